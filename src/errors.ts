@@ -1,0 +1,68 @@
+/**
+ * Errors the app shows to people. Every failure that can reach the UI is an `AppError` with a
+ * machine-readable `code` (for tests and branching) and a `message` written for the user.
+ */
+export type ErrorCode =
+  /** The file is not audio or video this app can read (text, an image, random bytes). */
+  | 'not-media'
+  /** The file has no bytes. */
+  | 'empty-file'
+  /** The file ends early or its data is damaged. */
+  | 'truncated'
+  /** The container is fine but this browser has no decoder for the codec. */
+  | 'unsupported-codec'
+  /** Frames were asked for but the file has no video track. */
+  | 'no-video'
+  /** Audio was asked for but the file has no audio track. */
+  | 'no-audio'
+  /** The decoder failed on data that looked valid. */
+  | 'decode-failed'
+  /** A caller passed arguments outside what the operation accepts. */
+  | 'invalid-argument'
+  /** The job was cancelled by the caller. */
+  | 'cancelled'
+  /** A model's files could not be fetched or initialised. */
+  | 'model-load-failed'
+  /** The GPU device was lost while a model was running. */
+  | 'gpu-lost'
+  /** The model did not fit in the memory available. */
+  | 'out-of-memory'
+  /** Anything else: a bug, reported with the original cause attached. */
+  | 'internal';
+
+export interface AppErrorInit {
+  /** Technical detail for logs and bug reports; not shown as the headline. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, message: string, init: AppErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    this.detail = init.detail;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+export function isCancelled(value: unknown): boolean {
+  return value instanceof AppError && value.code === 'cancelled';
+}
+
+export function cancelledError(): AppError {
+  return new AppError('cancelled', 'Cancelled.');
+}
+
+/** Wraps an unknown thrown value so callers always get an `AppError`. */
+export function toAppError(value: unknown, code: ErrorCode = 'internal', message?: string): AppError {
+  if (value instanceof AppError) return value;
+  const detail = value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+  return new AppError(code, message ?? 'Something went wrong. Please try again.', { detail, cause: value });
+}
