@@ -57,7 +57,7 @@ export function isCancelled(value: unknown): boolean {
 }
 
 export function cancelledError(): AppError {
-  return new AppError('cancelled', 'Cancelled.');
+  return new AppError('cancelled', 'Stopped before it finished.');
 }
 
 /** Wraps an unknown thrown value so callers always get an `AppError`. */

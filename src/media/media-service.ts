@@ -1,0 +1,202 @@
+import { AppError, cancelledError } from '../errors';
+import { streamAudio16kMono } from './audio-stream';
+import { defaultSkimCount, evenlySpacedTimes, MAX_SKIM_FRAMES, spreadTimes } from './frame-times';
+import { FrameRenderer, fitSize } from './frame-renderer';
+import { openMedia, requireAudio, requireVideo, type OpenMedia } from './open-media';
+import {
+  AUDIO_SAMPLE_RATE,
+  type AudioChunk,
+  type AudioWindow,
+  type ExtractOptions,
+  type Frame,
+  type FrameFormat,
+  type ProbeResult,
+  type SkimOptions,
+} from './types';
+import { decodeFramesAt, decodeNearestKeyFrames, type DecodedFrame } from './video-frames';
+
+const DEFAULT_SKIM_SIDE = 384;
+const DEFAULT_EXTRACT_SIDE = 1280;
+const DEFAULT_EXTRACT_COUNT = 10;
+const MAX_EXTRACT_COUNT = 64;
+/** One-shot audio is capped; longer spans go through `audioStream` so they never sit in memory whole. */
+export const MAX_AUDIO_WINDOW_SECONDS = 30 * 60;
+
+export interface MediaStats {
+  openFiles: number;
+  runningJobs: number;
+  /** Decoded frames handed out by the decoders and not yet closed: 0 whenever no job runs. */
+  liveFrames: number;
+}
+
+/**
+ * Everything the media worker does, independent of how it is exposed: opened files are kept by id
+ * (their index is parsed once), jobs can be cancelled by id.
+ */
+export class MediaService {
+  private readonly files = new Map<string, OpenMedia>();
+  private readonly jobs = new Map<string, AbortController>();
+  private liveFrames = 0;
+  private nextId = 1;
+
+  async open(file: Blob): Promise<{ mediaId: string; probe: ProbeResult }> {
+    const media = await openMedia(file);
+    const mediaId = `media-${this.nextId++}`;
+    this.files.set(mediaId, media);
+    return { mediaId, probe: media.probe };
+  }
+
+  close(mediaId: string): void {
+    this.files.get(mediaId)?.input.dispose();
+    this.files.delete(mediaId);
+  }
+
+  cancel(jobId: string): void {
+    this.jobs.get(jobId)?.abort();
+  }
+
+  stats(): MediaStats {
+    return { openFiles: this.files.size, runningJobs: this.jobs.size, liveFrames: this.liveFrames };
+  }
+
+  /** Low-resolution frames spread over the whole video. */
+  skim(mediaId: string, options: SkimOptions = {}, jobId?: string): Promise<Frame[]> {
+    return this.runJob(jobId, async (signal) => {
+      const media = this.get(mediaId);
+      const video = requireVideo(media);
+      const duration = media.probe.durationSeconds;
+      const count = clampCount(options.count ?? defaultSkimCount(duration), MAX_SKIM_FRAMES);
+      const times = spreadTimes(0, duration, count);
+      const decoded =
+        (options.mode ?? 'fast') === 'fast'
+          ? decodeNearestKeyFrames(video, times, signal)
+          : decodeFramesAt(video, times, signal);
+      return this.render(media, decoded, options.maxSide ?? DEFAULT_SKIM_SIDE, options.format ?? 'bitmap', signal);
+    });
+  }
+
+  /** High-resolution frames evenly spaced over [start, end], both ends included. */
+  extract(mediaId: string, options: ExtractOptions, jobId?: string): Promise<Frame[]> {
+    return this.runJob(jobId, async (signal) => {
+      const media = this.get(mediaId);
+      const video = requireVideo(media);
+      const { start, end } = checkWindow(options, media.probe.durationSeconds);
+      const count = clampCount(options.count ?? DEFAULT_EXTRACT_COUNT, MAX_EXTRACT_COUNT);
+      const times = evenlySpacedTimes(start, end, count);
+      const decoded = decodeFramesAt(video, times, signal);
+      return this.render(media, decoded, options.maxSide ?? DEFAULT_EXTRACT_SIDE, options.format ?? 'jpeg', signal);
+    });
+  }
+
+  /** The audio of a window as one 16 kHz mono array (windows up to 30 minutes). */
+  audio(mediaId: string, window: AudioWindow, jobId?: string): Promise<Float32Array> {
+    return this.runJob(jobId, async (signal) => {
+      const media = this.get(mediaId);
+      const track = requireAudio(media);
+      const { start, end } = checkWindow(window, media.probe.durationSeconds);
+      if (end - start > MAX_AUDIO_WINDOW_SECONDS) {
+        throw new AppError('invalid-argument', 'Audio windows over 30 minutes are streamed, not returned at once.');
+      }
+      const out = new Float32Array(Math.ceil((end - start) * AUDIO_SAMPLE_RATE));
+      let written = 0;
+      for await (const chunk of streamAudio16kMono(track, { start, end }, 30, signal)) {
+        const take = Math.min(chunk.samples.length, out.length - written);
+        out.set(chunk.samples.subarray(0, take), written);
+        written += take;
+      }
+      return written === out.length ? out : out.slice(0, written);
+    });
+  }
+
+  /**
+   * The audio of any window as a stream of 16 kHz mono chunks. Reading is pulled by the consumer,
+   * so a slow consumer never makes audio pile up; cancelling the stream stops decoding.
+   */
+  audioStream(mediaId: string, window: AudioWindow, chunkSeconds = 30): ReadableStream<AudioChunk> {
+    const media = this.get(mediaId);
+    const track = requireAudio(media);
+    const span = checkWindow(window, media.probe.durationSeconds);
+    const controller = new AbortController();
+    const chunks = streamAudio16kMono(track, span, chunkSeconds, controller.signal);
+    return new ReadableStream<AudioChunk>(
+      {
+        pull: async (stream) => {
+          try {
+            const next = await chunks.next();
+            if (next.done) stream.close();
+            else stream.enqueue(next.value);
+          } catch (error) {
+            stream.error(error);
+          }
+        },
+        cancel: async () => {
+          controller.abort();
+          await chunks.return(undefined);
+        },
+      },
+      { highWaterMark: 1 },
+    );
+  }
+
+  private get(mediaId: string): OpenMedia {
+    const media = this.files.get(mediaId);
+    if (!media) throw new AppError('invalid-argument', 'This file is no longer open. Please open it again.');
+    return media;
+  }
+
+  private async runJob<T>(jobId: string | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    if (jobId) this.jobs.set(jobId, controller);
+    try {
+      return await work(controller.signal);
+    } finally {
+      if (jobId) this.jobs.delete(jobId);
+    }
+  }
+
+  private async render(
+    media: OpenMedia,
+    decoded: AsyncGenerator<DecodedFrame>,
+    maxSide: number,
+    format: FrameFormat,
+    signal: AbortSignal,
+  ): Promise<Frame[]> {
+    const info = media.probe.video;
+    if (!info) throw new AppError('no-video', 'This file has no video track.');
+    const { width, height } = fitSize(info.displayWidth, info.displayHeight, maxSide);
+    const renderer = new FrameRenderer(width, height);
+    const frames: Frame[] = [];
+    try {
+      for await (const { sample, requestedTime } of decoded) {
+        this.liveFrames++;
+        try {
+          if (signal.aborted) throw cancelledError();
+          const image = await renderer.render(sample, format);
+          frames.push({ requestedTime, timestamp: sample.timestamp, width, height, image });
+        } finally {
+          sample.close();
+          this.liveFrames--;
+        }
+      }
+    } catch (error) {
+      for (const frame of frames) if (frame.image instanceof ImageBitmap) frame.image.close();
+      throw error;
+    }
+    return frames.sort((a, b) => a.timestamp - b.timestamp);
+  }
+}
+
+function clampCount(count: number, max: number): number {
+  if (!Number.isFinite(count) || count < 1) throw new AppError('invalid-argument', 'The number of frames must be at least 1.');
+  return Math.min(max, Math.floor(count));
+}
+
+/** Windows are clamped to the file; an empty or reversed window is the caller's mistake. */
+function checkWindow(window: AudioWindow, duration: number): AudioWindow {
+  const start = Math.max(0, window.start);
+  const end = Math.min(duration, window.end);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) {
+    throw new AppError('invalid-argument', `The time window ${window.start}–${window.end} s is empty or outside the video.`);
+  }
+  return { start, end };
+}
