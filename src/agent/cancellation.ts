@@ -1,0 +1,29 @@
+/** Cancellation helpers: the loop must end promptly even when a model or tool ignores its signal. */
+import { cancelledError } from '../errors';
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw cancelledError();
+}
+
+/** Settles like `work`, or rejects with a 'cancelled' AppError as soon as `signal` aborts. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    // The abandoned work may still reject later; nobody is listening for it any more.
+    work.catch(() => undefined);
+    return Promise.reject(cancelledError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
