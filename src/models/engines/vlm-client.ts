@@ -1,0 +1,121 @@
+/** Main-thread `VlmEngine`: owns the VLM worker and turns registry entries into load options. */
+import * as Comlink from 'comlink';
+import { AppError, cancelledError } from '../../errors';
+import { installAppErrorTransfer } from '../../rpc/comlink-errors';
+import { dtypeFor, type ModelDevice, type ModelEntry } from '../registry';
+import type {
+  VlmEngine,
+  VlmGenerateRequest,
+  VlmLoadProgress,
+  VlmLoadResult,
+  VlmWorkerApi,
+  VlmWorkerLoadOptions,
+  VlmWorkerSource,
+} from './vlm-engine';
+
+export type { VlmEngine, VlmGenerateRequest, VlmImage, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
+
+const DEFAULT_MAX_NEW_TOKENS = 512;
+
+export interface VlmClientOptions {
+  model: ModelEntry;
+  device: ModelDevice;
+  /** Whether the WebGPU adapter has `shader-f16`; picks the entry's fp16-free dtype when false. */
+  hasShaderF16?: boolean;
+  /**
+   * Absolute URL of the folder that holds a local entry's model folder path, i.e. the site root.
+   * Defaults to the dev server root in development and the page's folder in a build.
+   */
+  siteRoot?: string;
+}
+
+/** Where a registry entry's files are fetched from, as the worker needs it. */
+export function workerSource(model: ModelEntry, siteRoot: string): VlmWorkerSource {
+  if (model.source.kind === 'hub') {
+    return model.source.revision === undefined
+      ? { kind: 'hub', repo: model.source.repo }
+      : { kind: 'hub', repo: model.source.repo, revision: model.source.revision };
+  }
+  const folder = model.source.path.replace(/^\/+|\/+$/g, '');
+  return { kind: 'url', url: new URL(`${folder}/`, siteRoot).href };
+}
+
+/** A terminated worker never answers, so calls after `dispose` fail here instead of hanging. */
+function closedError(): AppError {
+  return new AppError('invalid-argument', 'The vision-language model was closed. Load it again to continue.');
+}
+
+function defaultSiteRoot(): string {
+  return import.meta.env.DEV ? new URL('/', self.location.origin).href : new URL('./', document.baseURI).href;
+}
+
+export class VlmClient implements VlmEngine {
+  private readonly worker: Worker;
+  private readonly remote: Comlink.Remote<VlmWorkerApi>;
+  private readonly loadOptions: VlmWorkerLoadOptions;
+  private nextJob = 0;
+  private disposed = false;
+
+  constructor(options: VlmClientOptions) {
+    const { model, device } = options;
+    const dtype = dtypeFor(model, device, options.hasShaderF16 ?? true);
+    if (dtype === undefined) {
+      throw new AppError('invalid-argument', `${model.label} cannot run on ${device === 'webgpu' ? 'WebGPU' : 'WASM'}.`, {
+        detail: `${model.id} has no ${device} profile`,
+      });
+    }
+    this.loadOptions = { source: workerSource(model, options.siteRoot ?? defaultSiteRoot()), device, dtype };
+    installAppErrorTransfer();
+    this.worker = new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' });
+    this.remote = Comlink.wrap<VlmWorkerApi>(this.worker);
+  }
+
+  load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult> {
+    if (this.disposed) return Promise.reject(closedError());
+    return this.remote.load(this.loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined);
+  }
+
+  /** Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token. */
+  async generate(request: VlmGenerateRequest): Promise<string> {
+    const { signal, onToken, images = [], maxNewTokens = DEFAULT_MAX_NEW_TOKENS, prompt, system } = request;
+    if (this.disposed) throw closedError();
+    if (signal?.aborted) throw cancelledError();
+    const jobId = `vlm-${++this.nextJob}`;
+    const call = this.remote.generate(
+      { jobId, prompt, images, maxNewTokens, ...(system === undefined ? {} : { system }) },
+      onToken ? Comlink.proxy(onToken) : undefined,
+    );
+    if (!signal) return call;
+    let onAbort = (): void => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        void this.remote.cancel(jobId);
+        reject(cancelledError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([call, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      // The losing side of the race must not surface as an unhandled rejection.
+      call.catch(() => {});
+    }
+  }
+
+  interrupt(): Promise<void> {
+    return this.disposed ? Promise.resolve() : this.remote.interrupt();
+  }
+
+  /** Frees the model and ends the worker; a running generation rejects with a 'cancelled' AppError. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      await this.remote.dispose();
+    } finally {
+      this.remote[Comlink.releaseProxy]();
+      this.worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The vision-language model as the agent sees it (Stage 1, Stage 2 and the visual tools), and the
+ * plain data that crosses the VLM worker's boundary. The engine itself runs in
+ * `workers/vlm.worker.ts`; `vlm-client.ts` is the main-thread implementation of `VlmEngine`.
+ */
+import type { DtypeSpec, ModelDevice } from '../registry';
+
+/** A frame or picture for the model: decoded (ImageBitmap) or encoded (PNG/JPEG/WebP Blob). */
+export type VlmImage = ImageBitmap | Blob;
+
+export interface VlmLoadProgress {
+  /** Bytes of model files read so far and in total (the total grows as files start). */
+  loaded: number;
+  total: number;
+  /** File being read, relative to the model folder. */
+  file: string;
+}
+
+export interface VlmLoadResult {
+  device: ModelDevice;
+  /** transformers.js `model_type` read from the model's config.json. */
+  family: string;
+  loadSeconds: number;
+}
+
+export interface VlmGenerateRequest {
+  /** The user turn's text. Images, if any, come before it in the same turn. */
+  prompt: string;
+  /** Replaces the chat template's default system prompt. */
+  system?: string;
+  /** In the order the model should see them. */
+  images?: readonly VlmImage[];
+  /** Default 512. */
+  maxNewTokens?: number;
+  /** Aborting rejects with a 'cancelled' AppError; generation stops after the current token. */
+  signal?: AbortSignal;
+  /** Each new piece of reply text, as soon as it decodes; the resolved string is still the whole reply. */
+  onToken?: (text: string) => void;
+}
+
+export interface VlmEngine {
+  /** Fetches and initialises the model; rejects with a 'model-load-failed' AppError when it cannot. */
+  load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
+  /** Greedy decoding (deterministic replies); calls are served one at a time, in order. */
+  generate(request: VlmGenerateRequest): Promise<string>;
+  /** Ends the running generation early; its `generate` resolves with the text so far. */
+  interrupt(): Promise<void>;
+  /** Frees the model; the engine cannot be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Where the worker reads model files from. Nothing else is fetched. */
+export type VlmWorkerSource =
+  | { kind: 'hub'; repo: string; revision?: string }
+  /** Absolute URL of a model folder served by this site (config.json, onnx/, ...). */
+  | { kind: 'url'; url: string };
+
+export interface VlmWorkerLoadOptions {
+  source: VlmWorkerSource;
+  device: ModelDevice;
+  dtype: DtypeSpec;
+}
+
+export interface VlmWorkerGenerateRequest {
+  /** Names the job for `cancel`. */
+  jobId: string;
+  prompt: string;
+  system?: string;
+  images: readonly VlmImage[];
+  maxNewTokens: number;
+}
+
+/** What `workers/vlm.worker.ts` exposes through comlink. */
+export interface VlmWorkerApi {
+  load(options: VlmWorkerLoadOptions, onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
+  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string>;
+  /** Stops the running job after its current token; its `generate` resolves with the text so far. */
+  interrupt(): void;
+  /** Drops the job with this id (queued or running); its `generate` rejects with a 'cancelled' AppError. */
+  cancel(jobId: string): void;
+  dispose(): Promise<void>;
+}

