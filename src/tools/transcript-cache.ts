@@ -1,0 +1,46 @@
+/**
+ * Transcripts already computed for one video, by span. A request only transcribes the parts of its
+ * window no earlier request covered. One cache per video and Whisper model: a different model or
+ * language would give different text, so the owner makes a new cache when either changes.
+ */
+import { mergeSpans, overlaps, subtractSpans } from './speech/spans';
+import type { Span, TranscriptSegment } from './speech/types';
+
+/** Uncovered slivers shorter than this are not worth a Whisper pass (no word fits in them). */
+export const MIN_UNCOVERED_SECONDS = 0.25;
+
+export class TranscriptCache {
+  private covered: Span[] = [];
+  private segments: TranscriptSegment[] = [];
+
+  /** Parts of `window` not transcribed yet, in order; slivers under `minSeconds` are left out. */
+  uncovered(window: Span, minSeconds = MIN_UNCOVERED_SECONDS): Span[] {
+    return subtractSpans(window, this.covered).filter((gap) => gap.end - gap.start >= minSeconds);
+  }
+
+  /** Records that `span` has been transcribed, with the segments found in it (possibly none). */
+  add(span: Span, segments: readonly TranscriptSegment[]): void {
+    this.covered = mergeSpans([...this.covered, span]);
+    for (const segment of segments) {
+      const duplicate = this.segments.some(
+        (s) => s.start === segment.start && s.end === segment.end && s.text === segment.text,
+      );
+      if (!duplicate) this.segments.push({ ...segment });
+    }
+    this.segments.sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** Segments that overlap `window`, in time order. A zero-length segment counts if it lies inside. */
+  lookup(window: Span): TranscriptSegment[] {
+    return this.segments
+      .filter((s) =>
+        s.end > s.start ? overlaps(s, window) : s.start >= window.start && s.start < window.end,
+      )
+      .map((s) => ({ ...s }));
+  }
+
+  /** Spans transcribed so far, merged and sorted. */
+  coveredSpans(): Span[] {
+    return this.covered.map((s) => ({ ...s }));
+  }
+}

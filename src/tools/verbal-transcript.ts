@@ -1,0 +1,83 @@
+/**
+ * Core of the `verbal_transcript` tool: audio of a window → Whisper (behind VAD) → segments with
+ * absolute times, plus a text rendering for the model. Spans transcribed before come from the cache;
+ * only the rest of the window is transcribed. Arguments are validated by the caller.
+ */
+import { cancelledError } from '../errors';
+import type { AudioWindow } from '../media/types';
+import type { SpeechTranscriber } from '../models/engines/whisper-client';
+import type { TranscriptCache } from './transcript-cache';
+import type { Span, TranscriptSegment } from './speech/types';
+
+/** Audio source for a window: 16 kHz mono samples starting at `window.start`. */
+export interface AudioProvider {
+  audio(window: AudioWindow, options?: { signal?: AbortSignal }): Promise<Float32Array>;
+}
+
+export interface VerbalTranscriptDeps {
+  audio: AudioProvider;
+  transcriber: SpeechTranscriber;
+  /** Transcripts of this video with this model. */
+  cache: TranscriptCache;
+}
+
+export interface VerbalTranscriptOptions {
+  signal?: AbortSignal;
+  language?: string;
+}
+
+export interface VerbalTranscriptResult {
+  window: Span;
+  /** Segments overlapping the window, absolute times, in order. */
+  segments: TranscriptSegment[];
+  /** One line per segment, `[HH:MM:SS-HH:MM:SS] text`, or a line saying there was no speech. */
+  text: string;
+  /** Seconds of the window transcribed by this call (the rest was cached). */
+  transcribedSeconds: number;
+  /** Seconds of audio Whisper processed in this call, after VAD removed non-speech. */
+  whisperSeconds: number;
+}
+
+export async function verbalTranscript(
+  deps: VerbalTranscriptDeps,
+  window: Span,
+  options: VerbalTranscriptOptions = {},
+): Promise<VerbalTranscriptResult> {
+  const { signal, language } = options;
+  let transcribedSeconds = 0;
+  let whisperSeconds = 0;
+  for (const gap of deps.cache.uncovered(window)) {
+    if (signal?.aborted) throw cancelledError();
+    const audio = await deps.audio.audio(gap, { signal });
+    const result = await deps.transcriber.transcribe(audio, {
+      offsetSeconds: gap.start,
+      ...(language ? { language } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    deps.cache.add(gap, result.segments);
+    transcribedSeconds += gap.end - gap.start;
+    whisperSeconds += result.whisperSeconds;
+  }
+  const segments = deps.cache.lookup(window);
+  return { window, segments, text: renderTranscript(segments, window), transcribedSeconds, whisperSeconds };
+}
+
+/** Transcript as the model reads it. */
+export function renderTranscript(segments: readonly TranscriptSegment[], window: Span): string {
+  if (segments.length === 0) {
+    return `No speech between ${formatTimestamp(window.start)} and ${formatTimestamp(window.end)}.`;
+  }
+  // Start rounds down and end up, so the printed span always contains the speech.
+  return segments
+    .map((s) => `[${formatTimestamp(Math.floor(s.start))}-${formatTimestamp(Math.ceil(s.end))}] ${s.text}`)
+    .join('\n');
+}
+
+/** Seconds → HH:MM:SS (whole seconds, rounded down). */
+export function formatTimestamp(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return [h, m, s].map((n) => String(n).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,268 @@
+/**
+ * Whisper speech recognition in its own worker: transformers.js' automatic-speech-recognition
+ * pipeline, with Silero VAD in front so only speech reaches Whisper. Loads only from the URLs it is
+ * given and serves ONNX Runtime's WASM from the app itself (never a CDN).
+ */
+import * as Comlink from 'comlink';
+import {
+  BaseStreamer,
+  env,
+  pipeline,
+  type AutomaticSpeechRecognitionPipeline,
+  type TextStreamer,
+  type ProgressInfo,
+} from '@huggingface/transformers';
+import * as ort from 'onnxruntime-web/webgpu';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import sileroModelUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
+import { AppError, cancelledError, isAppError, toAppError } from '../src/errors';
+import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
+import { AUDIO_SAMPLE_RATE } from '../src/media/types';
+import { SILERO_FRAME_SECONDS, SileroVad } from '../src/tools/speech/silero-vad';
+import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src/tools/speech/vad-regions';
+import type { Span, TranscriptSegment } from '../src/tools/speech/types';
+import type {
+  WhisperLoadOptions,
+  WhisperLoadProgress,
+  WhisperLoadResult,
+  WhisperTranscribeOptions,
+  WhisperTranscribeResult,
+  WhisperWorkerApi,
+} from '../src/models/engines/whisper-types';
+
+installAppErrorTransfer();
+
+/** Whisper reads 30 s windows; 5 s of overlap on each side lets the merge fix words cut at a border. */
+const CHUNK_SECONDS = 30;
+const STRIDE_SECONDS = 5;
+/**
+ * Most silence kept between packed speech regions: enough for Whisper to see a pause and end its
+ * segment there (with less, it stretches a segment's end into the next region).
+ */
+const MAX_JOIN_SECONDS = 2;
+const DEFAULT_RECREATE_AFTER_WINDOWS_WEBGPU = 40;
+
+// The worker's runtime files come from our own server (Vite emits them next to the bundle).
+ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortMjsUrl, self.location.href).href };
+// Threads need cross-origin isolation; without it ONNX Runtime would warn and fall back anyway.
+if (!self.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+
+interface Job {
+  id: string | undefined;
+  cancelled: boolean;
+}
+
+let asr: AutomaticSpeechRecognitionPipeline | null = null;
+let loaded: { options: WhisperLoadOptions; recreateAfter: number } | null = null;
+let windowsSinceLoad = 0;
+let vad: SileroVad | null = null;
+const jobs = new Set<Job>();
+
+/** Throws from inside generation as soon as the job is cancelled (the pipeline has no abort hook). */
+class CancelOnPut extends BaseStreamer {
+  constructor(private readonly job: Job) {
+    super();
+  }
+  override put(): void {
+    if (this.job.cancelled) throw cancelledError();
+  }
+  override end(): void {}
+}
+
+async function createPipeline(
+  options: WhisperLoadOptions,
+  onProgress?: (progress: WhisperLoadProgress) => void,
+): Promise<AutomaticSpeechRecognitionPipeline> {
+  env.localModelPath = localModelPath(options.modelBaseUrl);
+  try {
+    return await pipeline('automatic-speech-recognition', options.model, {
+      device: options.device,
+      dtype: options.dtype ?? 'q8',
+      progress_callback: onProgress ? progressForwarder(onProgress) : undefined,
+    });
+  } catch (error) {
+    throw new AppError('model-load-failed', 'The speech recognition model could not be loaded.', {
+      detail: `${options.model} from ${options.modelBaseUrl} on ${options.device}: ${describe(error)}`,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * transformers.js skips its existence checks (and so the feature extractor) for a local model path
+ * that is a full http(s) URL, so a same-origin URL is reduced to its path.
+ */
+function localModelPath(modelBaseUrl: string): string {
+  const url = new URL(modelBaseUrl, self.location.href);
+  if (url.origin !== self.location.origin) {
+    throw new AppError('invalid-argument', 'Speech models must be served by this site.', { detail: modelBaseUrl });
+  }
+  return url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+}
+
+function progressForwarder(onProgress: (progress: WhisperLoadProgress) => void): (info: ProgressInfo) => void {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (info) => {
+    if (info.status !== 'progress') return;
+    files.set(info.file, { loaded: info.loaded, total: info.total });
+    let loadedBytes = 0;
+    let totalBytes = 0;
+    for (const file of files.values()) {
+      loadedBytes += file.loaded;
+      totalBytes += file.total;
+    }
+    onProgress({ loaded: loadedBytes, total: totalBytes, file: info.file });
+  };
+}
+
+async function disposePipeline(): Promise<void> {
+  const current = asr;
+  asr = null;
+  await current?.dispose();
+}
+
+async function getVad(): Promise<SileroVad> {
+  if (!vad) {
+    try {
+      vad = await SileroVad.create(ort, new URL(sileroModelUrl, self.location.href).href);
+    } catch (error) {
+      throw new AppError('model-load-failed', 'The voice activity detector could not be loaded.', {
+        detail: describe(error),
+        cause: error,
+      });
+    }
+  }
+  return vad;
+}
+
+/** Number of 30 s windows the pipeline will run for this many seconds of audio. */
+function windowCount(seconds: number): number {
+  const jump = CHUNK_SECONDS - 2 * STRIDE_SECONDS;
+  return seconds <= CHUNK_SECONDS ? 1 : 1 + Math.ceil((seconds - CHUNK_SECONDS) / jump);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Maps runtime failures onto the app's error codes so the UI can say what happened. */
+function asAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const text = describe(error).toLowerCase();
+  if (text.includes('device') && text.includes('lost')) {
+    return new AppError('gpu-lost', 'The graphics device was lost during speech recognition. Please try again.', {
+      detail: describe(error),
+      cause: error,
+    });
+  }
+  if (text.includes('out of memory') || text.includes('memory access out of bounds') || text.includes('oom')) {
+    return new AppError('out-of-memory', 'Speech recognition ran out of memory. Try a shorter window or a smaller model.', {
+      detail: describe(error),
+      cause: error,
+    });
+  }
+  return toAppError(error, 'internal', 'Speech recognition failed.');
+}
+
+interface WhisperChunk {
+  timestamp: [number, number | null];
+  text: string;
+}
+
+async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions): Promise<WhisperTranscribeResult> {
+  if (!loaded) throw new AppError('invalid-argument', 'The speech recognition model is not loaded yet.');
+  const job: Job = { id: options.jobId, cancelled: false };
+  jobs.add(job);
+  try {
+    const audioSeconds = audio.length / AUDIO_SAMPLE_RATE;
+    let regions: Span[] = [{ start: 0, end: audioSeconds }];
+    const detector = options.vad === false ? null : await getVad();
+    const started = performance.now();
+    if (detector) {
+      const probabilities = await detector.probabilities(audio, () => job.cancelled);
+      regions = speechRegions(probabilities, SILERO_FRAME_SECONDS, audioSeconds, typeof options.vad === 'object' ? options.vad : {});
+    }
+    const vadSeconds = (performance.now() - started) / 1000;
+    const layout = compactLayout(regions, audio.length, AUDIO_SAMPLE_RATE, MAX_JOIN_SECONDS);
+    if (layout.pieces.length === 0) {
+      return { segments: [], audioSeconds, whisperSeconds: 0, speechRegions: [], vadSeconds, asrSeconds: 0 };
+    }
+
+    if (job.cancelled) throw cancelledError();
+    if (!asr) asr = await createPipeline(loaded.options);
+    const packed = layout.pieces.length === 1 && layout.duration === audioSeconds ? audio : gatherSamples(audio, layout, AUDIO_SAMPLE_RATE);
+    const asrStarted = performance.now();
+    const output = await asr(packed, {
+      return_timestamps: true,
+      chunk_length_s: CHUNK_SECONDS,
+      stride_length_s: STRIDE_SECONDS,
+      task: 'transcribe',
+      ...(options.language ? { language: options.language } : {}),
+      // The option's declared type asks for a TextStreamer; generate() only ever calls put() and end().
+      streamer: new CancelOnPut(job) as unknown as TextStreamer,
+    });
+    const asrSeconds = (performance.now() - asrStarted) / 1000;
+    // Cancellation on the last token can slip past the streamer.
+    if (job.cancelled) throw cancelledError();
+
+    windowsSinceLoad += windowCount(layout.duration);
+    if (windowsSinceLoad >= loaded.recreateAfter) {
+      // Free the leaked memory now; the next job recreates the model.
+      windowsSinceLoad = 0;
+      await disposePipeline();
+    }
+
+    const chunks = (output as { chunks?: WhisperChunk[] }).chunks ?? [];
+    const packedSegments: TranscriptSegment[] = chunks
+      .map((chunk) => ({ start: chunk.timestamp[0], end: chunk.timestamp[1] ?? layout.duration, text: chunk.text.trim() }))
+      .filter((segment) => segment.text.length > 0);
+    return {
+      segments: mapSegments(packedSegments, layout, options.offsetSeconds),
+      audioSeconds,
+      whisperSeconds: layout.duration,
+      speechRegions: layout.pieces.map((p) => ({
+        start: options.offsetSeconds + p.sourceStart,
+        end: options.offsetSeconds + p.sourceEnd,
+      })),
+      vadSeconds,
+      asrSeconds,
+    };
+  } catch (error) {
+    if (job.cancelled) throw cancelledError();
+    throw asAppError(error);
+  } finally {
+    jobs.delete(job);
+  }
+}
+
+const api: WhisperWorkerApi = {
+  async load(options, onProgress) {
+    const started = performance.now();
+    await disposePipeline();
+    asr = await createPipeline(options, onProgress);
+    loaded = {
+      options,
+      recreateAfter:
+        options.recreateAfterWindows ?? (options.device === 'webgpu' ? DEFAULT_RECREATE_AFTER_WINDOWS_WEBGPU : Infinity),
+    };
+    windowsSinceLoad = 0;
+    const result: WhisperLoadResult = { device: options.device, loadSeconds: (performance.now() - started) / 1000 };
+    return result;
+  },
+  transcribe,
+  cancel(jobId) {
+    for (const job of jobs) if (job.id === jobId) job.cancelled = true;
+  },
+  async dispose() {
+    for (const job of jobs) job.cancelled = true;
+    loaded = null;
+    await disposePipeline();
+    await vad?.release();
+    vad = null;
+  },
+};
+
+Comlink.expose(api);
