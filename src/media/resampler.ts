@@ -19,8 +19,9 @@ export class StreamingResampler {
   /** PHASES + 1 rows of 2·halfWidth taps each, row p for a fractional offset p/PHASES. */
   private readonly table: Float32Array;
   private readonly taps: number;
-  /** Unconsumed input, starting at absolute input index `bufferStart`. */
-  private buffer = new Float32Array(0);
+  /** Unconsumed input is `buffer[0, length)`, starting at absolute input index `bufferStart`. */
+  private buffer = new Float32Array(4096);
+  private length = 0;
   private bufferStart = 0;
   /** Absolute input position (may be fractional) of the next output sample. */
   private nextPosition = 0;
@@ -56,23 +57,30 @@ export class StreamingResampler {
   flush(): Float32Array {
     this.append(new Float32Array(this.halfWidth + 1));
     const out = this.drain(true);
-    this.buffer = new Float32Array(0);
+    this.length = 0;
     return out;
   }
 
+  /** Appends in place, growing the buffer only when needed, so steady streaming allocates nothing here. */
   private append(input: Float32Array): void {
-    const merged = new Float32Array(this.buffer.length + input.length);
-    merged.set(this.buffer);
-    merged.set(input, this.buffer.length);
-    this.buffer = merged;
+    const needed = this.length + input.length;
+    if (needed > this.buffer.length) {
+      const grown = new Float32Array(Math.max(needed, this.buffer.length * 2));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(input, this.length);
+    this.length = needed;
   }
 
   private drain(final: boolean): Float32Array {
-    const bufferEnd = this.bufferStart + this.buffer.length;
+    const bufferEnd = this.bufferStart + this.length;
     // An output at `position` needs inputs up to floor(position) + halfWidth.
     const lastUsable = bufferEnd - 1 - this.halfWidth;
     const limit = final ? Math.ceil((bufferEnd - this.halfWidth - 1) / this.step) : Infinity;
-    const out: number[] = [];
+    const bound = Math.max(0, Math.ceil((lastUsable + 1 - this.nextPosition) / this.step) + 1);
+    const out = new Float32Array(bound);
+    let produced = 0;
     const { table, taps, buffer, bufferStart, halfWidth } = this;
     while (Math.floor(this.nextPosition) <= lastUsable && this.outputCount < limit) {
       const base = Math.floor(this.nextPosition);
@@ -80,21 +88,19 @@ export class StreamingResampler {
       const row = phase * taps;
       const first = base - halfWidth + 1 - bufferStart;
       let sum = 0;
-      for (let k = 0; k < taps; k++) {
-        const i = first + k;
-        if (i >= 0) sum += (buffer[i] ?? 0) * (table[row + k] ?? 0);
-      }
-      out.push(sum);
+      for (let k = first < 0 ? -first : 0; k < taps; k++) sum += buffer[first + k]! * table[row + k]!;
+      out[produced++] = sum;
       this.outputCount++;
       this.nextPosition = this.outputCount * this.step;
     }
     // Keep only the inputs later outputs can still reach.
-    const keepFrom = Math.max(0, Math.floor(this.nextPosition) - halfWidth + 1 - bufferStart);
+    const keepFrom = Math.min(this.length, Math.max(0, Math.floor(this.nextPosition) - halfWidth + 1 - bufferStart));
     if (keepFrom > 0) {
-      this.buffer = this.buffer.slice(Math.min(keepFrom, this.buffer.length));
+      this.buffer.copyWithin(0, keepFrom, this.length);
+      this.length -= keepFrom;
       this.bufferStart += keepFrom;
     }
-    return Float32Array.from(out);
+    return out.subarray(0, produced);
   }
 }
 

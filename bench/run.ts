@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: media worker benchmarks in headless Chromium. Prints one JSON line per metric,
+ * each with the baseline measured in the same run and their ratio. Needs ffmpeg (to make the
+ * 1-hour test file, cached in the OS temp folder) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright';
+import { createServer } from 'vite';
+
+const HOUR_FILE = join(tmpdir(), 'sage-bench', 'hour-640x360-k10.mp4');
+const SKIM_FRAMES = 128;
+
+function makeHourFile(): void {
+  if (existsSync(HOUR_FILE)) return;
+  mkdirSync(join(tmpdir(), 'sage-bench'), { recursive: true });
+  console.error(`making ${HOUR_FILE} (1 h, 640x360 H.264, key frame every 10 s, AAC); this takes a few minutes once`);
+  const partial = `${HOUR_FILE}.partial.mp4`;
+  execFileSync('ffmpeg', [
+    '-y', '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '3600',
+    '-c:v', 'libx264', '-preset', 'superfast', '-pix_fmt', 'yuv420p',
+    '-g', '250', '-keyint_min', '250', '-sc_threshold', '0',
+    '-c:a', 'aac', '-b:a', '96k', '-ac', '2',
+    '-movflags', '+faststart', partial,
+  ], { stdio: 'inherit' });
+  execFileSync('mv', [partial, HOUR_FILE]);
+}
+
+/** Resident memory of every Chromium process, summed, in MiB (Linux /proc). */
+function chromiumRssMiB(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let kib = 0;
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    try {
+      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kib += Number(match?.[1] ?? 0);
+    } catch {
+      // Gone.
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return kib / 1024;
+}
+
+function report(metric: string, values: Record<string, unknown>): void {
+  console.log(JSON.stringify({ metric, ...values }));
+}
+
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+async function main(): Promise<void> {
+  if (spawnSync('ffmpeg', ['-version']).status !== 0) throw new Error('ffmpeg is needed: apt-get install -y ffmpeg');
+  makeHourFile();
+
+  const server = await createServer({ server: { host: '127.0.0.1', port: 0 }, logLevel: 'error' });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('no server address');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const browserPid = Number(execFileSync('pgrep', ['-o', '-f', 'chromium.*--remote-debugging-pipe']).toString().trim());
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${address.port}/bench/index.html`);
+    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+    await page.setInputFiles('#file', HOUR_FILE);
+
+    const opened = await page.evaluate(() => window.mediaBench.open());
+    report('probe_1h', { ms: round(opened.ms), duration_s: opened.durationSeconds, file_MB: round(opened.fileSize / 2 ** 20) });
+
+    // Warm both paths once (decoder start-up, JIT) so the timed runs compare steady states.
+    await page.evaluate(() => window.mediaBench.skim('fast', 4));
+    await page.evaluate(() => window.mediaBench.elementSeek(4));
+
+    const element = await page.evaluate((n) => window.mediaBench.elementSeek(n), SKIM_FRAMES);
+    const fast = await page.evaluate((n) => window.mediaBench.skim('fast', n), SKIM_FRAMES);
+    const exact = await page.evaluate((n) => window.mediaBench.skim('exact', n), SKIM_FRAMES);
+    report('skim_fast_128', {
+      ms: round(fast.ms), frames: fast.frames, baseline_element_seek_ms: round(element.ms),
+      speedup: round(element.ms / fast.ms, 2), goal: 'speedup >= 8',
+    });
+    report('skim_exact_128', {
+      ms: round(exact.ms), frames: exact.frames, baseline_element_seek_ms: round(element.ms),
+      speedup: round(element.ms / exact.ms, 2), goal: 'speedup >= 1',
+    });
+
+    // Memory while streaming audio: a 6-minute and a 60-minute span must peak alike if nothing
+    // accumulates; growth proportional to the span would make the second ten times the first.
+    const growth: number[] = [];
+    for (const seconds of [360, 3600]) {
+      const before = chromiumRssMiB(browserPid);
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, chromiumRssMiB(browserPid))), 200);
+      const audio = await page.evaluate((s) => window.mediaBench.audio(s), seconds);
+      clearInterval(sampler);
+      const audioSeconds = audio.samples / 16_000;
+      growth.push(peak - before);
+      report(`audio_${seconds / 60}min_16k_mono`, {
+        ms: round(audio.ms), audio_s: round(audioSeconds), realtime_factor: round(audioSeconds / (audio.ms / 1000)),
+        rss_before_MiB: round(before), rss_peak_MiB: round(peak), peak_growth_MiB: round(peak - before),
+        pcm_16k_MiB: round((audioSeconds * 16_000 * 4) / 2 ** 20),
+      });
+    }
+    report('audio_memory_scaling', {
+      growth_6min_MiB: round(growth[0] ?? 0), growth_60min_MiB: round(growth[1] ?? 0),
+      ratio_60_to_6: round((growth[1] ?? 0) / Math.max(1, growth[0] ?? 0), 2),
+      goal: 'ratio near 1 (memory does not grow with span length; 10 would mean proportional)',
+    });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+await main();
