@@ -40,6 +40,8 @@ const chromiumArgs = [
 export default defineConfig({
   // Relative asset paths: the built site works from any sub-path of a static host.
   base: './',
+  // Several pages (app, bench) and no client-side routing: a missing file is a 404, not index.html.
+  appType: 'mpa',
   plugins: [bundledWhisperModels()],
   worker: { format: 'es' },
   build: { target: 'es2022' },
