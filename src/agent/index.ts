@@ -9,3 +9,5 @@ export { checkWindow, formatTimestamp, parseTimestamp, type TimestampResult, typ
 export { checkToolArguments, type ArgumentCheck, type ArgumentContext, type CheckedToolCall } from './tool-arguments';
 export { buildStage1Prompt, buildStage2Prompt, metadataLine, type Stage1PromptInput, type Stage2PromptInput, type ToolResultEntry } from './prompts';
 export { skimFrameCount } from './skim';
+export { AgentSession, skimModeFor, type AgentSessionOptions, type Orchestrator, type SkimSource } from './session';
+export { VlmReasoningModel, type FrameImageSource, type VlmReasoningModelOptions } from './model-adapters';

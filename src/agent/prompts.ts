@@ -17,6 +17,8 @@ export interface Stage1PromptInput {
   /** Timestamps of the skim frames, in the order the images are given. */
   frameTimes: readonly number[];
   tools: readonly ToolDefinition[];
+  /** The `video_context` an earlier question's Stage 1 wrote, for follow-up questions. */
+  earlierContext?: string;
 }
 
 export function buildStage1Prompt(input: Stage1PromptInput): string {
@@ -28,6 +30,7 @@ export function buildStage1Prompt(input: Stage1PromptInput): string {
     'You answer questions about a video.',
     frames,
     metadataLine(input.videoName, input.durationSeconds),
+    ...(input.earlierContext ? [`What an earlier look at this video found: ${input.earlierContext}`] : []),
     `Tools you can call, as JSON function schemas:\n${JSON.stringify(input.tools)}`,
     `Question: ${input.question}`,
     'First decide whether the frames are enough to answer. If they are, give final_answer and set ' +

@@ -39,6 +39,11 @@ export interface AgentInput<F extends FrameRef = FrameRef> {
   };
   tools: ToolRegistry;
   signal?: AbortSignal;
+  /**
+   * The Stage-1 `video_context` of an earlier question on this video: shown to Stage 1, and used
+   * by Stage 2 when this run's Stage-1 reply cannot be read.
+   */
+  earlierContext?: string;
 }
 
 /** Label prefix for the loop's own messages in the tool history. */
@@ -100,9 +105,10 @@ class AgentRun<F extends FrameRef> {
       durationSeconds: video.durationSeconds,
       frameTimes: video.skimFrames.map((frame) => frame.timestamp),
       tools: this.offered,
+      earlierContext: this.input.earlierContext,
     });
     const stage1 = parseStage1Output(yield* this.generate(models.stage1, 1, 0, stage1Prompt, video.skimFrames));
-    let videoContext = '';
+    let videoContext = this.input.earlierContext ?? '';
     if (!stage1.ok) {
       yield this.note(0, `The first reply could not be used: ${stage1.problem}`, true);
     } else {

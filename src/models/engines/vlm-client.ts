@@ -13,7 +13,7 @@ import type {
   VlmWorkerSource,
 } from './vlm-engine';
 
-export type { VlmEngine, VlmGenerateRequest, VlmImage, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
+export type { VlmEngine, VlmGenerateRequest, VlmGenerator, VlmImage, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
 
 const DEFAULT_MAX_NEW_TOKENS = 512;
 

@@ -49,6 +49,9 @@ export interface VlmEngine {
   dispose(): Promise<void>;
 }
 
+/** The part of the engine that answers prompts: all the agent and its visual tools use (tests pass fakes). */
+export type VlmGenerator = Pick<VlmEngine, 'generate'>;
+
 /** Where the worker reads model files from. Nothing else is fetched. */
 export type VlmWorkerSource =
   | { kind: 'hub'; repo: string; revision?: string }

@@ -458,3 +458,19 @@ describe('errors and cancellation', () => {
     expect(modelSignal?.aborted).toBe(true);
   });
 });
+
+describe('follow-up questions', () => {
+  it('shows an earlier video context to Stage 1, and Stage 2 falls back on it when Stage 1 is unreadable', async () => {
+    const model = new ScriptedModel(['not json at all', stage2Answer('two')]);
+    const events = await collect({
+      question: QUESTION,
+      video: makeVideo(),
+      models: { stage1: model },
+      tools: offlineTools().tools,
+      earlierContext: 'A chef bakes a cake in a bright kitchen.',
+    });
+    expect(lastEvent(events)).toMatchObject({ type: 'answer', answer: 'two' });
+    expect(model.requests[0]?.prompt).toContain('What an earlier look at this video found: A chef bakes a cake');
+    expect(model.requests[1]?.prompt).toContain('What the video shows, from a first skim: A chef bakes a cake');
+  });
+});

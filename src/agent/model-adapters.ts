@@ -1,0 +1,52 @@
+/**
+ * The VLM engine as the agent's `ReasoningModel`: frame references become the images they name
+ * (skim frames for Stage 1), and streaming and cancellation pass straight through.
+ */
+import { AppError } from '../errors';
+import type { VlmGenerator, VlmImage } from '../models/engines/vlm-engine';
+import type { FrameRef, GenerateRequest, ReasoningModel } from './types';
+
+/** Where the pixels of a frame reference live (a `FrameStore` fits). */
+export interface FrameImageSource {
+  get(id: string): { image: VlmImage } | undefined;
+}
+
+export interface VlmReasoningModelOptions {
+  /** Longest reply; Stage-1 and Stage-2 JSON fits in the default 768 tokens. */
+  maxNewTokens?: number;
+}
+
+export const DEFAULT_ORCHESTRATOR_MAX_NEW_TOKENS = 768;
+
+export class VlmReasoningModel implements ReasoningModel {
+  private readonly maxNewTokens: number;
+
+  constructor(
+    private readonly vlm: VlmGenerator,
+    private readonly frames: FrameImageSource,
+    options: VlmReasoningModelOptions = {},
+  ) {
+    this.maxNewTokens = options.maxNewTokens ?? DEFAULT_ORCHESTRATOR_MAX_NEW_TOKENS;
+  }
+
+  async generate(request: GenerateRequest<FrameRef>): Promise<string> {
+    const images = (request.images ?? []).map((frame) => this.imageOf(frame));
+    return this.vlm.generate({
+      prompt: request.prompt,
+      images,
+      maxNewTokens: this.maxNewTokens,
+      signal: request.signal,
+      ...(request.onToken ? { onToken: request.onToken } : {}),
+    });
+  }
+
+  private imageOf(frame: FrameRef): VlmImage {
+    const image = this.frames.get(frame.id)?.image;
+    if (!image) {
+      throw new AppError('internal', 'A frame of the video was released before the model could see it.', {
+        detail: `no image for frame ${frame.id}`,
+      });
+    }
+    return image;
+  }
+}

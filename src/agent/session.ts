@@ -1,0 +1,115 @@
+/**
+ * One opened video and the questions asked about it. The skim is taken once and reused by every
+ * question; the Stage-1 description of the video is kept and handed to follow-up questions.
+ */
+import type { Frame, ProbeResult, SkimMode, SkimOptions } from '../media/types';
+import type { VlmGenerator } from '../models/engines/vlm-engine';
+import { FrameStore, type StoredFrame } from '../tools/frame-store';
+import type { AgentEvent } from './events';
+import { VlmReasoningModel, type VlmReasoningModelOptions } from './model-adapters';
+import { parseStage1Output } from './parse-model-output';
+import { runAgent } from './run-agent';
+import { skimFrameCount } from './skim';
+import type { GenerateRequest, ReasoningModel, ToolRegistry, VideoContext } from './types';
+
+/** What the session needs from an opened video (a `MediaFile` fits). */
+export interface SkimSource {
+  readonly probe: ProbeResult;
+  skim(options: SkimOptions, job?: { signal?: AbortSignal }): Promise<Frame[]>;
+}
+
+/** Key-frame skims of long videos cost a fraction of exact ones; short videos afford exact frames. */
+export const FAST_SKIM_AFTER_SECONDS = 120;
+/** About the 194-px frames SAGE-MM was trained on (~48 visual tokens each), a multiple of 28. */
+export const SKIM_MAX_SIDE = 196;
+
+export type Orchestrator =
+  /** The VLM engine runs both stages; Stage 1 sees the skim frames. */
+  | { kind: 'vlm'; vlm: VlmGenerator; options?: VlmReasoningModelOptions }
+  /** Any model (a scripted double in tests); Stage 1 receives the skim frames as references. */
+  | { kind: 'model'; stage1: ReasoningModel; stage2?: ReasoningModel };
+
+export interface AgentSessionOptions {
+  media: SkimSource;
+  /** The name the model sees and uses as `video_path` (the file name). */
+  videoName: string;
+  orchestrator: Orchestrator;
+  /** The tools for this video, usually `createToolRegistry` over the same media and frame store. */
+  tools: ToolRegistry;
+  signal?: AbortSignal;
+}
+
+export function skimModeFor(durationSeconds: number): SkimMode {
+  return durationSeconds > FAST_SKIM_AFTER_SECONDS ? 'fast' : 'exact';
+}
+
+export class AgentSession {
+  /** The skim frames, by id, for the VLM to see in Stage 1. */
+  readonly skim: FrameStore;
+  readonly video: VideoContext<StoredFrame>;
+  private readonly stage1: ReasoningModel;
+  private readonly stage2: ReasoningModel;
+  private readonly tools: ToolRegistry;
+  private context: string | undefined;
+
+  private constructor(options: AgentSessionOptions, skim: FrameStore, frames: StoredFrame[]) {
+    this.skim = skim;
+    this.tools = options.tools;
+    const durationSeconds = options.media.probe.durationSeconds;
+    this.video = { name: options.videoName, durationSeconds, skimFrames: frames };
+    const { orchestrator } = options;
+    const stage1 =
+      orchestrator.kind === 'vlm' ? new VlmReasoningModel(orchestrator.vlm, skim, orchestrator.options) : orchestrator.stage1;
+    this.stage1 = this.keepingContext(stage1);
+    // Stage 2 is text only; the same model serves it unless another is given. It skips the
+    // context-keeping wrapper, whose parse expects Stage-1 replies.
+    this.stage2 = orchestrator.kind === 'model' ? (orchestrator.stage2 ?? orchestrator.stage1) : stage1;
+  }
+
+  /** Skims the video once (1 fps up to 128 frames); a file without video gets no skim frames. */
+  static async open(options: AgentSessionOptions): Promise<AgentSession> {
+    const { media, signal } = options;
+    const duration = media.probe.durationSeconds;
+    const count = skimFrameCount(duration);
+    const store = new FrameStore({ prefix: 'skim', limit: Math.max(1, count) });
+    const frames =
+      media.probe.video && count > 0
+        ? await media.skim({ count, mode: skimModeFor(duration), maxSide: SKIM_MAX_SIDE, format: 'bitmap' }, { signal })
+        : [];
+    return new AgentSession(options, store, store.add(frames));
+  }
+
+  /** What the video shows, as the last readable Stage-1 reply described it. */
+  get videoContext(): string | undefined {
+    return this.context;
+  }
+
+  /** Runs the agent on one question; the events end with `answer`, `gave-up` or `error`. */
+  ask(question: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<AgentEvent, void, undefined> {
+    return runAgent({
+      question,
+      video: this.video,
+      models: { stage1: this.stage1, stage2: this.stage2 },
+      tools: this.tools,
+      signal: options.signal,
+      earlierContext: this.context,
+    });
+  }
+
+  /** Frees the skim frames. The media file, engines and tools belong to the caller. */
+  dispose(): void {
+    this.skim.clear();
+  }
+
+  /** Wraps the Stage-1 model to remember the video description it writes. */
+  private keepingContext(model: ReasoningModel): ReasoningModel {
+    return {
+      generate: async (request: GenerateRequest) => {
+        const reply = await model.generate(request);
+        const parsed = parseStage1Output(reply);
+        if (parsed.ok && parsed.value.video_context.trim() !== '') this.context = parsed.value.video_context;
+        return reply;
+      },
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { AgentSession, skimModeFor, type SkimSource } from '../../../src/agent/session';
+import { VlmReasoningModel } from '../../../src/agent/model-adapters';
+import type { ProbeResult, SkimOptions } from '../../../src/media/types';
+import { FrameStore } from '../../../src/tools/frame-store';
+import { lastEvent, offlineTools, ScriptedModel, stage1Answer, stage1Call, stage2Answer } from './doubles';
+import { FakeVlm, frameAt } from '../tools/fakes';
+
+function source(durationSeconds: number, hasVideo = true): SkimSource & { calls: SkimOptions[] } {
+  const calls: SkimOptions[] = [];
+  const probe = { durationSeconds, video: hasVideo ? {} : null } as ProbeResult;
+  return {
+    probe,
+    calls,
+    async skim(options) {
+      calls.push(options);
+      const count = options.count ?? 1;
+      return Array.from({ length: count }, (_, i) => frameAt(((i + 0.5) * durationSeconds) / count));
+    },
+  };
+}
+
+async function drain(events: AsyncGenerator<unknown>): Promise<void> {
+  for await (const _ of events);
+}
+
+describe('skimModeFor', () => {
+  it('uses exact frames up to two minutes and key frames beyond', () => {
+    expect(skimModeFor(20)).toBe('exact');
+    expect(skimModeFor(120)).toBe('exact');
+    expect(skimModeFor(121)).toBe('fast');
+  });
+});
+
+describe('AgentSession', () => {
+  it('skims once at 1 fps (at most 128), small frames, and reuses the skim for every question', async () => {
+    const media = source(3600);
+    const model = new ScriptedModel([stage1Answer('a cake'), stage1Answer('two')]);
+    const session = await AgentSession.open({
+      media,
+      videoName: 'cooking.mp4',
+      orchestrator: { kind: 'model', stage1: model },
+      tools: offlineTools().tools,
+    });
+    expect(media.calls).toEqual([{ count: 128, mode: 'fast', maxSide: 196, format: 'bitmap' }]);
+    expect(session.video.skimFrames.map((f) => f.id).slice(0, 2)).toEqual(['skim_1', 'skim_2']);
+
+    await drain(session.ask('What is cooked?'));
+    await drain(session.ask('How many eggs?'));
+    expect(media.calls).toHaveLength(1);
+    expect(model.requests.map((r) => r.images?.length)).toEqual([128, 128]);
+  });
+
+  it('short videos get exact frames, one a second; files without video get none', async () => {
+    const media = source(20);
+    await AgentSession.open({ media, videoName: 'a.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
+    expect(media.calls).toEqual([{ count: 20, mode: 'exact', maxSide: 196, format: 'bitmap' }]);
+
+    const audioOnly = source(20, false);
+    const session = await AgentSession.open({ media: audioOnly, videoName: 'a.m4a', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
+    expect(audioOnly.calls).toHaveLength(0);
+    expect(session.video.skimFrames).toEqual([]);
+  });
+
+  it('keeps the Stage-1 video context and gives it to follow-up questions', async () => {
+    const model = new ScriptedModel([
+      stage1Call('verbal_transcript', { timestamp_start: '0', timestamp_end: '60' }),
+      stage2Answer('two eggs'),
+      stage1Answer('a cake'),
+    ]);
+    const session = await AgentSession.open({
+      media: source(600),
+      videoName: 'cooking.mp4',
+      orchestrator: { kind: 'model', stage1: model },
+      tools: offlineTools().tools,
+    });
+    expect(session.videoContext).toBeUndefined();
+    await drain(session.ask('How many eggs?'));
+    expect(model.requests[0]?.prompt).not.toContain('What an earlier look at this video found');
+    expect(session.videoContext).toContain('A cooking show');
+    expect(model.requests[1]?.prompt).toContain('What the video shows, from a first skim: A cooking show');
+
+    await drain(session.ask('What is baked?'));
+    expect(model.requests[2]?.prompt).toContain('What an earlier look at this video found: A cooking show');
+  });
+
+  it('with the VLM orchestrator, Stage 1 sees the skim images and Stage 2 none', async () => {
+    const replies = [stage1Call('verbal_transcript', { timestamp_start: '0', timestamp_end: '60' }), stage2Answer('two')];
+    const vlm = new FakeVlm(() => replies.shift() ?? '');
+    const session = await AgentSession.open({
+      media: source(30),
+      videoName: 'v.mp4',
+      orchestrator: { kind: 'vlm', vlm, options: { maxNewTokens: 64 } },
+      tools: offlineTools().tools,
+    });
+    const events = [];
+    for await (const event of session.ask('How many?')) events.push(event);
+    expect(lastEvent(events)).toMatchObject({ type: 'answer', answer: 'two' });
+    expect(vlm.requests[0]?.images).toEqual(session.video.skimFrames.map((f) => f.image));
+    expect(vlm.requests[0]?.images).toHaveLength(30);
+    expect(vlm.requests[1]?.images).toEqual([]);
+    expect(vlm.requests.every((r) => r.maxNewTokens === 64)).toBe(true);
+    session.dispose();
+    expect(session.skim.size).toBe(0);
+  });
+});
+
+describe('VlmReasoningModel', () => {
+  it('turns frame references into the stored images and streams tokens through', async () => {
+    const store = new FrameStore();
+    const [a, b] = store.add([frameAt(1), frameAt(2)]);
+    const vlm = new FakeVlm(() => 'reply');
+    const tokens: string[] = [];
+    const reply = await new VlmReasoningModel(vlm, store).generate({
+      prompt: 'p',
+      images: [b!, a!],
+      signal: new AbortController().signal,
+      onToken: (t) => tokens.push(t),
+    });
+    expect(reply).toBe('reply');
+    expect(tokens).toEqual(['reply']);
+    expect(vlm.requests[0]?.images).toEqual([b!.image, a!.image]);
+    expect(vlm.requests[0]?.maxNewTokens).toBe(768);
+  });
+
+  it('rejects with an AppError when a frame is no longer stored', async () => {
+    const vlm = new FakeVlm(() => 'reply');
+    const model = new VlmReasoningModel(vlm, new FrameStore());
+    await expect(
+      model.generate({ prompt: 'p', images: [{ id: 'skim_9', timestamp: 0 }], signal: new AbortController().signal }),
+    ).rejects.toMatchObject({ name: 'AppError', code: 'internal' });
+    expect(vlm.requests).toHaveLength(0);
+  });
+});
