@@ -5,7 +5,7 @@ export type * from './types';
 export * from './protocol';
 export { parseStage1Output, parseStage2Output, type ParseResult } from './parse-model-output';
 export { repairJson } from './json-repair';
-export { checkWindow, formatTimestamp, parseTimestamp, type TimestampResult, type WindowOptions, type WindowResult } from './timestamps';
+export { checkWindow, parseTimestamp, type TimestampResult, type WindowOptions, type WindowResult } from './timestamps';
 export { checkToolArguments, type ArgumentCheck, type ArgumentContext, type CheckedToolCall } from './tool-arguments';
 export { buildStage1Prompt, buildStage2Prompt, metadataLine, type Stage1PromptInput, type Stage2PromptInput, type ToolResultEntry } from './prompts';
 export { skimFrameCount } from './skim';

@@ -2,8 +2,8 @@
  * The two prompts of a SAGE run, in our own words. Stage 1 sees the skim frames (passed to the
  * model separately as images); Stage 2 is text only and rebuilt from scratch at every step.
  */
+import { formatTimestamp } from '../time';
 import { MAX_STAGE2_STEPS, MAX_TOOL_RESULTS_IN_CONTEXT, type JsonSchema, type ToolDefinition } from './protocol';
-import { formatTimestamp } from './timestamps';
 
 /** M: the metadata line. */
 export function metadataLine(videoName: string, durationSeconds: number): string {

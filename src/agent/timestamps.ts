@@ -2,6 +2,7 @@
  * Timestamps as the model writes them (HH:MM:SS, MM:SS, SS, fractions, plain numbers) and the
  * tool windows built from them. Every failure is a value with a sentence the model can act on.
  */
+import { formatTimestamp } from '../time';
 import type { TimeSpan } from './types';
 
 export type TimestampResult = { ok: true; seconds: number } | { ok: false; problem: string };
@@ -38,15 +39,6 @@ function secondsFromClock(text: string): number | null {
   if (second === undefined) return first * 60 + seconds;
   if (second >= 60) return null;
   return first * 3600 + second * 60 + seconds;
-}
-
-/** Whole seconds as HH:MM:SS (hours grow past 99 if they must). */
-export function formatTimestamp(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = total % 60;
-  return [hours, minutes, secs].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 export interface WindowOptions {

@@ -14,7 +14,8 @@ import {
   type ToolName,
   type WindowedToolName,
 } from './protocol';
-import { checkWindow, formatTimestamp } from './timestamps';
+import { formatTimestamp } from '../time';
+import { checkWindow } from './timestamps';
 import type { TimeSpan, ToolArguments } from './types';
 
 /** A call ready to run: typed arguments for the tool and the same arguments as the model writes them. */

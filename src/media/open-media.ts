@@ -6,6 +6,7 @@ import {
   type InputVideoTrack,
 } from 'mediabunny';
 import { AppError } from '../errors';
+import { formatTimestampFloor } from '../time';
 import type { AudioTrackInfo, ProbeResult, Rotation, VideoTrackInfo } from './types';
 
 /** A file opened for reading: mediabunny reads only the byte ranges it needs, never the whole file. */
@@ -125,17 +126,9 @@ export function codecDisplayName(codec: string | null): string {
 export function truncatedError(seconds: number): AppError {
   return new AppError(
     'truncated',
-    `This file is incomplete: it cannot be read past about ${clock(seconds)}. ` +
+    `This file is incomplete: it cannot be read past about ${formatTimestampFloor(seconds)}. ` +
       'It may not have finished downloading or copying.',
   );
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  return [hh, mm, ss].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 /** The video track, checked to exist and be decodable here. */

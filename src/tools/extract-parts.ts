@@ -3,10 +3,9 @@
  * media worker into the frame store; the model gets their ids (its `media_paths`) and times.
  */
 import type { ExtractType } from '../agent/protocol';
-import { formatTimestamp } from '../agent/timestamps';
 import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
 import type { ExtractOptions, Frame } from '../media/types';
-import { formatFrameTime } from './clock';
+import { formatFrameTime, formatTimestamp } from '../time';
 import type { FrameStore, StoredFrame } from './frame-store';
 
 /** What the tool needs from an opened video (a `MediaFile` fits). */

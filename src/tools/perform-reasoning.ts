@@ -5,7 +5,7 @@
 import { AppError } from '../errors';
 import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
 import type { VlmGenerator } from '../models/engines/vlm-engine';
-import { formatFrameTime } from './clock';
+import { formatFrameTime } from '../time';
 import type { FrameStore, StoredFrame } from './frame-store';
 
 /** More images than this would crowd the VLM's context; two extractions' worth is allowed. */

@@ -5,6 +5,7 @@
  */
 import { cancelledError } from '../errors';
 import type { AudioWindow } from '../media/types';
+import { formatTimestampFloor } from '../time';
 import type { SpeechTranscriber } from '../models/engines/whisper-client';
 import type { TranscriptCache } from './transcript-cache';
 import type { Span, TranscriptSegment } from './speech/types';
@@ -65,19 +66,10 @@ export async function verbalTranscript(
 /** Transcript as the model reads it. */
 export function renderTranscript(segments: readonly TranscriptSegment[], window: Span): string {
   if (segments.length === 0) {
-    return `No speech between ${formatTimestamp(window.start)} and ${formatTimestamp(window.end)}.`;
+    return `No speech between ${formatTimestampFloor(window.start)} and ${formatTimestampFloor(window.end)}.`;
   }
   // Start rounds down and end up, so the printed span always contains the speech.
   return segments
-    .map((s) => `[${formatTimestamp(Math.floor(s.start))}-${formatTimestamp(Math.ceil(s.end))}] ${s.text}`)
+    .map((s) => `[${formatTimestampFloor(s.start)}-${formatTimestampFloor(Math.ceil(s.end))}] ${s.text}`)
     .join('\n');
-}
-
-/** Seconds → HH:MM:SS (whole seconds, rounded down). */
-export function formatTimestamp(seconds: number): string {
-  const total = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return [h, m, s].map((n) => String(n).padStart(2, '0')).join(':');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkWindow, formatTimestamp, parseTimestamp } from '../../../src/agent/timestamps';
+import { checkWindow, parseTimestamp } from '../../../src/agent/timestamps';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -27,19 +27,6 @@ describe('parseTimestamp', () => {
       if (!result.ok) expect(result.problem).toContain('HH:MM:SS');
     },
   );
-});
-
-describe('formatTimestamp', () => {
-  it.each([
-    [0, '00:00:00'],
-    [59.4, '00:00:59'],
-    [61, '00:01:01'],
-    [3723, '01:02:03'],
-    [36000, '10:00:00'],
-    [-4, '00:00:00'],
-  ])('formats %d as %s', (seconds, text) => {
-    expect(formatTimestamp(seconds)).toBe(text);
-  });
 });
 
 describe('checkWindow', () => {

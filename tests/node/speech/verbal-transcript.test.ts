@@ -3,12 +3,7 @@ import { isCancelled } from '../../../src/errors';
 import type { AudioWindow } from '../../../src/media/types';
 import type { SpeechTranscriber, TranscribeCallOptions } from '../../../src/models/engines/whisper-client';
 import { TranscriptCache } from '../../../src/tools/transcript-cache';
-import {
-  formatTimestamp,
-  renderTranscript,
-  verbalTranscript,
-  type AudioProvider,
-} from '../../../src/tools/verbal-transcript';
+import { renderTranscript, verbalTranscript, type AudioProvider } from '../../../src/tools/verbal-transcript';
 
 /** Audio of N seconds is N samples here; the fake recogniser says one word per second of audio. */
 function fakes() {
@@ -95,16 +90,13 @@ describe('verbalTranscript', () => {
 });
 
 describe('rendering', () => {
-  it('formats HH:MM:SS', () => {
-    expect(formatTimestamp(0)).toBe('00:00:00');
-    expect(formatTimestamp(59.9)).toBe('00:00:59');
-    expect(formatTimestamp(3723)).toBe('01:02:03');
-    expect(formatTimestamp(-3)).toBe('00:00:00');
-  });
-
   it('rounds segment starts down and ends up', () => {
     expect(renderTranscript([{ start: 2.03, end: 5.03, text: 'the quick brown fox' }], { start: 0, end: 15 })).toBe(
       '[00:00:02-00:00:06] the quick brown fox',
     );
+  });
+
+  it('rounds the window down when there is no speech', () => {
+    expect(renderTranscript([], { start: 0.6, end: 15.7 })).toBe('No speech between 00:00:00 and 00:00:15.');
   });
 });
