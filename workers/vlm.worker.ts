@@ -16,13 +16,13 @@ import {
   type Message,
   type PreTrainedModel,
   type Processor,
-  type ProgressInfo,
   type TextStreamer,
 } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { AppError, cancelledError, toAppError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
+import { progressForwarder } from '../src/models/engines/load-progress';
 import type {
   VlmImage,
   VlmLoadProgress,
@@ -204,21 +204,6 @@ function configureSource(source: VlmWorkerLoadOptions['source']): { modelId: str
   env.useBrowserCache = false;
   env.localModelPath = `/${segments.map((segment) => `${segment}/`).join('')}`;
   return { modelId };
-}
-
-function progressForwarder(onProgress: (progress: VlmLoadProgress) => void): (info: ProgressInfo) => void {
-  const files = new Map<string, { loaded: number; total: number }>();
-  return (info) => {
-    if (info.status !== 'progress') return;
-    files.set(info.file, { loaded: info.loaded, total: info.total });
-    let loadedBytes = 0;
-    let totalBytes = 0;
-    for (const file of files.values()) {
-      loadedBytes += file.loaded;
-      totalBytes += file.total;
-    }
-    onProgress({ loaded: loadedBytes, total: totalBytes, file: info.file });
-  };
 }
 
 async function toRawImage(image: VlmImage): Promise<RawImage> {

@@ -10,7 +10,6 @@ import {
   pipeline,
   type AutomaticSpeechRecognitionPipeline,
   type TextStreamer,
-  type ProgressInfo,
 } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-web/webgpu';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -22,6 +21,7 @@ import { AUDIO_SAMPLE_RATE } from '../src/media/types';
 import { SILERO_FRAME_SECONDS, SileroVad } from '../src/tools/speech/silero-vad';
 import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src/tools/speech/vad-regions';
 import type { Span, TranscriptSegment } from '../src/tools/speech/types';
+import { progressForwarder } from '../src/models/engines/load-progress';
 import type {
   WhisperLoadOptions,
   WhisperLoadProgress,
@@ -101,21 +101,6 @@ function localModelPath(modelBaseUrl: string): string {
     throw new AppError('invalid-argument', 'Speech models must be served by this site.', { detail: modelBaseUrl });
   }
   return url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-}
-
-function progressForwarder(onProgress: (progress: WhisperLoadProgress) => void): (info: ProgressInfo) => void {
-  const files = new Map<string, { loaded: number; total: number }>();
-  return (info) => {
-    if (info.status !== 'progress') return;
-    files.set(info.file, { loaded: info.loaded, total: info.total });
-    let loadedBytes = 0;
-    let totalBytes = 0;
-    for (const file of files.values()) {
-      loadedBytes += file.loaded;
-      totalBytes += file.total;
-    }
-    onProgress({ loaded: loadedBytes, total: totalBytes, file: info.file });
-  };
 }
 
 async function disposePipeline(): Promise<void> {

@@ -4,17 +4,12 @@
  * `workers/vlm.worker.ts`; `vlm-client.ts` is the main-thread implementation of `VlmEngine`.
  */
 import type { DtypeSpec, ModelDevice } from '../registry';
+import type { ModelLoadProgress } from './load-progress';
 
 /** A frame or picture for the model: decoded (ImageBitmap) or encoded (PNG/JPEG/WebP Blob). */
 export type VlmImage = ImageBitmap | Blob;
 
-export interface VlmLoadProgress {
-  /** Bytes of model files read so far and in total (the total grows as files start). */
-  loaded: number;
-  total: number;
-  /** File being read, relative to the model folder. */
-  file: string;
-}
+export type VlmLoadProgress = ModelLoadProgress;
 
 export interface VlmLoadResult {
   device: ModelDevice;

@@ -1,6 +1,7 @@
 /** The Whisper worker's API and the plain data that crosses its boundary. */
 import type { VadRegionOptions } from '../../tools/speech/vad-regions';
 import type { Span, TranscriptSegment } from '../../tools/speech/types';
+import type { ModelLoadProgress } from './load-progress';
 
 export type WhisperDevice = 'webgpu' | 'wasm';
 
@@ -23,13 +24,7 @@ export interface WhisperLoadOptions {
   recreateAfterWindows?: number;
 }
 
-export interface WhisperLoadProgress {
-  /** Bytes of model files read so far and in total (total grows as files start). */
-  loaded: number;
-  total: number;
-  /** File being read, relative to the model folder. */
-  file: string;
-}
+export type WhisperLoadProgress = ModelLoadProgress;
 
 export interface WhisperLoadResult {
   device: WhisperDevice;
