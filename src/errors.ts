@@ -63,6 +63,11 @@ export function cancelledError(): AppError {
 /** Wraps an unknown thrown value so callers always get an `AppError`. */
 export function toAppError(value: unknown, code: ErrorCode = 'internal', message?: string): AppError {
   if (value instanceof AppError) return value;
-  const detail = value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+  const detail = describeError(value);
   return new AppError(code, message ?? 'Something went wrong. Please try again.', { detail, cause: value });
+}
+
+/** A thrown value as text for an `AppError`'s `detail`: `Name: message` for an Error. */
+export function describeError(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
 }

@@ -20,7 +20,7 @@ import {
 } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { AppError, cancelledError, toAppError } from '../src/errors';
+import { AppError, cancelledError, describeError, toAppError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import type {
@@ -137,18 +137,14 @@ function yieldBetweenSteps(model: PreTrainedModel): void {
   };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 function isOutOfMemory(error: unknown): boolean {
-  return /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds/i.test(describe(error));
+  return /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds/i.test(describeError(error));
 }
 
 function loadError(error: unknown, options: VlmWorkerLoadOptions): AppError {
   const where =
     options.source.kind === 'hub' ? `hub:${options.source.repo}` : `url:${options.source.url}`;
-  const detail = `${where} on ${options.device} (${JSON.stringify(options.dtype)}): ${describe(error)}`;
+  const detail = `${where} on ${options.device} (${JSON.stringify(options.dtype)}): ${describeError(error)}`;
   if (isOutOfMemory(error)) {
     return new AppError(
       'out-of-memory',
@@ -165,15 +161,15 @@ function loadError(error: unknown, options: VlmWorkerLoadOptions): AppError {
 
 function generationError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (/device (was )?lost|GPUDevice.*lost/i.test(describe(error))) {
+  if (/device (was )?lost|GPUDevice.*lost/i.test(describeError(error))) {
     return new AppError('gpu-lost', 'The graphics device stopped while the model was answering.', {
-      detail: describe(error),
+      detail: describeError(error),
       cause: error,
     });
   }
   if (isOutOfMemory(error)) {
     return new AppError('out-of-memory', 'The model ran out of memory while answering. Try fewer frames.', {
-      detail: describe(error),
+      detail: describeError(error),
       cause: error,
     });
   }

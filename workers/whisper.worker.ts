@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import sileroModelUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
-import { AppError, cancelledError, isAppError, toAppError } from '../src/errors';
+import { AppError, cancelledError, describeError, isAppError, toAppError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { AUDIO_SAMPLE_RATE } from '../src/media/types';
 import { SILERO_FRAME_SECONDS, SileroVad } from '../src/tools/speech/silero-vad';
@@ -85,7 +85,7 @@ async function createPipeline(
     });
   } catch (error) {
     throw new AppError('model-load-failed', 'The speech recognition model could not be loaded.', {
-      detail: `${options.model} from ${options.modelBaseUrl} on ${options.device}: ${describe(error)}`,
+      detail: `${options.model} from ${options.modelBaseUrl} on ${options.device}: ${describeError(error)}`,
       cause: error,
     });
   }
@@ -115,7 +115,7 @@ async function getVad(): Promise<SileroVad> {
       vad = await SileroVad.create(ort, new URL(sileroModelUrl, self.location.href).href);
     } catch (error) {
       throw new AppError('model-load-failed', 'The voice activity detector could not be loaded.', {
-        detail: describe(error),
+        detail: describeError(error),
         cause: error,
       });
     }
@@ -129,23 +129,19 @@ function windowCount(seconds: number): number {
   return seconds <= CHUNK_SECONDS ? 1 : 1 + Math.ceil((seconds - CHUNK_SECONDS) / jump);
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /** Maps runtime failures onto the app's error codes so the UI can say what happened. */
 function asAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  const text = describe(error).toLowerCase();
+  const text = describeError(error).toLowerCase();
   if (text.includes('device') && text.includes('lost')) {
     return new AppError('gpu-lost', 'The graphics device was lost during speech recognition. Please try again.', {
-      detail: describe(error),
+      detail: describeError(error),
       cause: error,
     });
   }
   if (text.includes('out of memory') || text.includes('memory access out of bounds') || text.includes('oom')) {
     return new AppError('out-of-memory', 'Speech recognition ran out of memory. Try a shorter window or a smaller model.', {
-      detail: describe(error),
+      detail: describeError(error),
       cause: error,
     });
   }
