@@ -44,10 +44,6 @@ export function isToolName(value: string): value is ToolName {
   return (TOOL_NAMES as readonly string[]).includes(value);
 }
 
-export function isWindowedTool(name: ToolName): name is WindowedToolName {
-  return name in WINDOW_CAP_SECONDS;
-}
-
 export function isWebTool(name: ToolName): boolean {
   return WEB_TOOL_NAMES.includes(name);
 }
