@@ -1,13 +1,13 @@
 /**
- * `npm run bench`: media worker benchmarks in headless Chromium. Prints one JSON line per metric,
- * each with the baseline measured in the same run and their ratio. Needs ffmpeg (to make the
+ * `npm run bench [media] [agent]`: benchmarks in headless Chromium (both parts by default). Prints one
+ * JSON line per metric, each with the baseline measured in the same run and their ratio. Needs ffmpeg (to make the
  * 1-hour test file, cached in the OS temp folder) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright';
+import { chromium, type Browser } from 'playwright';
 import { createServer } from 'vite';
 
 const HOUR_FILE = join(tmpdir(), 'sage-bench', 'hour-640x360-k10.mp4');
@@ -65,66 +65,102 @@ function report(metric: string, values: Record<string, unknown>): void {
 
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
+/** Media worker on the 1-hour file: probe, skims against <video> seeking, audio memory. */
+async function mediaBench(browser: Browser, origin: string, browserPid: number): Promise<void> {
+  makeHourFile();
+  const page = await browser.newPage();
+  await page.goto(`${origin}/bench/index.html`);
+  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+  await page.setInputFiles('#file', HOUR_FILE);
+
+  const opened = await page.evaluate(() => window.mediaBench.open());
+  report('probe_1h', { ms: round(opened.ms), duration_s: opened.durationSeconds, file_MB: round(opened.fileSize / 2 ** 20) });
+
+  // Warm both paths once (decoder start-up, JIT) so the timed runs compare steady states.
+  await page.evaluate(() => window.mediaBench.skim('fast', 4));
+  await page.evaluate(() => window.mediaBench.elementSeek(4));
+
+  const element = await page.evaluate((n) => window.mediaBench.elementSeek(n), SKIM_FRAMES);
+  const fast = await page.evaluate((n) => window.mediaBench.skim('fast', n), SKIM_FRAMES);
+  const exact = await page.evaluate((n) => window.mediaBench.skim('exact', n), SKIM_FRAMES);
+  report('skim_fast_128', {
+    ms: round(fast.ms), frames: fast.frames, baseline_element_seek_ms: round(element.ms),
+    speedup: round(element.ms / fast.ms, 2), goal: 'speedup >= 8',
+  });
+  report('skim_exact_128', {
+    ms: round(exact.ms), frames: exact.frames, baseline_element_seek_ms: round(element.ms),
+    speedup: round(element.ms / exact.ms, 2), goal: 'speedup >= 1',
+  });
+
+  // Memory while streaming audio: a 6-minute and a 60-minute span must peak alike if nothing
+  // accumulates; growth proportional to the span would make the second ten times the first.
+  const growth: number[] = [];
+  for (const seconds of [360, 3600]) {
+    const before = chromiumRssMiB(browserPid);
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, chromiumRssMiB(browserPid))), 200);
+    const audio = await page.evaluate((s) => window.mediaBench.audio(s), seconds);
+    clearInterval(sampler);
+    const audioSeconds = audio.samples / 16_000;
+    growth.push(peak - before);
+    report(`audio_${seconds / 60}min_16k_mono`, {
+      ms: round(audio.ms), audio_s: round(audioSeconds), realtime_factor: round(audioSeconds / (audio.ms / 1000)),
+      rss_before_MiB: round(before), rss_peak_MiB: round(peak), peak_growth_MiB: round(peak - before),
+      pcm_16k_MiB: round((audioSeconds * 16_000 * 4) / 2 ** 20),
+    });
+  }
+  report('audio_memory_scaling', {
+    growth_6min_MiB: round(growth[0] ?? 0), growth_60min_MiB: round(growth[1] ?? 0),
+    ratio_60_to_6: round((growth[1] ?? 0) / Math.max(1, growth[0] ?? 0), 2),
+    goal: 'ratio near 1 (memory does not grow with span length; 10 would mean proportional)',
+  });
+  await page.close();
+}
+
+/** Whisper speed and the agent's time outside model calls, with the models available here. */
+async function agentBench(browser: Browser, origin: string): Promise<void> {
+  const page = await browser.newPage();
+  page.on('console', (message) => console.error(`[agent page] ${message.text()}`));
+  await page.goto(`${origin}/bench/agent.html`);
+  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+  const whisper = await page.evaluate(() => window.agentBench.whisperSpeed());
+  const speed = (r: { ms: number; audioSeconds: number }) => r.audioSeconds / (r.ms / 1000);
+  report('whisper_base_wasm', {
+    audio_s: round(whisper.vad.audioSeconds), vad_ms: round(whisper.vad.ms), no_vad_ms: round(whisper.noVad.ms),
+    audio_s_per_s_vad: round(speed(whisper.vad), 2), audio_s_per_s_no_vad_baseline: round(speed(whisper.noVad), 2),
+    speedup_from_vad: round(whisper.noVad.ms / whisper.vad.ms, 2),
+  });
+  const agent = await page.evaluate(() => window.agentBench.agentOverhead());
+  const outsideMs = agent.totalMs - agent.modelMs;
+  report('agent_overhead_per_step', {
+    steps: agent.steps, outcome: agent.outcome, tools: agent.tools.join(' '),
+    total_ms: round(agent.totalMs), model_ms: round(agent.modelMs),
+    outside_models_ms_per_step: round(outsideMs / agent.steps), share_of_step: round(outsideMs / agent.totalMs, 3),
+    goal: 'share < 0.05 (tiny test VLM: model calls here are far shorter than a real model\'s)',
+  });
+  await page.close();
+}
+
 async function main(): Promise<void> {
   if (spawnSync('ffmpeg', ['-version']).status !== 0) throw new Error('ffmpeg is needed: apt-get install -y ffmpeg');
-  makeHourFile();
-
-  const server = await createServer({ server: { host: '127.0.0.1', port: 0 }, logLevel: 'error' });
+  const parts = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['media', 'agent']);
+  // No file watching or hot reload: an edit elsewhere in the tree must not reload a page mid-run.
+  const server = await createServer({
+    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    logLevel: 'error',
+  });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('no server address');
+  const origin = `http://127.0.0.1:${address.port}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   const browserPid = Number(execFileSync('pgrep', ['-o', '-f', 'chromium.*--remote-debugging-pipe']).toString().trim());
   try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${address.port}/bench/index.html`);
-    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
-    await page.setInputFiles('#file', HOUR_FILE);
-
-    const opened = await page.evaluate(() => window.mediaBench.open());
-    report('probe_1h', { ms: round(opened.ms), duration_s: opened.durationSeconds, file_MB: round(opened.fileSize / 2 ** 20) });
-
-    // Warm both paths once (decoder start-up, JIT) so the timed runs compare steady states.
-    await page.evaluate(() => window.mediaBench.skim('fast', 4));
-    await page.evaluate(() => window.mediaBench.elementSeek(4));
-
-    const element = await page.evaluate((n) => window.mediaBench.elementSeek(n), SKIM_FRAMES);
-    const fast = await page.evaluate((n) => window.mediaBench.skim('fast', n), SKIM_FRAMES);
-    const exact = await page.evaluate((n) => window.mediaBench.skim('exact', n), SKIM_FRAMES);
-    report('skim_fast_128', {
-      ms: round(fast.ms), frames: fast.frames, baseline_element_seek_ms: round(element.ms),
-      speedup: round(element.ms / fast.ms, 2), goal: 'speedup >= 8',
-    });
-    report('skim_exact_128', {
-      ms: round(exact.ms), frames: exact.frames, baseline_element_seek_ms: round(element.ms),
-      speedup: round(element.ms / exact.ms, 2), goal: 'speedup >= 1',
-    });
-
-    // Memory while streaming audio: a 6-minute and a 60-minute span must peak alike if nothing
-    // accumulates; growth proportional to the span would make the second ten times the first.
-    const growth: number[] = [];
-    for (const seconds of [360, 3600]) {
-      const before = chromiumRssMiB(browserPid);
-      let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, chromiumRssMiB(browserPid))), 200);
-      const audio = await page.evaluate((s) => window.mediaBench.audio(s), seconds);
-      clearInterval(sampler);
-      const audioSeconds = audio.samples / 16_000;
-      growth.push(peak - before);
-      report(`audio_${seconds / 60}min_16k_mono`, {
-        ms: round(audio.ms), audio_s: round(audioSeconds), realtime_factor: round(audioSeconds / (audio.ms / 1000)),
-        rss_before_MiB: round(before), rss_peak_MiB: round(peak), peak_growth_MiB: round(peak - before),
-        pcm_16k_MiB: round((audioSeconds * 16_000 * 4) / 2 ** 20),
-      });
-    }
-    report('audio_memory_scaling', {
-      growth_6min_MiB: round(growth[0] ?? 0), growth_60min_MiB: round(growth[1] ?? 0),
-      ratio_60_to_6: round((growth[1] ?? 0) / Math.max(1, growth[0] ?? 0), 2),
-      goal: 'ratio near 1 (memory does not grow with span length; 10 would mean proportional)',
-    });
+    if (parts.has('media')) await mediaBench(browser, origin, browserPid);
+    if (parts.has('agent')) await agentBench(browser, origin);
   } finally {
     await browser.close();
     await server.close();

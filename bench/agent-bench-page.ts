@@ -1,0 +1,134 @@
+/**
+ * Runs inside headless Chromium, driven by bench/run.ts: Whisper speed on the speech fixture, and
+ * how much of an agent step is spent outside model calls (parsing, tool dispatch, frame decoding
+ * and transfer). Models are the real ones available here: whisper-base (WASM) and the tiny
+ * random-weight Qwen2.5-VL (WASM); the orchestrator is scripted so every tool runs once.
+ */
+import speechVideoUrl from '../tests/fixtures/media/speech.mp4?url';
+import { AgentSession } from '../src/agent/session';
+import type { GenerateRequest, ReasoningModel } from '../src/agent/types';
+import { MediaClient } from '../src/media/media-client';
+import { VlmClient, type VlmGenerateRequest, type VlmGenerator } from '../src/models/engines/vlm-client';
+import { WhisperClient, type SpeechTranscriber, type TranscribeCallOptions } from '../src/models/engines/whisper-client';
+import { bundledWhisperModel } from '../src/models/engines/whisper-models';
+import { TINY_TEST_VLM_ID, getModel } from '../src/models/registry';
+import { createToolRegistry, FrameStore } from '../src/tools';
+
+/** Adds up the wall time spent inside model calls. */
+class ModelClock {
+  ms = 0;
+  async time<T>(work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.ms += performance.now() - start;
+    }
+  }
+}
+
+const json = (value: unknown) => `<json>${JSON.stringify(value)}</json>`;
+const call = (name: string, args: Record<string, unknown>) => ({
+  needed: true,
+  why_no_tool: '',
+  tool_calls: [{ rationale: 'benchmark tour', name, arguments: { video_path: 'speech.mp4', ...args } }],
+});
+
+/** Stage 1 and four Stage-2 steps: extract, reason over the frames, ground, transcribe, answer. */
+class ToolTourModel implements ReasoningModel {
+  private calls = 0;
+  async generate(request: GenerateRequest): Promise<string> {
+    const step = this.calls++;
+    if (step === 0) {
+      return json({
+        video_context: 'A test pattern with speech.',
+        query_intent: 'benchmark',
+        final_answer: null,
+        recommended_tools: call('extract_parts_from_timestamp', { timestamp_start: '00:00:02', timestamp_end: '00:00:12' }),
+      });
+    }
+    const frameIds = [...new Set(request.prompt.match(/frame_\d+/g) ?? [])].slice(0, 3);
+    const next = [
+      call('perform_reasoning', { query: 'What is shown?', media_paths: frameIds }),
+      call('identify_timestamps_visually', { event: 'a red screen', timestamp_start: '00:00:00', timestamp_end: '00:00:08' }),
+      call('verbal_transcript', { timestamp_start: '00:00:00', timestamp_end: '00:00:15' }),
+    ][step - 1];
+    return json({
+      answerable: { verdict: !next, reasoning: 'benchmark' },
+      final_answer: next ? null : 'done',
+      recommended_tools: next ?? { needed: false, why_no_tool: 'done', tool_calls: [] },
+    });
+  }
+}
+
+const bench = {
+  async whisperSpeed() {
+    const media = new MediaClient();
+    const file = await media.open(new File([await (await fetch(speechVideoUrl)).blob()], 'speech.mp4'));
+    const audio = await file.audio({ start: 0, end: file.probe.durationSeconds });
+    const whisper = new WhisperClient();
+    await whisper.load({ ...bundledWhisperModel('whisper-base'), device: 'wasm', dtype: 'q8' });
+    const run = async (vad: boolean) => {
+      const start = performance.now();
+      const result = await whisper.transcribe(audio.slice(), { offsetSeconds: 0, language: 'en', vad });
+      return { ms: performance.now() - start, audioSeconds: audio.length / 16_000, segments: result.segments.length };
+    };
+    const results = { noVad: await run(false), vad: await run(true) };
+    await whisper.dispose();
+    await file.close();
+    media.dispose();
+    return results;
+  },
+
+  async agentOverhead() {
+    const clock = new ModelClock();
+    const media = new MediaClient();
+    const file = await media.open(new File([await (await fetch(speechVideoUrl)).blob()], 'speech.mp4'));
+    const engine = new VlmClient({ model: getModel(TINY_TEST_VLM_ID), device: 'wasm' });
+    await engine.load();
+    const whisper = new WhisperClient();
+    await whisper.load({ ...bundledWhisperModel('whisper-base'), device: 'wasm', dtype: 'q8' });
+    const vlm: VlmGenerator = {
+      generate: (request: VlmGenerateRequest) => clock.time(() => engine.generate({ ...request, maxNewTokens: 8 })),
+    };
+    const speech: SpeechTranscriber = {
+      transcribe: (audio: Float32Array, options: TranscribeCallOptions) => clock.time(() => whisper.transcribe(audio, options)),
+    };
+    const tour = new ToolTourModel();
+    const orchestrator: ReasoningModel = { generate: (request) => clock.time(() => tour.generate(request)) };
+    const session = await AgentSession.open({
+      media: file,
+      videoName: 'speech.mp4',
+      orchestrator: { kind: 'model', stage1: orchestrator },
+      tools: createToolRegistry({ media: file, whisper: speech, vlm, frameStore: new FrameStore(), language: 'en' }),
+    });
+    clock.ms = 0;
+    const start = performance.now();
+    let steps = 0;
+    const tools: string[] = [];
+    let outcome = '';
+    for await (const event of session.ask('Benchmark question')) {
+      if (event.type !== 'token') console.info(`${((performance.now() - start) / 1000).toFixed(1)} s: ${event.type}`);
+      if (event.type === 'stage-started') steps++;
+      if (event.type === 'tool-result') tools.push(`${event.label}${event.isError ? ' (error)' : ''}`);
+      if (event.type === 'answer' || event.type === 'gave-up' || event.type === 'error') outcome = event.type;
+    }
+    const totalMs = performance.now() - start;
+    const modelMs = clock.ms;
+    await engine.dispose();
+    await whisper.dispose();
+    session.dispose();
+    await file.close();
+    media.dispose();
+    return { totalMs, modelMs, steps, tools, outcome };
+  },
+};
+
+declare global {
+  interface Window {
+    agentBench: typeof bench;
+  }
+}
+
+window.agentBench = bench;
+document.title = 'ready';
