@@ -10,16 +10,37 @@ export type ModelRole = 'orchestrator-vlm' | 'text-reasoner' | 'speech';
 export type ModelDevice = 'webgpu' | 'wasm';
 
 /** transformers.js dtypes (they pick the ONNX file suffix: '' fp32, '_fp16', '_quantized' q8, '_q4', '_q4f16'). */
-export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+export type TransformersDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+/** MLC quantisations of web-llm builds: 4-bit weights with f16 (needs `shader-f16`) or f32 compute. */
+export type MlcDtype = 'q4f16_1' | 'q4f32_1';
+export type ModelDtype = TransformersDtype | MlcDtype;
 
 /** One dtype for every ONNX file, or one per file (e.g. Whisper: fp32 encoder, q4 decoder). */
-export type DtypeSpec = ModelDtype | Readonly<Record<string, ModelDtype>>;
+export type TransformersDtypeSpec = TransformersDtype | Readonly<Record<string, TransformersDtype>>;
+
+/** One web-llm (MLC) build of a model: its own weight repository and compiled WebGPU library. */
+export interface MlcBuild {
+  /** web-llm's `model_id`, also the name of the weight repository under `mlc-ai/`. */
+  readonly modelId: string;
+  /** File name of the compiled model library (web-llm's `model_lib`). */
+  readonly modelLib: string;
+  /** web-llm's `vram_required_MB` for this build. */
+  readonly vramMB: number;
+}
+
+export type DtypeSpec = TransformersDtypeSpec | MlcDtype;
 
 export type ModelSource =
   /** A Hugging Face Hub repository in transformers.js layout (ONNX files under `onnx/`). */
   | { readonly kind: 'hub'; readonly repo: string; readonly revision?: string }
   /** A folder served with the app, relative to the site root (e.g. `models/tiny/...`). */
-  | { readonly kind: 'local'; readonly path: string };
+  | { readonly kind: 'local'; readonly path: string }
+  /**
+   * A web-llm model, one build per MLC dtype. Weights come from the Hub repository
+   * `mlc-ai/<modelId>` (or `<modelsPath>/mlc-ai/<modelId>` when self-hosted) and the library from
+   * web-llm's prebuilt libraries (or `<modelsPath>/mlc-ai/libs/`).
+   */
+  | { readonly kind: 'mlc'; readonly builds: Readonly<Partial<Record<MlcDtype, MlcBuild>>> };
 
 export type ModelStatus =
   /** Loads today from `source`. */
@@ -37,6 +58,14 @@ export interface DeviceProfile {
   readonly downloadMB: number;
   /** Memory the loaded model needs while generating (weights, cache, activations), in MB. */
   readonly memoryMB: number;
+  /** Download and memory of `dtypeWithoutF16` when they differ from `dtype`'s. */
+  readonly downloadWithoutF16MB?: number;
+  readonly memoryWithoutF16MB?: number;
+  /**
+   * The largest single GPU buffer the model allocates (usually the token embedding), in MB. A
+   * WebGPU adapter whose maxBufferSize or maxStorageBufferBindingSize is smaller cannot load it.
+   */
+  readonly largestBufferMB?: number;
 }
 
 export interface ModelEntry {
@@ -67,13 +96,14 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL' },
     status: 'needs-export',
     devices: {
-      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 5600, memoryMB: 7500 },
+      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 5600, memoryMB: 7500, largestBufferMB: 1090 },
     },
     license: 'apache-2.0',
     notes:
       'The released checkpoint is PyTorch safetensors. It needs a transformers.js ONNX export ' +
       '(vision_encoder, embed_tokens, decoder_model_merged with q4/q4f16 weights) before a browser ' +
-      'can load it; then point `source` at that export. Sizes are estimates from Qwen2.5-VL-7B at 4 bits. ' +
+      'can load it; then point `source` at that export (models/README.md). Sizes are estimates from ' +
+      'Qwen2.5-VL-7B at 4 bits; the largest buffer is the 152k x 3584 fp16 token embedding. ' +
       'Too large for WASM (4 GB address space).',
   },
   {
@@ -84,12 +114,20 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX' },
     status: 'ready',
     devices: {
-      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 2550, memoryMB: 4000 },
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 2550,
+        memoryMB: 4000,
+        memoryWithoutF16MB: 4600,
+        largestBufferMB: 625,
+      },
     },
     license: 'qwen-research',
     notes:
       'Same family as SAGE-MM (processor, chat template, mRoPE, ONNX layout), so SAGE prompts and ' +
-      'the engine path carry over unchanged. q4f16 size from the repository listing; memory is an estimate.',
+      'the engine path carry over unchanged. q4f16 size from the repository listing; memory and the ' +
+      'largest buffer (the 152k x 2048 fp16 token embedding) are estimates.',
   },
   {
     id: 'qwen2-vl-2b-instruct',
@@ -99,7 +137,7 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
     status: 'ready',
     devices: {
-      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 1500, memoryMB: 2500 },
+      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 1500, memoryMB: 2500, memoryWithoutF16MB: 2900, largestBufferMB: 470 },
       wasm: { dtype: 'q4', downloadMB: 1700, memoryMB: 2800 },
     },
     license: 'apache-2.0',
@@ -113,7 +151,14 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'HuggingFaceTB/SmolVLM-256M-Instruct' },
     status: 'ready',
     devices: {
-      webgpu: { dtype: 'fp16', dtypeWithoutF16: 'fp32', downloadMB: 520, memoryMB: 900 },
+      webgpu: {
+        dtype: 'fp16',
+        dtypeWithoutF16: 'fp32',
+        downloadMB: 520,
+        memoryMB: 900,
+        downloadWithoutF16MB: 1030,
+        memoryWithoutF16MB: 1500,
+      },
       wasm: { dtype: 'q4', downloadMB: 260, memoryMB: 600 },
     },
     license: 'apache-2.0',
@@ -132,6 +177,60 @@ export const MODELS: readonly ModelEntry[] = [
     },
     license: 'apache-2.0',
     notes: 'Generated by models/tiny/make-tiny-vlm.py.',
+  },
+  {
+    id: 'qwen2.5-7b-instruct-mlc',
+    role: 'text-reasoner',
+    label: 'Qwen2.5 7B Instruct (web-llm)',
+    family: 'qwen2',
+    source: {
+      kind: 'mlc',
+      builds: {
+        q4f16_1: { modelId: 'Qwen2.5-7B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2-7B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5106.67 },
+        q4f32_1: { modelId: 'Qwen2.5-7B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2-7B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 5900.09 },
+      },
+    },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16_1',
+        dtypeWithoutF16: 'q4f32_1',
+        downloadMB: 4300,
+        memoryMB: 5107,
+        downloadWithoutF16MB: 4300,
+        memoryWithoutF16MB: 5901,
+        largestBufferMB: 310,
+      },
+    },
+    license: 'apache-2.0',
+    notes: 'Memory is web-llm 0.2.86\'s vram_required_MB (4096-token context); download size is an estimate.',
+  },
+  {
+    id: 'qwen2.5-3b-instruct-mlc',
+    role: 'text-reasoner',
+    label: 'Qwen2.5 3B Instruct (web-llm)',
+    family: 'qwen2',
+    source: {
+      kind: 'mlc',
+      builds: {
+        q4f16_1: { modelId: 'Qwen2.5-3B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2.5-3B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 2504.76 },
+        q4f32_1: { modelId: 'Qwen2.5-3B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2.5-3B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 2893.64 },
+      },
+    },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16_1',
+        dtypeWithoutF16: 'q4f32_1',
+        downloadMB: 1750,
+        memoryMB: 2505,
+        downloadWithoutF16MB: 1750,
+        memoryWithoutF16MB: 2894,
+        largestBufferMB: 170,
+      },
+    },
+    license: 'qwen-research',
+    notes: 'Memory is web-llm 0.2.86\'s vram_required_MB (4096-token context); download size is an estimate.',
   },
   {
     id: 'whisper-base',
@@ -191,4 +290,36 @@ export function dtypeFor(entry: ModelEntry, device: ModelDevice, hasShaderF16 = 
   const profile = entry.devices[device];
   if (!profile) return undefined;
   return hasShaderF16 || device !== 'webgpu' ? profile.dtype : (profile.dtypeWithoutF16 ?? profile.dtype);
+}
+
+/** What loading an entry on a device costs, for the dtype that device gets. */
+export interface DeviceCost {
+  dtype: DtypeSpec;
+  downloadMB: number;
+  memoryMB: number;
+  largestBufferMB: number | undefined;
+}
+
+/** `dtypeFor` with the download, memory and buffer sizes of that dtype; undefined off its devices. */
+export function costFor(entry: ModelEntry, device: ModelDevice, hasShaderF16 = true): DeviceCost | undefined {
+  const profile = entry.devices[device];
+  const dtype = dtypeFor(entry, device, hasShaderF16);
+  if (!profile || dtype === undefined) return undefined;
+  const withoutF16 = device === 'webgpu' && !hasShaderF16 && profile.dtypeWithoutF16 !== undefined;
+  return {
+    dtype,
+    downloadMB: withoutF16 ? (profile.downloadWithoutF16MB ?? profile.downloadMB) : profile.downloadMB,
+    memoryMB: withoutF16 ? (profile.memoryWithoutF16MB ?? profile.memoryMB) : profile.memoryMB,
+    largestBufferMB: profile.largestBufferMB,
+  };
+}
+
+/** The web-llm build to load for a dtype, or undefined for entries that are not web-llm models. */
+export function mlcBuildFor(entry: ModelEntry, dtype: DtypeSpec): MlcBuild | undefined {
+  if (entry.source.kind !== 'mlc' || !isMlcDtype(dtype)) return undefined;
+  return entry.source.builds[dtype];
+}
+
+export function isMlcDtype(dtype: DtypeSpec): dtype is MlcDtype {
+  return dtype === 'q4f16_1' || dtype === 'q4f32_1';
 }

@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { AppError, cancelledError } from '../../errors';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
-import { dtypeFor, type ModelDevice, type ModelEntry } from '../registry';
+import { dtypeFor, isMlcDtype, type ModelDevice, type ModelEntry } from '../registry';
 import type {
   VlmEngine,
   VlmGenerateRequest,
@@ -31,6 +31,11 @@ export interface VlmClientOptions {
 
 /** Where a registry entry's files are fetched from, as the worker needs it. */
 export function workerSource(model: ModelEntry, siteRoot: string): VlmWorkerSource {
+  if (model.source.kind === 'mlc') {
+    throw new AppError('invalid-argument', `${model.label} is a text model for web-llm, not a vision-language model.`, {
+      detail: `${model.id} has an mlc source`,
+    });
+  }
   if (model.source.kind === 'hub') {
     return model.source.revision === undefined
       ? { kind: 'hub', repo: model.source.repo }
@@ -59,7 +64,7 @@ export class VlmClient implements VlmEngine {
   constructor(options: VlmClientOptions) {
     const { model, device } = options;
     const dtype = dtypeFor(model, device, options.hasShaderF16 ?? true);
-    if (dtype === undefined) {
+    if (dtype === undefined || isMlcDtype(dtype)) {
       throw new AppError('invalid-argument', `${model.label} cannot run on ${device === 'webgpu' ? 'WebGPU' : 'WASM'}.`, {
         detail: `${model.id} has no ${device} profile`,
       });

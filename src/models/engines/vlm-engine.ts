@@ -3,7 +3,7 @@
  * plain data that crosses the VLM worker's boundary. The engine itself runs in
  * `workers/vlm.worker.ts`; `vlm-client.ts` is the main-thread implementation of `VlmEngine`.
  */
-import type { DtypeSpec, ModelDevice } from '../registry';
+import type { ModelDevice, TransformersDtypeSpec } from '../registry';
 import type { ModelLoadProgress } from './load-progress';
 
 /** A frame or picture for the model: decoded (ImageBitmap) or encoded (PNG/JPEG/WebP Blob). */
@@ -56,7 +56,7 @@ export type VlmWorkerSource =
 export interface VlmWorkerLoadOptions {
   source: VlmWorkerSource;
   device: ModelDevice;
-  dtype: DtypeSpec;
+  dtype: TransformersDtypeSpec;
 }
 
 export interface VlmWorkerGenerateRequest {

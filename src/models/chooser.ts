@@ -1,0 +1,204 @@
+/**
+ * Picks the models to load on this device: an orchestrator VLM, optionally a web-llm text reasoner
+ * for Stage 2, and a Whisper model. Pure: it reads the registry and the detected capabilities, so
+ * settings can re-run it for every override the user tries.
+ *
+ * All chosen models are loaded at once, so their memory adds up against one budget. Browsers give
+ * no GPU memory figure; `navigator.deviceMemory` (capped at 8 GB by Chromium) is the best hint, and
+ * unknown memory is treated as a modest laptop.
+ */
+import type { DeviceCapabilities } from './capabilities';
+import {
+  MODELS,
+  costFor,
+  type DeviceCost,
+  type ModelDevice,
+  type ModelEntry,
+  type ModelRole,
+  type ModelSource,
+} from './registry';
+
+/** Assumed when the browser does not report device memory. */
+export const UNKNOWN_DEVICE_MEMORY_GB = 4;
+/** Share of device memory the models may take; the browser, the page and the video need the rest. */
+export const MEMORY_BUDGET_SHARE = 0.75;
+
+export interface ChosenModel {
+  readonly entry: ModelEntry;
+  readonly device: ModelDevice;
+  readonly cost: DeviceCost;
+}
+
+export interface ModelChoice {
+  readonly device: ModelDevice;
+  readonly orchestrator: ChosenModel;
+  /** Null: the orchestrator does Stage 2 itself. */
+  readonly reasoner: ChosenModel | null;
+  readonly speech: ChosenModel;
+  /** Memory the models may use together, in MB, and what the choice needs. */
+  readonly budgetMB: number;
+  readonly totalMemoryMB: number;
+  readonly totalDownloadMB: number;
+  /** Sentences for the user: why something was left out, an override that may not fit, slowness. */
+  readonly notes: readonly string[];
+  /** True on WASM: every model call is several times slower than on a GPU. */
+  readonly slow: boolean;
+}
+
+export interface ModelOverrides {
+  /** Registry id of the orchestrator to use instead of the chosen one. */
+  orchestrator?: string;
+  /**
+   * Where to load the orchestrator from instead of its registry source: a self-hosted export
+   * (`{ kind: 'local', path: 'models/sage-mm' }`) or a Hub repository holding one. This is how a
+   * SAGE-MM browser build is used before the registry points at one.
+   */
+  orchestratorSource?: ModelSource;
+  /** Registry id of the text reasoner, or null to turn it off (the VLM then does Stage 2). */
+  reasoner?: string | null;
+  speech?: string;
+  /** Run on WASM even when WebGPU exists (e.g. after a GPU failure). */
+  forceWasm?: boolean;
+}
+
+export const WASM_SLOW_NOTE = 'No WebGPU here, so models run on the CPU (WASM): it works, but expect answers to take several minutes.';
+
+export function chooseModels(
+  capabilities: DeviceCapabilities,
+  overrides: ModelOverrides = {},
+  registry: readonly ModelEntry[] = MODELS,
+): ModelChoice {
+  const webgpu = capabilities.webgpu.available && !overrides.forceWasm ? capabilities.webgpu : undefined;
+  const device: ModelDevice = webgpu ? 'webgpu' : 'wasm';
+  const hasF16 = webgpu?.shaderF16 ?? false;
+  const bufferLimitMB = webgpu ? Math.min(webgpu.maxBufferSize, webgpu.maxStorageBufferBindingSize) / MB : Infinity;
+  const budgetMB = Math.floor((capabilities.deviceMemoryGB ?? UNKNOWN_DEVICE_MEMORY_GB) * 1024 * MEMORY_BUDGET_SHARE);
+  const notes: string[] = [];
+  if (!webgpu) notes.push(capabilities.webgpu.available ? 'Running on the CPU (WASM) as asked; expect slow answers.' : WASM_SLOW_NOTE);
+  else if (webgpu.isFallbackAdapter) notes.push('This WebGPU adapter is a software one, so models will be slow.');
+
+  const candidate = (entry: ModelEntry): ChosenModel | undefined => {
+    const cost = costFor(entry, device, hasF16);
+    if (!cost) return undefined;
+    if (cost.largestBufferMB !== undefined && cost.largestBufferMB > bufferLimitMB) return undefined;
+    return { entry, device, cost };
+  };
+  const offered = (role: ModelRole): ModelEntry[] => registry.filter((entry) => entry.role === role && entry.status === 'ready');
+  // On WASM the smallest set is the only one that answers in reasonable time; on WebGPU the
+  // registry lists each role best first.
+  const inPreferenceOrder = (role: ModelRole): ChosenModel[] => {
+    const fits = offered(role).flatMap((entry) => candidate(entry) ?? []);
+    return device === 'wasm' ? fits.sort((a, b) => a.cost.memoryMB - b.cost.memoryMB) : fits;
+  };
+
+  const speech = pick('speech', overrides.speech, inPreferenceOrder('speech'), budgetMB, registry, candidate, notes, device);
+  const orchestratorEntry = withSource(overrides.orchestrator, overrides.orchestratorSource, registry);
+  const orchestrator = pick(
+    'orchestrator-vlm',
+    orchestratorEntry,
+    inPreferenceOrder('orchestrator-vlm'),
+    budgetMB - speech.cost.memoryMB,
+    registry,
+    candidate,
+    notes,
+    device,
+  );
+
+  const left = budgetMB - speech.cost.memoryMB - orchestrator.cost.memoryMB;
+  let reasoner: ChosenModel | null = null;
+  if (overrides.reasoner !== null) {
+    const asked = overrides.reasoner === undefined ? undefined : resolveOverride('text-reasoner', overrides.reasoner, registry, candidate, notes, device);
+    reasoner = asked ?? (device === 'webgpu' ? (inPreferenceOrder('text-reasoner').find((option) => option.cost.memoryMB <= left) ?? null) : null);
+    if (!reasoner && device === 'webgpu') {
+      notes.push(
+        'No text reasoner fits next to the vision model, so the vision model also does the step-by-step reasoning ' +
+          '(turn one on in settings if this machine has more memory than the browser reports).',
+      );
+    }
+  }
+
+  const chosen = [orchestrator, speech, ...(reasoner ? [reasoner] : [])];
+  const totalMemoryMB = chosen.reduce((sum, model) => sum + model.cost.memoryMB, 0);
+  if (totalMemoryMB > budgetMB) {
+    notes.push(
+      `These models need about ${formatMB(totalMemoryMB)} and this device has room for about ${formatMB(budgetMB)}; loading may fail or the tab may be closed by the browser.`,
+    );
+  }
+  return {
+    device,
+    orchestrator,
+    reasoner,
+    speech,
+    budgetMB,
+    totalMemoryMB,
+    totalDownloadMB: chosen.reduce((sum, model) => sum + model.cost.downloadMB, 0),
+    notes,
+    slow: device === 'wasm' || (webgpu?.isFallbackAdapter ?? false),
+  };
+}
+
+const MB = 1024 * 1024;
+
+function formatMB(mb: number): string {
+  return mb >= 1024 ? `${Math.round(mb / 102.4) / 10} GB` : `${Math.round(mb)} MB`;
+}
+
+/** The override entry, with its source replaced (and marked loadable) when a source is given. */
+function withSource(id: string | undefined, source: ModelSource | undefined, registry: readonly ModelEntry[]): ModelEntry | string | undefined {
+  if (id === undefined || source === undefined) return id;
+  const entry = registry.find((candidate) => candidate.id === id);
+  return entry ? { ...entry, source, status: 'ready' } : id;
+}
+
+/** The override when it can run here (kept even when it may not fit: the user asked), else the first option within the budget, else the smallest with a note. */
+function pick(
+  role: ModelRole,
+  override: ModelEntry | string | undefined,
+  options: ChosenModel[],
+  budgetMB: number,
+  registry: readonly ModelEntry[],
+  candidate: (entry: ModelEntry) => ChosenModel | undefined,
+  notes: string[],
+  device: ModelDevice,
+): ChosenModel {
+  const asked = override === undefined ? undefined : resolveOverride(role, override, registry, candidate, notes, device);
+  if (asked) return asked;
+  const fitting = options.find((option) => option.cost.memoryMB <= budgetMB);
+  if (fitting) return fitting;
+  const smallest = [...options].sort((a, b) => a.cost.memoryMB - b.cost.memoryMB)[0];
+  if (!smallest) {
+    // The registry always offers a WASM speech model and VLM; reaching here means it was edited badly.
+    throw new Error(`No ${role} model in the registry runs on ${device}`);
+  }
+  notes.push(`${smallest.entry.label} is the smallest ${roleName(role)} and may not fit in this device's memory.`);
+  return smallest;
+}
+
+/** The model the user asked for when it can run here; otherwise a note saying why not. */
+function resolveOverride(
+  role: ModelRole,
+  override: ModelEntry | string,
+  registry: readonly ModelEntry[],
+  candidate: (entry: ModelEntry) => ChosenModel | undefined,
+  notes: string[],
+  device: ModelDevice,
+): ChosenModel | undefined {
+  const entry = typeof override === 'string' ? registry.find((e) => e.id === override) : override;
+  const chosen = entry && entry.role === role && entry.status !== 'needs-export' ? candidate(entry) : undefined;
+  if (!chosen) notes.push(overrideProblem(override, entry, role, device));
+  return chosen;
+}
+
+function overrideProblem(override: ModelEntry | string, entry: ModelEntry | undefined, role: ModelRole, device: ModelDevice): string {
+  const name = entry?.label ?? (typeof override === 'string' ? override : override.id);
+  if (!entry) return `"${name}" is not a known model; using the automatic choice.`;
+  if (entry.role !== role) return `${name} is not a ${roleName(role)}; using the automatic choice.`;
+  if (entry.status === 'needs-export') {
+    return `${name} has no browser build yet; give the location of its ONNX export in settings (see models/README.md). Using the automatic choice.`;
+  }
+  return `${name} cannot run ${device === 'webgpu' ? 'on this GPU' : 'without WebGPU'}; using the automatic choice.`;
+}
+
+function roleName(role: ModelRole): string {
+  return role === 'orchestrator-vlm' ? 'vision-language model' : role === 'text-reasoner' ? 'text reasoner' : 'speech model';
+}
