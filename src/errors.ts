@@ -27,6 +27,10 @@ export type ErrorCode =
   | 'gpu-lost'
   /** The model did not fit in the memory available. */
   | 'out-of-memory'
+  /** A model file download stopped before the end (network lost, server error); it can be resumed. */
+  | 'download-failed'
+  /** The browser's storage for this site is full, so a model cannot be kept. */
+  | 'quota-exceeded'
   /** Anything else: a bug, reported with the original cause attached. */
   | 'internal';
 

@@ -24,8 +24,16 @@ export const FAST_SKIM_AFTER_SECONDS = 120;
 export const SKIM_MAX_SIDE = 196;
 
 export type Orchestrator =
-  /** The VLM engine runs both stages; Stage 1 sees the skim frames. */
-  | { kind: 'vlm'; vlm: VlmGenerator; options?: VlmReasoningModelOptions }
+  /**
+   * The VLM engine runs Stage 1 (with the skim frames) and Stage 2, unless `stage2` is given: a
+   * text reasoner, which may use `vlmModel` (the VLM as a text model) as its fallback.
+   */
+  | {
+      kind: 'vlm';
+      vlm: VlmGenerator;
+      options?: VlmReasoningModelOptions;
+      stage2?: (vlmModel: ReasoningModel) => ReasoningModel;
+    }
   /** Any model (a scripted double in tests); Stage 1 receives the skim frames as references. */
   | { kind: 'model'; stage1: ReasoningModel; stage2?: ReasoningModel };
 
@@ -63,7 +71,10 @@ export class AgentSession {
     this.stage1 = this.keepingContext(stage1);
     // Stage 2 is text only; the same model serves it unless another is given. It skips the
     // context-keeping wrapper, whose parse expects Stage-1 replies.
-    this.stage2 = orchestrator.kind === 'model' ? (orchestrator.stage2 ?? orchestrator.stage1) : stage1;
+    this.stage2 =
+      orchestrator.kind === 'model'
+        ? (orchestrator.stage2 ?? orchestrator.stage1)
+        : (orchestrator.stage2?.(stage1) ?? stage1);
   }
 
   /** Skims the video once (1 fps up to 128 frames); a file without video gets no skim frames. */

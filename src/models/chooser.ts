@@ -202,3 +202,20 @@ function overrideProblem(override: ModelEntry | string, entry: ModelEntry | unde
 function roleName(role: ModelRole): string {
   return role === 'orchestrator-vlm' ? 'vision-language model' : role === 'text-reasoner' ? 'text reasoner' : 'speech model';
 }
+
+/** The next smaller model of the same role that runs on `device`, to suggest when `entry` does not fit. */
+export function smallerModel(
+  entry: ModelEntry,
+  device: ModelDevice,
+  hasShaderF16: boolean,
+  registry: readonly ModelEntry[] = MODELS,
+): ModelEntry | undefined {
+  const own = costFor(entry, device, hasShaderF16)?.memoryMB ?? Infinity;
+  return registry
+    .filter((other) => other.role === entry.role && other.status === 'ready' && other.id !== entry.id)
+    .flatMap((other) => {
+      const cost = costFor(other, device, hasShaderF16);
+      return cost && cost.memoryMB < own ? [{ other, memoryMB: cost.memoryMB }] : [];
+    })
+    .sort((a, b) => b.memoryMB - a.memoryMB)[0]?.other;
+}

@@ -1,0 +1,115 @@
+/**
+ * Keeps a model usable through GPU failures. A generation that loses the GPU device gets a fresh
+ * engine on the same device and is retried once; if that fails too, the next device in the list
+ * (WASM) takes over, with a notice. Loading failures come back as AppErrors naming a smaller model
+ * when memory ran out. Works for any engine with `generate` and `dispose` (the VLM client, the
+ * web-llm reasoner), created through a factory so failures can be injected at this boundary.
+ */
+import { AppError, isCancelled } from '../../errors';
+import type { ModelDevice } from '../registry';
+import { isGpuLost, loadFailure } from './engine-errors';
+
+export interface DisposableGenerator<Request> {
+  generate(request: Request): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export interface ResilientEngineOptions<Request, Engine extends DisposableGenerator<Request>> {
+  /** Creates and loads an engine on `device`; rejects when it cannot. */
+  create(device: ModelDevice): Promise<Engine>;
+  /** Devices to use, best first, e.g. ['webgpu', 'wasm']. Only the first is loaded up front. */
+  devices: readonly ModelDevice[];
+  /** For messages ("Qwen2.5-VL 3B Instruct ..."). */
+  label: string;
+  /** A smaller model of the same role to suggest when this one does not fit. */
+  smallerLabel?: string;
+  /** Told when the engine had to move to another device, for a notice in the page. */
+  onNotice?: (notice: EngineNotice) => void;
+}
+
+export interface EngineNotice {
+  kind: 'recreated' | 'moved-device';
+  device: ModelDevice;
+  message: string;
+}
+
+export class ResilientEngine<Request, Engine extends DisposableGenerator<Request> = DisposableGenerator<Request>> {
+  private engine: Engine | null = null;
+  private deviceIndex = 0;
+
+  constructor(private readonly options: ResilientEngineOptions<Request, Engine>) {
+    if (options.devices.length === 0) throw new Error('ResilientEngine needs at least one device');
+  }
+
+  get device(): ModelDevice {
+    return this.options.devices[this.deviceIndex] ?? 'wasm';
+  }
+
+  /** Loads on the first device; an out-of-memory failure names the smaller model to try. */
+  async load(): Promise<void> {
+    this.engine = await this.createOn(this.device);
+  }
+
+  async generate(request: Request): Promise<string> {
+    const engine = this.engine ?? (await this.createOn(this.device));
+    this.engine = engine;
+    try {
+      return await engine.generate(request);
+    } catch (error) {
+      if (!isGpuLost(error) || isCancelled(error)) throw error;
+      return this.recover(request);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const engine = this.engine;
+    this.engine = null;
+    await engine?.dispose();
+  }
+
+  /** Same device once more with a fresh engine, then each later device in turn. */
+  private async recover(request: Request): Promise<string> {
+    await this.discard();
+    const { onNotice, label } = this.options;
+    try {
+      this.engine = await this.createOn(this.device);
+      onNotice?.({ kind: 'recreated', device: this.device, message: `The graphics card was reset; ${label} was reloaded and the step is being retried.` });
+      return await this.engine.generate(request);
+    } catch (error) {
+      if (!isGpuLost(error) || isCancelled(error)) throw error;
+      await this.discard();
+    }
+    while (this.deviceIndex + 1 < this.options.devices.length) {
+      this.deviceIndex += 1;
+      try {
+        this.engine = await this.createOn(this.device);
+      } catch (error) {
+        await this.discard();
+        if (this.deviceIndex + 1 < this.options.devices.length) continue;
+        throw error;
+      }
+      onNotice?.({
+        kind: 'moved-device',
+        device: this.device,
+        message: `The graphics card failed twice, so ${label} now runs on the CPU (WASM). Answers will be much slower.`,
+      });
+      return this.engine.generate(request);
+    }
+    throw new AppError('gpu-lost', `The graphics card keeps failing while ${label} runs. Reload the page to try again.`);
+  }
+
+  private async createOn(device: ModelDevice): Promise<Engine> {
+    try {
+      return await this.options.create(device);
+    } catch (error) {
+      throw loadFailure(error, this.options.label, this.options.smallerLabel);
+    }
+  }
+
+  /** Drops a broken engine; disposing one whose device is gone may fail, which changes nothing. */
+  private async discard(): Promise<void> {
+    const engine = this.engine;
+    this.engine = null;
+    await engine?.dispose().catch(() => {});
+  }
+}
