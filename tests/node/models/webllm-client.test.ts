@@ -48,7 +48,7 @@ function engineReplying(pieces: string[], between?: () => Promise<void>) {
         yield chunk(piece);
       }
     })();
-  }) as MLCEngine['chatCompletion']);
+  }) as unknown as MLCEngine['chatCompletion']);
   const interrupt = vi.spyOn(engine, 'interruptGenerate').mockResolvedValue();
   return { engine, requests, interrupt };
 }
