@@ -1,0 +1,240 @@
+/**
+ * `npm run models:pull -- <id>[@dtype] ...`: downloads exactly the files `models/manifest.json`
+ * lists for those models (and dtypes) into `models/`, for a static deployment that never touches
+ * the network. Downloads go to `<file>.part` and resume with an HTTP Range request; a file is
+ * renamed into place only after its size (and sha256, when the manifest has one) checks out.
+ *
+ * MODELS_HUB_URL and MODELS_LIBS_URL replace the Hugging Face Hub and web-llm library hosts (tests
+ * point them at a local server; a mirror works the same way).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+export interface ManifestFile {
+  /** Path inside the repository (hub) or file name (libs). */
+  path: string;
+  size?: number;
+  sha256?: string;
+}
+
+export interface ManifestModel {
+  /** `hub`: `<repo>/resolve/<revision>/<path>` on the Hub, saved as `models/<repo>/<path>`. */
+  repo: string;
+  revision?: string;
+  /** Repositories that hold one dtype only (web-llm publishes each quantisation separately). */
+  dtypeRepos?: Record<string, string>;
+  /** Files every dtype needs (configs, tokenizer). */
+  files: ManifestFile[];
+  /** Files per dtype. */
+  dtypes: Record<string, ManifestFile[]>;
+  /** Dtypes pulled when none is named. */
+  defaultDtypes: string[];
+  /** web-llm model libraries, from the libs host, saved as `models/mlc-ai/libs/<path>`. */
+  libs?: ManifestFile[];
+  /** web-llm expects self-hosted weights under `<repo>/resolve/main/` (see webllm-client.ts). */
+  layout?: 'transformers' | 'mlc';
+}
+
+export interface Manifest {
+  models: Record<string, ManifestModel>;
+}
+
+export interface PullOptions {
+  manifest: Manifest;
+  /** `<id>` or `<id>@<dtype>`. */
+  requests: string[];
+  modelsDir: string;
+  hubUrl: string;
+  libsUrl: string;
+  log?: (line: string) => void;
+}
+
+export interface PlannedFile {
+  url: string;
+  dest: string;
+  size?: number;
+  sha256?: string;
+}
+
+export class PullError extends Error {
+  override readonly name = 'PullError';
+}
+
+const DEFAULT_HUB_URL = 'https://huggingface.co';
+const DEFAULT_LIBS_URL = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base';
+
+/** The files to fetch for the requests, each once. */
+export function planPull(options: Omit<PullOptions, 'log'>): PlannedFile[] {
+  const planned = new Map<string, PlannedFile>();
+  for (const request of options.requests) {
+    const [id = '', dtype] = request.split('@');
+    const model = options.manifest.models[id];
+    if (!model) {
+      throw new PullError(`Unknown model "${id}". Known: ${Object.keys(options.manifest.models).join(', ')}`);
+    }
+    const dtypes = dtype ? [dtype] : model.defaultDtypes;
+    const revision = model.revision ?? 'main';
+    for (const name of dtypes) {
+      const list = model.dtypes[name];
+      if (!list) throw new PullError(`Model "${id}" has no dtype "${name}". Known: ${Object.keys(model.dtypes).join(', ')}`);
+      const repo = model.dtypeRepos?.[name] ?? model.repo;
+      const folder = model.layout === 'mlc' ? join(repo, 'resolve', revision) : repo;
+      for (const file of [...model.files, ...list]) {
+        const dest = resolve(options.modelsDir, folder, file.path);
+        planned.set(dest, { ...file, url: `${trimSlash(options.hubUrl)}/${repo}/resolve/${revision}/${file.path}`, dest });
+      }
+    }
+    for (const lib of model.libs ?? []) {
+      const dest = resolve(options.modelsDir, 'mlc-ai', 'libs', lib.path);
+      planned.set(dest, { ...lib, url: `${trimSlash(options.libsUrl)}/${lib.path}`, dest });
+    }
+  }
+  return [...planned.values()];
+}
+
+export async function pullModels(options: PullOptions): Promise<PlannedFile[]> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const files = planPull(options);
+  const known = files.reduce((sum, file) => sum + (file.size ?? 0), 0);
+  log(`${files.length} files${known > 0 ? `, ${megabytes(known)} listed` : ''}`);
+  let done = 0;
+  let listed = known;
+  // `files` grows while looping: a web-llm tensor-cache.json names the weight shards to fetch next.
+  for (let index = 0; index < files.length; index += 1) {
+    const file = files[index]!;
+    const prefix = `[${index + 1}/${files.length}]`;
+    done += await pullFile(file, (line) => log(`${prefix} ${line}`));
+    if (file.dest.endsWith(`${sep}${TENSOR_CACHE}`)) {
+      const shards = tensorCacheShards(file);
+      files.push(...shards.filter((shard) => !files.some((other) => other.dest === shard.dest)));
+      listed += shards.reduce((sum, shard) => sum + (shard.size ?? 0), 0);
+    }
+    if (listed > 0) log(`total ${megabytes(done)} of ${megabytes(listed)} (${Math.min(100, Math.round((100 * done) / listed))}%)`);
+  }
+  return files;
+}
+
+/** web-llm's weight index; its records name each shard file and its byte size. */
+const TENSOR_CACHE = 'tensor-cache.json';
+
+function tensorCacheShards(index: PlannedFile): PlannedFile[] {
+  const parsed = JSON.parse(readFileSync(index.dest, 'utf8')) as { records?: { dataPath?: unknown; nbytes?: unknown }[] };
+  return (parsed.records ?? []).flatMap((record) =>
+    typeof record.dataPath === 'string' && typeof record.nbytes === 'number'
+      ? [
+          {
+            url: new URL(record.dataPath, index.url).href,
+            dest: resolve(dirname(index.dest), record.dataPath),
+            size: record.nbytes,
+          },
+        ]
+      : [],
+  );
+}
+
+/** Fetches one file (resuming a `.part`), verifies it and moves it into place; returns its size. */
+async function pullFile(file: PlannedFile, log: (line: string) => void): Promise<number> {
+  const name = file.dest;
+  if (existsSync(name) && (await verify(name, file)) === null) {
+    log(`${name}: present`);
+    return statSync(name).size;
+  }
+  mkdirSync(dirname(name), { recursive: true });
+  const part = `${name}.part`;
+  const have = existsSync(part) ? statSync(part).size : 0;
+  const response = await fetch(file.url, have > 0 ? { headers: { Range: `bytes=${have}-` } } : {});
+  if (!response.ok || !response.body) {
+    throw new PullError(`${file.url}: HTTP ${response.status} ${response.statusText}`);
+  }
+  // 206: the server sent the rest. 200: it ignored the range, so start over.
+  const resumed = response.status === 206 && have > 0;
+  const start = resumed ? have : 0;
+  const expected = file.size ?? totalSize(response, start);
+  if (resumed) log(`${name}: resuming at ${megabytes(have)}`);
+  let received = start;
+  let lastShown = 0;
+  const counted = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  counted.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    const now = Date.now();
+    if (now - lastShown > 1000) {
+      lastShown = now;
+      log(`${name}: ${megabytes(received)}${expected ? ` of ${megabytes(expected)} (${Math.round((100 * received) / expected)}%)` : ''}`);
+    }
+  });
+  try {
+    await pipeline(counted, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+  } catch (error) {
+    throw new PullError(
+      `${file.url}: download cut off after ${megabytes(received)} (${error instanceof Error ? error.message : String(error)}); run the command again to resume`,
+    );
+  }
+  const problem = await verify(part, { ...file, size: expected });
+  if (problem) {
+    // A wrong hash or an oversized file cannot be fixed by resuming; a short one can.
+    if (!problem.startsWith('short')) unlinkSync(part);
+    throw new PullError(`${file.url}: ${problem}`);
+  }
+  renameSync(part, name);
+  log(`${name}: done, ${megabytes(statSync(name).size)}`);
+  return statSync(name).size;
+}
+
+/** Null when the file has the expected size and hash, else what is wrong. */
+async function verify(path: string, file: { size?: number | undefined; sha256?: string | undefined }): Promise<string | null> {
+  const size = statSync(path).size;
+  if (file.size !== undefined && size < file.size) return `short: ${size} of ${file.size} bytes; run the command again to resume`;
+  if (file.size !== undefined && size > file.size) return `size ${size} bytes, expected ${file.size}`;
+  if (file.sha256) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    const digest = hash.digest('hex');
+    if (digest !== file.sha256.toLowerCase()) return `sha256 ${digest}, expected ${file.sha256}`;
+  }
+  return null;
+}
+
+/** The whole file's size from Content-Range (206) or Content-Length (200). */
+function totalSize(response: Response, start: number): number | undefined {
+  const range = response.headers.get('content-range')?.match(/\/(\d+)$/);
+  if (range?.[1]) return Number(range[1]);
+  const length = response.headers.get('content-length');
+  return length === null ? undefined : start + Number(length);
+}
+
+function megabytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+async function main(): Promise<void> {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const requests = process.argv.slice(2);
+  const manifest = JSON.parse(readFileSync(join(root, 'models', 'manifest.json'), 'utf8')) as Manifest;
+  if (requests.length === 0) {
+    process.stderr.write(`usage: npm run models:pull -- <id>[@dtype] ...\nmodels: ${Object.keys(manifest.models).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  await pullModels({
+    manifest,
+    requests,
+    modelsDir: join(root, 'models'),
+    hubUrl: process.env.MODELS_HUB_URL ?? DEFAULT_HUB_URL,
+    libsUrl: process.env.MODELS_LIBS_URL ?? DEFAULT_LIBS_URL,
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
