@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPull, pullModels, type Manifest } from '../../../scripts/models-pull';
 
-const weights = Buffer.alloc(300_000, 0).map((_, i) => (i * 7) % 251);
+const weights = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
 const config = Buffer.from('{"model_type":"fake"}');
 const shard = Buffer.alloc(50_000, 3);
 const tensorCache = Buffer.from(JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin', nbytes: shard.length }] }));

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { detectCapabilities, summarizeCapabilities } from '../../src/models/capabilities';
+import { chooseModels } from '../../src/models/chooser';
+import { TRANSFORMERS_CACHE, deleteCachedModel, ensureRoomFor, listCachedModels, storageStatus } from '../../src/models/model-cache';
+
+describe('capabilities in Chromium', () => {
+  it('finds the SwiftShader WebGPU adapter (no shader-f16) and summarises it in one line', async () => {
+    const caps = await detectCapabilities();
+    expect(caps.webgpu.available).toBe(true);
+    if (!caps.webgpu.available) return;
+    expect(caps.webgpu.shaderF16).toBe(false);
+    expect(caps.webgpu.maxBufferSize).toBeGreaterThan(0);
+    expect(caps.hardwareConcurrency).toBeGreaterThan(0);
+    expect(summarizeCapabilities(caps)).toMatch(/^WebGPU \(no f16.*\) · .* max buffer · .*threads (on|off)$/);
+    const choice = chooseModels(caps);
+    expect(JSON.stringify(choice.orchestrator.cost.dtype)).not.toMatch(/f16/);
+  });
+});
+
+describe('model cache', () => {
+  it('lists cached files by model with sizes and deletes one model', async () => {
+    await caches.delete(TRANSFORMERS_CACHE);
+    const cache = await caches.open(TRANSFORMERS_CACHE);
+    const body = (n: number) => new Response(new Uint8Array(n), { headers: { 'content-length': String(n) } });
+    await cache.put('https://huggingface.co/onnx-community/whisper-base/resolve/main/onnx/encoder_model.onnx', body(1000));
+    await cache.put('https://huggingface.co/onnx-community/whisper-base/resolve/main/config.json', body(10));
+    await cache.put('https://huggingface.co/someone/other/resolve/main/model.onnx', body(50));
+    const listed = await listCachedModels();
+    expect(listed).toEqual([
+      { id: 'whisper-base', label: 'Whisper base', bytes: 1010, files: 2 },
+      { id: 'someone/other', label: 'someone/other', bytes: 50, files: 1 },
+    ]);
+    expect(await deleteCachedModel('whisper-base')).toBe(2);
+    expect((await listCachedModels()).map((m) => m.id)).toEqual(['someone/other']);
+    await caches.delete(TRANSFORMERS_CACHE);
+  });
+
+  it('reports storage and refuses a download larger than the quota with a quota-exceeded AppError', async () => {
+    const status = await storageStatus();
+    expect(status.quotaBytes).toBeGreaterThan(0);
+    await expect(ensureRoomFor(status.quotaBytes * 2, 'A huge model')).rejects.toMatchObject({ code: 'quota-exceeded' });
+    await expect(ensureRoomFor(1, 'A tiny model')).resolves.toBeUndefined();
+  });
+});
