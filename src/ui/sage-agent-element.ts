@@ -1,0 +1,486 @@
+/**
+ * `<sage-agent>`: drop a video, ask about it, watch the agent work. The full page and the embeddable
+ * widget are this one element; everything it shows lives in its shadow root, so host-page styles
+ * and its own never meet.
+ */
+import type { AgentEvent, AnswerEvent } from '../agent/events';
+import { isToolName, type ToolName } from '../agent/protocol';
+import { AgentSession } from '../agent/session';
+import type { GenerateRequest, ReasoningModel, TimeSpan } from '../agent/types';
+import { AppError, isAppError, isCancelled, toAppError } from '../errors';
+import type { MediaFile } from '../media/media-client';
+import type { ProbeResult } from '../media/types';
+import { DEFAULT_VLM_ID } from '../models/registry';
+import { FrameStore, type WebSearchProvider } from '../tools';
+import { TranscriptCache } from '../tools/transcript-cache';
+import { verbalTranscript } from '../tools/verbal-transcript';
+import { basicDeviceDetection, type DeviceSummary, type DeviceSummarySource } from './device';
+import { h } from './dom';
+import { AgentEngines, SPEECH_MODEL_ID, type LoadState } from './engines';
+import { formatBytes, formatClock } from './format';
+import { ProgressView } from './progress-view';
+import { RunView } from './run-view';
+import { SettingsPanel } from './settings-panel';
+import css from './sage-agent.css?inline';
+import { markerLayout } from './timeline';
+import { TranscriptPanel } from './transcript-panel';
+
+export type ErrorStage = 'open' | 'ask' | 'transcribe';
+
+export interface SageAgentErrorDetail {
+  error: AppError;
+  /** What the person was doing when it failed. */
+  during: ErrorStage;
+}
+
+export interface SageAgentEventMap {
+  /** Every agent event of a question, as it happens (the answer too). */
+  step: CustomEvent<AgentEvent>;
+  answer: CustomEvent<AnswerEvent>;
+  error: CustomEvent<SageAgentErrorDetail>;
+}
+
+/** "Transcribe all" works through the video in windows this long, so progress shows and Stop is quick. */
+const TRANSCRIBE_WINDOW_SECONDS = 300;
+
+interface OpenVideo {
+  name: string;
+  file: MediaFile;
+  /** The player's source: an object URL (revoked on close) or the `src` attribute's URL. */
+  url: string;
+  ownsUrl: boolean;
+  duration: number;
+  frameStore: FrameStore;
+  transcriptCache: TranscriptCache;
+  session: Promise<AgentSession>;
+  /** Ends the skim and any transcription of this video. */
+  abort: AbortController;
+}
+
+let sheet: CSSStyleSheet | null = null;
+
+/** One constructed sheet shared by every instance; no <style> element, so no 'unsafe-inline' under CSP. */
+function styles(): CSSStyleSheet {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+  }
+  return sheet;
+}
+
+export class SageAgentElement extends HTMLElement {
+  static readonly observedAttributes = ['src', 'model', 'tools'];
+
+  /** Enables `unified_web_search` and `parse_web_data` for videos opened from now on. */
+  webSearch: WebSearchProvider | undefined;
+  /** Where the app's `models/` folder is served from; by default next to this script. */
+  modelBaseUrl: string | undefined;
+  /** Replaces the VLM as orchestrator (both stages): a host's own model, or a scripted one in tests. */
+  orchestrator: ReasoningModel | undefined;
+  /** What the models panel reports about this device; replaceable by a fuller capability check. */
+  deviceSource: DeviceSummarySource = basicDeviceDetection;
+
+  private readonly root: ShadowRoot;
+  private engines: AgentEngines | null = null;
+  private video: OpenVideo | null = null;
+  private running: AbortController | null = null;
+  private transcribing: AbortController | null = null;
+  private device: Promise<DeviceSummary> | null = null;
+
+  private readonly fileInput = h('input', { type: 'file', accept: 'video/*,audio/*', class: 'file' });
+  private readonly drop = h('label', { class: 'drop' }, this.fileInput, h('span', {}, 'Drop a video here, or ', h('u', {}, 'choose one')));
+  private readonly alert = h('p', { class: 'alert', role: 'alert', hidden: true });
+  private readonly player = h('video', { controls: true, playsinline: true, preload: 'auto', hidden: true });
+  private readonly track = h('div', { class: 'track' });
+  private readonly playhead = h('div', { class: 'playhead' });
+  private readonly timeline = h('div', { class: 'timeline', hidden: true }, h('span', { class: 'muted timeline-label' }, 'Evidence'), this.track);
+  private readonly details = h('dl', { class: 'details', hidden: true });
+  private readonly progress = new ProgressView();
+  private readonly log = h('ol', { class: 'log', 'aria-label': 'Questions and answers' });
+  private readonly question = h('input', {
+    type: 'text',
+    name: 'question',
+    autocomplete: 'off',
+    placeholder: 'Open a video, then ask about it',
+    'aria-label': 'Question about the video',
+    disabled: true,
+  });
+  private readonly askButton = h('button', { type: 'submit', disabled: true }, 'Ask');
+  private readonly stopButton = h('button', { type: 'button', class: 'stop', hidden: true }, 'Stop');
+  private readonly status = h('p', { class: 'status muted', role: 'status' });
+  private readonly transcript = new TranscriptPanel();
+  private readonly settings = new SettingsPanel(DEFAULT_VLM_ID, SPEECH_MODEL_ID);
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    this.root.adoptedStyleSheets = [styles()];
+    this.track.append(this.playhead);
+    const form = h('form', { class: 'ask' }, this.question, this.askButton, this.stopButton);
+    this.root.append(
+      h(
+        'div',
+        { class: 'app', part: 'app' },
+        h('header', {}, h('p', { class: 'title' }, 'SAGE video agent'), h('p', { class: 'lede muted' }, 'Ask about a long video. Everything runs in this browser; nothing is uploaded.')),
+        this.drop,
+        this.alert,
+        h(
+          'div',
+          { class: 'columns' },
+          h('section', { class: 'media', 'aria-label': 'Video' }, this.player, this.timeline, this.details, this.progress.element),
+          h('section', { class: 'chat', 'aria-label': 'Questions' }, this.log, form, this.status),
+        ),
+        this.transcript.element,
+        this.settings.element,
+      ),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.ask(this.question.value);
+    });
+    this.stopButton.addEventListener('click', () => this.running?.abort());
+    this.fileInput.addEventListener('change', () => {
+      const file = this.fileInput.files?.[0];
+      if (file) void this.openVideo(file, file.name);
+      this.fileInput.value = '';
+    });
+    this.root.addEventListener('click', (event) => {
+      const target = (event.target as Element).closest<HTMLElement>('[data-seek]');
+      if (target) this.seek(Number(target.dataset.seek));
+    });
+    this.player.addEventListener('timeupdate', () => this.movePlayhead());
+    this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
+    this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
+    this.settings.element.addEventListener('toggle', () => {
+      if (this.settings.element.open) void this.deviceSummary().then((device) => this.settings.showDevice(device));
+    });
+    this.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      this.drop.classList.add('dragging');
+    });
+    this.addEventListener('dragleave', () => this.drop.classList.remove('dragging'));
+    this.addEventListener('drop', (event) => {
+      event.preventDefault();
+      this.drop.classList.remove('dragging');
+      const file = event.dataTransfer?.files[0];
+      if (file) void this.openVideo(file, file.name);
+    });
+  }
+
+  connectedCallback(): void {
+    this.settings.showVlmState({ state: 'idle' });
+    const src = this.getAttribute('src');
+    if (src && !this.video) void this.openUrl(src);
+  }
+
+  disconnectedCallback(): void {
+    // Moving the element re-connects it in the same task; only a real removal frees the workers.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      this.closeVideo();
+      void this.engines?.dispose();
+      this.engines = null;
+    });
+  }
+
+  attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
+    if (previous === value) return;
+    if (name === 'src' && value && this.isConnected) void this.openUrl(value);
+    if (name === 'model') {
+      this.settings.choose(this.modelId);
+      void this.engines?.resetVlm();
+    }
+  }
+
+  /** Registry id of the VLM: the `model` attribute, or the default orchestrator. */
+  get modelId(): string {
+    return this.getAttribute('model') || DEFAULT_VLM_ID;
+  }
+
+  /** Tools named in the `tools` attribute, or undefined (all) when it is absent. */
+  get enabledTools(): ToolName[] | undefined {
+    const list = this.getAttribute('tools');
+    if (list === null) return undefined;
+    return list
+      .split(',')
+      .map((name) => name.trim())
+      .filter(isToolName);
+  }
+
+  /** Opens a video file (what a drop or the file picker does). */
+  async openVideo(blob: Blob, name: string, playUrl?: string): Promise<void> {
+    this.closeVideo();
+    performance.mark('sage:open');
+    const url = playUrl ?? URL.createObjectURL(blob);
+    this.player.src = url;
+    this.player.hidden = false;
+    this.player.requestVideoFrameCallback(() => performance.mark('sage:first-frame'));
+    this.say(`Reading ${name}…`);
+    const engines = this.ensureEngines();
+    let file: MediaFile;
+    try {
+      file = await engines.media.open(blob);
+    } catch (error) {
+      this.player.removeAttribute('src');
+      this.player.hidden = true;
+      if (!playUrl) URL.revokeObjectURL(url);
+      this.fail(toAppError(error), 'open');
+      this.say('');
+      return;
+    }
+    const abort = new AbortController();
+    const frameStore = new FrameStore();
+    const transcriptCache = new TranscriptCache();
+    const duration = file.probe.durationSeconds;
+    // The orchestrator is looked up per call, so a model set after the drop is used at once.
+    const skimHolder: { session: AgentSession | null } = { session: null };
+    const orchestrator: ReasoningModel = {
+      generate: (request: GenerateRequest) => {
+        const model = this.orchestrator ?? (skimHolder.session ? engines.vlmOrchestrator(skimHolder.session.skim) : null);
+        if (!model) throw new AppError('internal', 'The video is still being skimmed.');
+        return model.generate(request);
+      },
+    };
+    const session = AgentSession.open({
+      media: file,
+      videoName: name,
+      orchestrator: { kind: 'model', stage1: orchestrator },
+      tools: engines.tools({ file, frameStore, transcriptCache, webSearch: this.webSearch, enabled: this.enabledTools }),
+      signal: abort.signal,
+    });
+    const video: OpenVideo = { name, file, url, ownsUrl: !playUrl, duration, frameStore, transcriptCache, session, abort };
+    this.video = video;
+    this.showDetails(name, file.probe);
+    this.transcript.reset(name, duration);
+    this.setBusy(false);
+    this.question.placeholder = 'Ask about the video (Enter sends)';
+    if (file.probe.video) this.progress.update({ id: 'skim', label: 'Skimming the whole video' });
+    this.say(file.probe.video ? 'Skimming the whole video so questions start quickly…' : 'This file has audio only: questions use its speech.');
+    session.then(
+      (opened) => {
+        skimHolder.session = opened;
+        this.progress.finish('skim');
+        if (this.video === video && file.probe.video) this.say(`Ready: skimmed ${opened.video.skimFrames.length} frames.`);
+      },
+      (error: unknown) => {
+        this.progress.finish('skim');
+        if (!isCancelled(error) && this.video === video) this.fail(toAppError(error), 'open');
+      },
+    );
+  }
+
+  /** Asks a question about the open video; resolves when the run has ended. */
+  async ask(text: string): Promise<void> {
+    const question = text.trim();
+    const video = this.video;
+    if (!question || !video || this.running) return;
+    const controller = new AbortController();
+    this.running = controller;
+    this.setBusy(true);
+    this.question.value = '';
+    this.clearAlert();
+    let view: RunView | null = null;
+    try {
+      const session = await video.session;
+      view = new RunView(question, { duration: video.duration, skimFrames: session.video.skimFrames.length, frames: video.frameStore });
+      this.log.append(view.element);
+      for await (const event of session.ask(question, { signal: controller.signal })) {
+        const announce = view.add(event);
+        if (announce) this.say(announce);
+        view.element.scrollIntoView({ block: 'end', behavior: 'smooth' });
+        this.emit('step', event);
+        if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.refreshTranscript();
+        if (event.type === 'answer') {
+          this.showEvidence(event.spans);
+          this.emit('answer', event);
+        }
+        if (event.type === 'error' && !isCancelled(event.error)) this.emit('error', { error: event.error, during: 'ask' });
+      }
+    } catch (error) {
+      // Only the skim can fail here (the run itself reports failures as events).
+      if (!isCancelled(error)) this.fail(toAppError(error), 'ask');
+    } finally {
+      if (this.running === controller) this.running = null;
+      this.setBusy(false);
+      if (this.video === video) this.question.focus();
+    }
+  }
+
+  /** Plays from `seconds`. */
+  seek(seconds: number): void {
+    if (!Number.isFinite(seconds) || this.player.hidden) return;
+    this.player.currentTime = seconds;
+    void this.player.play().catch(() => {});
+  }
+
+  private async openUrl(src: string): Promise<void> {
+    const name = decodeURIComponent(new URL(src, document.baseURI).pathname.split('/').pop() || 'video');
+    this.say(`Fetching ${name}…`);
+    try {
+      const response = await fetch(src);
+      if (!response.ok) throw new AppError('not-media', `The video at ${src} could not be fetched (${response.status}).`);
+      await this.openVideo(await response.blob(), name, src);
+    } catch (error) {
+      this.fail(isAppError(error) ? error : new AppError('not-media', `The video at ${src} could not be fetched.`, { cause: error }), 'open');
+    }
+  }
+
+  private ensureEngines(): AgentEngines {
+    this.engines ??= new AgentEngines(
+      () => ({ modelId: this.modelId, modelBaseUrl: this.modelBaseUrl, device: { summary: () => this.deviceSummary() } }),
+      {
+        progress: (model, label, progress) => {
+          if (progress) this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes' });
+          else this.progress.finish(model);
+        },
+        loaded: (model, state: LoadState) => {
+          if (model === 'vlm') this.settings.showVlmState(state);
+          if (state.state === 'loading') this.progress.update({ id: model, label: `Loading ${model === 'vlm' ? 'the vision-language model' : 'speech recognition'}` });
+        },
+      },
+    );
+    return this.engines;
+  }
+
+  private deviceSummary(): Promise<DeviceSummary> {
+    this.device ??= this.deviceSource.summary();
+    return this.device;
+  }
+
+  private closeVideo(): void {
+    this.running?.abort();
+    this.transcribing?.abort();
+    const video = this.video;
+    this.video = null;
+    this.showEvidence([]);
+    this.clearAlert();
+    this.log.replaceChildren();
+    this.details.hidden = true;
+    this.progress.finish('skim');
+    this.setBusy(false);
+    if (!video) return;
+    video.abort.abort();
+    video.session.then((session) => session.dispose(), () => {});
+    video.frameStore.clear();
+    if (video.ownsUrl) URL.revokeObjectURL(video.url);
+    void video.file.close().catch(() => {});
+  }
+
+  private async toggleTranscribeAll(): Promise<void> {
+    if (this.transcribing) {
+      this.transcribing.abort();
+      return;
+    }
+    const video = this.video;
+    if (!video) return;
+    const controller = new AbortController();
+    this.transcribing = controller;
+    this.transcript.transcribeAll.textContent = 'Stop transcribing';
+    const signal = AbortSignal.any([controller.signal, video.abort.signal]);
+    try {
+      for (let start = 0; start < video.duration; start += TRANSCRIBE_WINDOW_SECONDS) {
+        const window = { start, end: Math.min(video.duration, start + TRANSCRIBE_WINDOW_SECONDS) };
+        this.progress.update({ id: 'transcribe', label: 'Transcribing', done: start, total: video.duration, unit: 'seconds' });
+        await verbalTranscript({ audio: video.file, transcriber: this.engines!.speech, cache: video.transcriptCache }, window, { signal });
+        if (this.video === video) this.refreshTranscript();
+      }
+      this.say('The whole video is transcribed.');
+    } catch (error) {
+      if (!isCancelled(error)) this.fail(toAppError(error), 'transcribe');
+    } finally {
+      this.progress.finish('transcribe');
+      this.transcribing = null;
+      this.transcript.transcribeAll.textContent = 'Transcribe all';
+      if (this.video === video) this.refreshTranscript();
+    }
+  }
+
+  private refreshTranscript(): void {
+    const video = this.video;
+    if (!video) return;
+    const covered = video.transcriptCache.coveredSpans().reduce((sum, span) => sum + span.end - span.start, 0);
+    this.transcript.show({
+      segments: video.transcriptCache.lookup({ start: 0, end: video.duration + 1 }),
+      coveredSeconds: covered,
+      duration: video.duration,
+    });
+  }
+
+  private showDetails(name: string, probe: ProbeResult): void {
+    const rows: Array<[string, string]> = [
+      ['File', `${name} (${formatBytes(probe.fileSize)}, ${probe.container})`],
+      ['Duration', formatClock(probe.durationSeconds)],
+    ];
+    const v = probe.video;
+    if (v) {
+      const rate = v.frameRate > 0 ? ` · ${v.frameRate.toFixed(v.frameRate % 1 === 0 ? 0 : 2)} fps${v.variableFrameRate ? ' (variable)' : ''}` : '';
+      rows.push(['Video', `${v.displayWidth}×${v.displayHeight}${rate} · ${v.codec ?? 'unknown codec'}${v.decodable ? '' : ' (cannot be decoded here)'}`]);
+    }
+    const a = probe.audio;
+    rows.push(['Audio', a ? `${a.codec ?? 'unknown codec'} · ${a.sampleRate / 1000} kHz · ${a.channels === 1 ? 'mono' : `${a.channels} channels`}` : 'none']);
+    this.details.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+    this.details.hidden = false;
+  }
+
+  private showEvidence(spans: readonly TimeSpan[]): void {
+    const duration = this.video?.duration ?? 0;
+    this.timeline.hidden = !this.video;
+    const markers = markerLayout(spans, duration).map((marker) => {
+      const button = h('button', {
+        type: 'button',
+        class: 'marker',
+        'data-seek': marker.start,
+        title: `Evidence at ${formatClock(marker.start)}`,
+        'aria-label': `Evidence at ${formatClock(marker.start)}`,
+      });
+      // CSSOM, not a style attribute: allowed under a CSP without 'unsafe-inline'.
+      button.style.left = `${marker.left * 100}%`;
+      button.style.width = `${marker.width * 100}%`;
+      return button;
+    });
+    this.track.replaceChildren(this.playhead, ...markers);
+  }
+
+  private movePlayhead(): void {
+    const duration = this.video?.duration ?? 0;
+    if (duration > 0) this.playhead.style.left = `${Math.min(1, this.player.currentTime / duration) * 100}%`;
+  }
+
+  private setBusy(busy: boolean): void {
+    const ready = this.video !== null;
+    this.question.disabled = !ready;
+    this.askButton.disabled = !ready || busy;
+    this.askButton.hidden = busy;
+    this.stopButton.hidden = !busy;
+  }
+
+  private say(message: string): void {
+    this.status.textContent = message;
+  }
+
+  private fail(error: AppError, during: ErrorStage): void {
+    this.alert.textContent = error.message;
+    this.alert.hidden = false;
+    this.emit('error', { error, during });
+  }
+
+  private clearAlert(): void {
+    this.alert.hidden = true;
+    this.alert.textContent = '';
+  }
+
+  private emit<K extends keyof SageAgentEventMap>(type: K, detail: SageAgentEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sage-agent': SageAgentElement;
+  }
+}
+
+/** Registers the element once (a page may load the widget script twice). */
+export function defineSageAgent(name = 'sage-agent'): void {
+  if (!customElements.get(name)) customElements.define(name, SageAgentElement);
+}

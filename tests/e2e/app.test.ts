@@ -1,0 +1,228 @@
+/**
+ * The built app and widget in headless Chromium, used as a person would: pick a video, ask, read
+ * the steps and the answer, click a timestamp; open a broken file; embed the widget in a styled
+ * page; run under a strict CSP. Real media worker and real Whisper; the orchestrator is scripted
+ * (no VLM weights here). Nothing may be requested from anywhere but 127.0.0.1.
+ */
+import { readFileSync } from 'node:fs';
+import speech from '../fixtures/speech.json';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { guardedPage, launch, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
+
+const SPEECH = 'tests/fixtures/media/speech.mp4';
+const origin = inject('origin');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+function words(text: string): string[] {
+  return text.toLowerCase().replace(/[^a-z\s]/g, ' ').split(/\s+/).filter((w) => w.length > 3);
+}
+
+/** Every phrase of the fixture is mostly present (Whisper may differ on a word). */
+function expectSpeech(text: string): void {
+  const heard = new Set(words(text));
+  for (const phrase of speech.phrases) {
+    const wanted = words(phrase.text);
+    const found = wanted.filter((w) => heard.has(w));
+    expect(found.length / wanted.length, `"${phrase.text}" in "${text}"`).toBeGreaterThanOrEqual(0.6);
+  }
+}
+
+async function openSpeech(page: Page): Promise<void> {
+  await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
+  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
+}
+
+async function askAndAnswer(g: Guarded, shotPrefix: string): Promise<void> {
+  const { page } = g;
+  await page.evaluate(SCRIPTED_ORCHESTRATOR);
+  const answered = page.evaluate(
+    () => new Promise<string>((done) => document.querySelector('sage-agent')!.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true })),
+  );
+  const input = page.getByRole('textbox', { name: 'Question about the video' });
+  await input.fill('What does the speaker say?');
+  await input.press('Enter');
+  // The step appears while Whisper is still working.
+  await expect.poll(() => page.locator('sage-agent .step.tool .step-title').first().textContent(), { timeout: 60_000 }).toBe('Listening to 00:00–00:15');
+  await screenshot(page, `${shotPrefix}-working`);
+  const answer = await answered;
+  expectSpeech(answer);
+  const shown = page.locator('sage-agent .answer-text');
+  await expect.poll(() => shown.textContent()).toBe(answer);
+  await expect.poll(() => page.locator('sage-agent .answer .evidence').textContent()).toContain('Listening to 00:00–00:15');
+  expect(await page.locator('sage-agent .timeline .marker').count()).toBeGreaterThan(0);
+
+  // The timestamp in the answer seeks the player.
+  const video = page.locator('sage-agent video');
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.pause();
+    v.currentTime = 10;
+  });
+  const link = shown.locator('button.time').first();
+  const target = Number(await link.getAttribute('data-seek'));
+  expect(target).toBeLessThan(5);
+  await link.click();
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(target + 2);
+  expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(target);
+  await video.evaluate((v: HTMLVideoElement) => v.pause());
+  await screenshot(page, `${shotPrefix}-answered`);
+}
+
+describe('the app (built, served from dist/)', () => {
+  it('opens the speech video, answers with real Whisper, seeks from a timestamp, fills the transcript', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    await screenshot(page, 'app-empty');
+    await openSpeech(page);
+    // It plays at once: the first frame is on screen.
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('sage:first-frame').length)).toBe(1);
+    await expect.poll(() => page.locator('sage-agent .status').textContent(), { timeout: 30_000 }).toMatch(/^Ready: skimmed \d+ frames/);
+    await askAndAnswer(g, 'app');
+
+    // The transcript panel holds what the agent heard, is searchable, and exports.
+    await page.locator('sage-agent .transcript > summary').click();
+    const segments = page.locator('sage-agent .segments li');
+    expect(await segments.count()).toBeGreaterThan(0);
+    expectSpeech((await page.locator('sage-agent .segments').textContent()) ?? '');
+    await page.getByRole('searchbox', { name: 'Search the transcript' }).fill(words(speech.phrases[0]!.text)[0]!);
+    expect(await segments.count()).toBeGreaterThan(0);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export WebVTT' }).click();
+    const vtt = readFileSync(await (await download).path(), 'utf8');
+    expect(vtt.startsWith('WEBVTT')).toBe(true);
+    expect(vtt).toMatch(/\d\d:\d\d:\d\d\.\d{3} --> /);
+
+    // A follow-up reuses the skim and the transcript already made.
+    const input = page.getByRole('textbox', { name: 'Question about the video' });
+    await input.fill('And once more?');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('sage-agent .answer').count(), { timeout: 30_000 }).toBe(2);
+    expect(await page.locator('sage-agent .progress li').count()).toBe(0);
+
+    await page.locator('sage-agent .settings > summary').click();
+    await expect.poll(() => page.locator('sage-agent .device').textContent()).toMatch(/^This device: /);
+    await screenshot(page, 'app-panels');
+
+    await page.setViewportSize({ width: 320, height: 800 });
+    await screenshot(page, 'app-320px');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, 'horizontal scroll at 320 px').toBeLessThanOrEqual(0);
+
+    expect(g.requested.some((url) => url.includes('/models/Xenova/whisper-base/')), 'worker requests are observed').toBe(true);
+    expect(g.external).toEqual([]);
+    expect(g.problems).toEqual([]);
+    await g.context.close();
+  });
+
+  it('shows a clear error for a file that is not a video, and stays usable', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    const errors: string[] = [];
+    await page.exposeFunction('sawError', (code: string) => errors.push(code));
+    await page.evaluate(() =>
+      document.querySelector('sage-agent')!.addEventListener('error', (e) => {
+        const detail = (e as unknown as CustomEvent<{ error: { code: string } }>).detail;
+        void (window as unknown as { sawError(code: string): void }).sawError(detail.error.code);
+      }),
+    );
+    await page.locator('sage-agent input[type=file]').setInputFiles({ name: 'notes.mp4', mimeType: 'video/mp4', buffer: Buffer.from('these are notes, not a video\n'.repeat(50)) });
+    const alert = page.locator('sage-agent .alert');
+    await expect.poll(() => alert.isVisible()).toBe(true);
+    expect(await alert.textContent()).toMatch(/\S/);
+    await expect.poll(() => errors).toEqual(['not-media']);
+    expect(await page.getByRole('textbox', { name: 'Question about the video' }).isDisabled()).toBe(true);
+    await screenshot(page, 'app-broken-file');
+
+    await openSpeech(page);
+    expect(await alert.isVisible()).toBe(false);
+    expect(await page.getByRole('textbox', { name: 'Question about the video' }).isDisabled()).toBe(false);
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+
+  it('says clearly when the VLM cannot load, and speech still works', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    // The tiny test model is not part of the build, so loading it fails as a missing download would.
+    await page.goto(`${origin}/dist/index.html`);
+    await page.evaluate(() => document.querySelector('sage-agent')!.setAttribute('model', 'tiny-random-qwen2.5-vl'));
+    await openSpeech(page);
+    const input = page.getByRole('textbox', { name: 'Question about the video' });
+    await input.fill('What happens?');
+    await input.press('Enter');
+    const failure = page.locator('sage-agent .outcome .error-text');
+    await expect.poll(() => failure.textContent(), { timeout: 60_000 }).toMatch(/could not|cannot/i);
+    expect(await failure.textContent()).toContain('transcript panel');
+    await expect.poll(() => input.isDisabled()).toBe(false);
+
+    await page.locator('sage-agent .transcript > summary').click();
+    await page.getByRole('button', { name: 'Transcribe all' }).click();
+    await expect.poll(() => page.locator('sage-agent .segments li').count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('sage-agent .transcript .muted').first().textContent(), { timeout: 90_000 }).toMatch(/^00:1\d of 00:1\d transcribed/);
+    await screenshot(page, 'app-vlm-failed');
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+});
+
+describe('the widget', () => {
+  it('works on a styled host page, and no style crosses the shadow boundary either way', async () => {
+    const g = await guardedPage(browser, { width: 900, height: 900 });
+    const { page } = g;
+    await page.goto(`${origin}/examples/embed.html`);
+    await page.waitForFunction(() => customElements.get('sage-agent') !== undefined);
+    // Host rules (serif everywhere, hot pink buttons) do not reach the widget's buttons and text.
+    const inside = await page.locator('sage-agent .drop').evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(inside).not.toMatch(/Georgia/);
+    const insideButton = await page.locator('sage-agent .transcript button.transcribe-all').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(insideButton).not.toBe('rgb(255, 105, 180)');
+    // The widget's rules (.title, button) do not restyle the page.
+    const hostButton = page.locator('header.site button.title');
+    expect(await hostButton.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(255, 105, 180)');
+    expect(await hostButton.evaluate((el) => getComputedStyle(el).textTransform)).toBe('uppercase');
+    expect(await page.locator('h1').evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/Georgia/);
+
+    await openSpeech(page);
+    await askAndAnswer(g, 'widget');
+    expect(g.external).toEqual([]);
+    expect(g.problems).toEqual([]);
+    await g.context.close();
+  });
+
+  it('loads the video named by its src attribute', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/examples/embed.html`);
+    await page.evaluate(() => document.querySelector('sage-agent')!.setAttribute('src', '../tests/fixtures/media/speech.mp4'));
+    await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+});
+
+describe('under a strict Content-Security-Policy', () => {
+  it('answers with real Whisper and breaks no directive', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/strict/dist/index.html`);
+    await page.evaluate(() => {
+      (window as unknown as { violations: string[] }).violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await openSpeech(page);
+    await askAndAnswer(g, 'csp');
+    expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+    expect(g.problems).toEqual([]);
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+});

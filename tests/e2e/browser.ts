@@ -1,0 +1,88 @@
+/** Chromium for the end-to-end tests: the system build, no network beyond 127.0.0.1, screenshots. */
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+
+export const SCREENSHOTS = 'test-results/screenshots';
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface Guarded {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL requested (page and workers), and those that would have left 127.0.0.1. */
+  requested: string[];
+  external: string[];
+  /** Console errors and CSP violations seen by the page. */
+  problems: string[];
+}
+
+const LOCAL = /^(http:\/\/127\.0\.0\.1(:\d+)?\/|blob:|data:)/;
+
+/** A fresh context whose requests to anywhere but 127.0.0.1 are recorded and refused. */
+export async function guardedPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<Guarded> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const requested: string[] = [];
+  const external: string[] = [];
+  const problems: string[] = [];
+  context.on('request', (request) => requested.push(request.url()));
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (LOCAL.test(url)) return route.continue();
+    external.push(url);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return { context, page, requested, external, problems };
+}
+
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
+}
+
+/**
+ * Plain JavaScript run in the page (no imports, so nothing of the test build leaks in): a scripted
+ * orchestrator for `<sage-agent>.orchestrator`. Stage 1 asks for the transcript of the first
+ * 15 s; Stage 2 answers with the lines it finds under `verbal_transcript_#1`, citing the first
+ * line's time, so the answer can only be right if real Whisper output reached the last step.
+ */
+export const SCRIPTED_ORCHESTRATOR = String.raw`(() => {
+  const element = document.querySelector('sage-agent');
+  element.orchestrator = {
+    async generate(request) {
+      let reply;
+      // Stage 1 is the call that carries the skim frames; Stage 2 is text only.
+      if (request.images && request.images.length > 0) {
+        reply = '<json>' + JSON.stringify({
+          video_context: 'A test pattern with a voice speaking.',
+          query_intent: 'The words spoken in the video.',
+          final_answer: null,
+          recommended_tools: { needed: true, why_no_tool: '', tool_calls: [{
+            rationale: 'The answer is in the speech.', name: 'verbal_transcript',
+            arguments: { video_path: 'speech.mp4', timestamp_start: '00:00:00', timestamp_end: '00:00:15' } }] },
+        }) + '</json>';
+      } else {
+        const entry = /\[verbal_transcript_#1\][^\n]*\n([\s\S]*?)(?:\n\n|$)/.exec(request.prompt);
+        const lines = (entry ? entry[1] : '').split('\n').filter((line) => /^\[\d\d:\d\d:\d\d-\d\d:\d\d:\d\d\] /.test(line));
+        const heard = lines.map((line) => line.replace(/^\[[^\]]*\] /, '').trim()).join(' ');
+        const first = lines.length > 0 ? lines[0].slice(4, 9) : '';
+        reply = '<json>' + JSON.stringify({
+          answerable: { verdict: heard !== '', reasoning: 'verbal_transcript_#1 has the words.' },
+          final_answer: heard ? 'At ' + first + ' the speaker says: ' + heard : null,
+          recommended_tools: { needed: false, why_no_tool: '', tool_calls: [] },
+        }) + '</json>';
+      }
+      if (request.onToken) request.onToken(reply);
+      return reply;
+    },
+  };
+})()`;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { describeDevice } from '../../../src/ui/device';
+import { formatBytes, formatClock, formatMegabytes, formatSpan } from '../../../src/ui/format';
+import { sizeOn } from '../../../src/ui/settings-panel';
+import { getModel } from '../../../src/models/registry';
+
+describe('UI formats', () => {
+  it('shows clock times with padded minutes, hours only when needed', () => {
+    expect(formatClock(0)).toBe('00:00');
+    expect(formatClock(130.9)).toBe('02:10');
+    expect(formatClock(3723)).toBe('1:02:03');
+    expect(formatClock(-4)).toBe('00:00');
+    expect(formatSpan(130, 280)).toBe('02:10–04:40');
+    expect(formatSpan(5.2, 5.7)).toBe('00:05');
+  });
+
+  it('shows sizes', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(242_900)).toBe('237.2 KB');
+    expect(formatMegabytes(2550)).toBe('2.6 GB');
+    expect(formatMegabytes(77)).toBe('77 MB');
+    expect(formatMegabytes(0.2)).toBe('200 KB');
+  });
+
+  it('summarises the device in one line', () => {
+    expect(describeDevice({ webgpu: true, shaderF16: true, memoryGB: 8, cores: 4 })).toBe('WebGPU (f16) · at least 8 GB memory · 4 cores');
+    expect(describeDevice({ webgpu: false, cores: 1 })).toBe('No WebGPU: models run on the CPU (WASM) · 1 core');
+  });
+
+  it('gives each model its download size on the device it would use', () => {
+    expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), true)).toBe('2.6 GB');
+    expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), false)).toBe('needs WebGPU');
+    expect(sizeOn(getModel('smolvlm-256m-instruct'), false)).toBe('260 MB');
+  });
+});
