@@ -11,7 +11,8 @@ import { extname, join, normalize, resolve } from 'node:path';
 /** What the widget needs, and nothing more; README's "Embedding" section documents it. */
 export const STRICT_CSP = [
   "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+    // ONNX Runtime Web imports its WASM glue module (ort-wasm-*.mjs) through a blob: URL.
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self'",
   "connect-src 'self'",
   "style-src 'self'",
