@@ -12,7 +12,6 @@ import { buildStage1Prompt, buildStage2Prompt, type ToolResultEntry } from './pr
 import {
   MAX_STAGE2_STEPS,
   isToolName,
-  isWebTool,
   toolDefinitions,
   type ToolCall,
   type ToolDefinition,
@@ -88,10 +87,9 @@ class AgentRun<F extends FrameRef> {
   constructor(input: AgentInput<F>, signal: AbortSignal) {
     this.input = input;
     this.signal = signal;
-    // A web tool is offered only when its provider-backed runner exists: offline, the model never sees it.
-    this.offered = toolDefinitions({ includeWebTools: true }).filter(
-      (tool) => !isWebTool(tool.name) || input.tools[tool.name] !== undefined,
-    );
+    // Only tools that can run are offered: offline the web tools are absent, and a host page may
+    // enable a subset (the widget's `tools` attribute).
+    this.offered = toolDefinitions({ includeWebTools: true }).filter((tool) => input.tools[tool.name] !== undefined);
   }
 
   async *events(): AsyncGenerator<AgentEvent, void, undefined> {

@@ -17,7 +17,7 @@ import { findModel, type ModelDevice, type ModelEntry } from '../models/registry
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { FrameImageSource } from '../agent/model-adapters';
 import type { TranscriptCache } from '../tools/transcript-cache';
-import type { DeviceSummarySource } from './device';
+import type { DeviceCapabilities } from '../models/capabilities';
 
 /** The Whisper model served with the app (npm package copy, q8, runs on WASM everywhere). */
 export const SPEECH_MODEL_ID = 'whisper-base';
@@ -30,7 +30,8 @@ export interface EngineSettings {
    * local registry entries at their `path`. Undefined: wherever the app itself is served from.
    */
   modelBaseUrl: string | undefined;
-  device: DeviceSummarySource;
+  /** What this device can run models on (detected once; see src/models/capabilities.ts). */
+  capabilities: () => Promise<DeviceCapabilities>;
 }
 
 export type LoadState = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; device: ModelDevice } | { state: 'failed'; error: AppError };
@@ -157,7 +158,7 @@ export class AgentEngines {
   }
 
   private loadVlm(): Promise<VlmClient> {
-    const { modelId, device } = this.settings();
+    const { modelId, capabilities } = this.settings();
     if (this.vlm?.modelId === modelId) return this.vlm.ready;
     if (this.vlm) void this.resetVlm();
     const entry = findModel(modelId);
@@ -167,9 +168,10 @@ export class AgentEngines {
       if (entry.status === 'needs-export') {
         throw new AppError('model-load-failed', `${entry.label} has no browser build yet, so it cannot run here.`, { detail: entry.notes });
       }
-      const summary = await device.summary();
-      const chosen = deviceFor(entry, summary.webgpu);
-      const loading = new VlmClient({ model: entry, device: chosen, hasShaderF16: summary.shaderF16 ?? false, siteRoot: this.siteRoot() });
+      const { webgpu } = await capabilities();
+      const chosen = deviceFor(entry, webgpu.available);
+      const hasShaderF16 = webgpu.available && webgpu.shaderF16;
+      const loading = new VlmClient({ model: entry, device: chosen, hasShaderF16, siteRoot: this.siteRoot() });
       client = loading;
       this.setVlmStatus({ state: 'loading' });
       try {

@@ -14,7 +14,7 @@ import { DEFAULT_VLM_ID } from '../models/registry';
 import { FrameStore, type WebSearchProvider } from '../tools';
 import { TranscriptCache } from '../tools/transcript-cache';
 import { verbalTranscript } from '../tools/verbal-transcript';
-import { basicDeviceDetection, type DeviceSummary, type DeviceSummarySource } from './device';
+import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { h } from './dom';
 import { AgentEngines, SPEECH_MODEL_ID, type LoadState } from './engines';
 import { formatBytes, formatClock } from './format';
@@ -77,15 +77,13 @@ export class SageAgentElement extends HTMLElement {
   modelBaseUrl: string | undefined;
   /** Replaces the VLM as orchestrator (both stages): a host's own model, or a scripted one in tests. */
   orchestrator: ReasoningModel | undefined;
-  /** What the models panel reports about this device; replaceable by a fuller capability check. */
-  deviceSource: DeviceSummarySource = basicDeviceDetection;
 
   private readonly root: ShadowRoot;
   private engines: AgentEngines | null = null;
   private video: OpenVideo | null = null;
   private running: AbortController | null = null;
   private transcribing: AbortController | null = null;
-  private device: Promise<DeviceSummary> | null = null;
+  private capabilities: Promise<DeviceCapabilities> | null = null;
 
   private readonly fileInput = h('input', { type: 'file', accept: 'video/*,audio/*', class: 'file' });
   private readonly drop = h('label', { class: 'drop' }, this.fileInput, h('span', {}, 'Drop a video here, or ', h('u', {}, 'choose one')));
@@ -152,7 +150,7 @@ export class SageAgentElement extends HTMLElement {
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
     this.settings.element.addEventListener('toggle', () => {
-      if (this.settings.element.open) void this.deviceSummary().then((device) => this.settings.showDevice(device));
+      if (this.settings.element.open) void this.deviceCapabilities().then((capabilities) => this.settings.showDevice(capabilities));
     });
     this.addEventListener('dragover', (event) => {
       event.preventDefault();
@@ -327,7 +325,7 @@ export class SageAgentElement extends HTMLElement {
 
   private ensureEngines(): AgentEngines {
     this.engines ??= new AgentEngines(
-      () => ({ modelId: this.modelId, modelBaseUrl: this.modelBaseUrl, device: { summary: () => this.deviceSummary() } }),
+      () => ({ modelId: this.modelId, modelBaseUrl: this.modelBaseUrl, capabilities: () => this.deviceCapabilities() }),
       {
         progress: (model, label, progress) => {
           if (progress) this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes' });
@@ -342,9 +340,9 @@ export class SageAgentElement extends HTMLElement {
     return this.engines;
   }
 
-  private deviceSummary(): Promise<DeviceSummary> {
-    this.device ??= this.deviceSource.summary();
-    return this.device;
+  private deviceCapabilities(): Promise<DeviceCapabilities> {
+    this.capabilities ??= detectCapabilities();
+    return this.capabilities;
   }
 
   private closeVideo(): void {

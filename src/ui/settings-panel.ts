@@ -1,7 +1,7 @@
 /** The models panel: what each registry model is for, its size here, and this device in one line. */
 import { MODELS, type ModelEntry, type ModelRole } from '../models/registry';
 import { h } from './dom';
-import { describeDevice, type DeviceSummary } from './device';
+import { summarizeCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { formatMegabytes } from './format';
 import type { LoadState } from './engines';
 
@@ -30,7 +30,7 @@ export class SettingsPanel {
   private readonly deviceLine = h('p', { class: 'device' }, 'Checking this device…');
   private readonly vlmLine = h('p', { class: 'muted', role: 'status' });
   private readonly table = h('table', { class: 'models' });
-  private device: DeviceSummary | null = null;
+  private capabilities: DeviceCapabilities | null = null;
 
   constructor(
     private selected: string,
@@ -51,9 +51,9 @@ export class SettingsPanel {
     this.choose(selected);
   }
 
-  showDevice(device: DeviceSummary): void {
-    this.device = device;
-    this.deviceLine.textContent = `This device: ${describeDevice(device)}`;
+  showDevice(capabilities: DeviceCapabilities): void {
+    this.capabilities = capabilities;
+    this.deviceLine.textContent = `This device: ${summarizeCapabilities(capabilities)}`;
     this.render();
   }
 
@@ -76,7 +76,7 @@ export class SettingsPanel {
   }
 
   private render(): void {
-    const webgpu = this.device?.webgpu ?? false;
+    const webgpu = this.capabilities?.webgpu.available ?? false;
     const head = h('tr', {}, ...['Model', 'Used for', 'Download', 'Licence'].map((label) => h('th', { scope: 'col' }, label)));
     const rows = MODELS.map((entry) => {
       const inUse = entry.id === this.selected || entry.id === this.speechModelId;

@@ -52,6 +52,16 @@ describe('single turn', () => {
     expect(request?.prompt).not.toContain('parse_web_data');
   });
 
+  it('offers only the tools the registry can run', async () => {
+    const model = new ScriptedModel([stage1Answer('A chocolate cake')]);
+    const { tools } = offlineTools();
+    delete tools.identify_timestamps_visually;
+    await collect({ question: QUESTION, video: makeVideo(), models: { stage1: model }, tools });
+    const prompt = model.requests[0]?.prompt ?? '';
+    expect(prompt).toContain('"name":"verbal_transcript"');
+    expect(prompt).not.toContain('identify_timestamps_visually');
+  });
+
   it('runs the tool when Stage 1 answers but still asks for one', async () => {
     const stage1 = stage1Call('verbal_transcript', window('00:00:00', '00:05:00')).replace('"final_answer":null', '"final_answer":"two"');
     const model = new ScriptedModel([stage1, stage2Answer('Two eggs')]);

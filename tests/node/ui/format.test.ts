@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { describeDevice } from '../../../src/ui/device';
 import { formatBytes, formatClock, formatMegabytes, formatSpan } from '../../../src/ui/format';
 import { sizeOn } from '../../../src/ui/settings-panel';
 import { getModel } from '../../../src/models/registry';
@@ -20,11 +19,6 @@ describe('UI formats', () => {
     expect(formatMegabytes(2550)).toBe('2.6 GB');
     expect(formatMegabytes(77)).toBe('77 MB');
     expect(formatMegabytes(0.2)).toBe('200 KB');
-  });
-
-  it('summarises the device in one line', () => {
-    expect(describeDevice({ webgpu: true, shaderF16: true, memoryGB: 8, cores: 4 })).toBe('WebGPU (f16) · at least 8 GB memory · 4 cores');
-    expect(describeDevice({ webgpu: false, cores: 1 })).toBe('No WebGPU: models run on the CPU (WASM) · 1 core');
   });
 
   it('gives each model its download size on the device it would use', () => {
