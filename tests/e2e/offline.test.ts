@@ -1,0 +1,78 @@
+/**
+ * Offline use: after one visit (the app-shell service worker installed, Whisper's files fetched
+ * once through it), the built app opens and answers a question with the network unplugged.
+ * The orchestrator is scripted as in app.test.ts; the media worker and Whisper are real.
+ */
+import speech from '../fixtures/speech.json';
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright';
+import { launch, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
+
+const SPEECH = 'tests/fixtures/media/speech.mp4';
+const origin = inject('origin');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens the speech video, asks with the scripted orchestrator, and returns the answer text. */
+async function askAboutSpeech(page: Page): Promise<string> {
+  await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
+  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
+  await page.evaluate(SCRIPTED_ORCHESTRATOR);
+  const answered = page.evaluate(
+    () =>
+      new Promise<string>((done, fail) => {
+        const element = document.querySelector('sage-agent')!;
+        element.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true });
+        element.addEventListener('error', (e) => fail(new Error(JSON.stringify((e as unknown as CustomEvent).detail))), { once: true });
+      }),
+  );
+  const input = page.getByRole('textbox', { name: 'Question about the video' });
+  await input.fill('What does the speaker say?');
+  await input.press('Enter');
+  return answered;
+}
+
+describe('offline after the first visit', () => {
+  it('opens the app and answers with the network unplugged', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    const page = await context.newPage();
+
+    // First visit, online: the service worker installs and takes control, the first answer pulls
+    // Whisper's files through it.
+    await page.goto(`${origin}/dist/index.html`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toContain('app-shell-sw.js');
+    expect(await askAboutSpeech(page)).toContain('fox');
+
+    // Unplugged: the page, its workers, ONNX Runtime and Whisper all come from the cache.
+    await context.setOffline(true);
+    await page.reload();
+    const probe = await page.evaluate(() =>
+      fetch(`never-cached-${Math.random()}.txt`).then(
+        () => 'reached the network',
+        () => 'offline',
+      ),
+    );
+    expect(probe).toBe('offline');
+    const answer = await askAboutSpeech(page);
+    const heard = answer.toLowerCase();
+    for (const phrase of speech.phrases) {
+      const words = phrase.text.toLowerCase().replace(/[^a-z\s]/g, ' ').split(/\s+/).filter((w) => w.length > 3);
+      expect(words.filter((w) => heard.includes(w)).length / words.length, answer).toBeGreaterThanOrEqual(0.6);
+    }
+    await screenshot(page, 'app-offline-answered');
+
+    expect(requested.filter((url) => !/^(http:\/\/127\.0\.0\.1(:\d+)?\/|blob:|data:)/.test(url))).toEqual([]);
+    await context.close();
+  });
+});
