@@ -18,13 +18,14 @@ import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../
 import type { FrameImageSource } from '../agent/model-adapters';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
+import type { ModelChoice } from '../models/chooser';
 
 /** The Whisper model served with the app (npm package copy, q8, runs on WASM everywhere). */
 export const SPEECH_MODEL_ID = 'whisper-base';
 
 export interface EngineSettings {
-  /** Registry id of the VLM (orchestrator and visual tools). */
-  modelId: string;
+  /** Registry id of the VLM (orchestrator and visual tools); undefined: the chooser's orchestrator. */
+  modelId: string | undefined;
   /**
    * Site root the app's model files are served from: bundled Whisper under `models/Xenova/`, and
    * local registry entries at their `path`. Undefined: wherever the app itself is served from.
@@ -32,6 +33,8 @@ export interface EngineSettings {
   modelBaseUrl: string | undefined;
   /** What this device can run models on (detected once; see src/models/capabilities.ts). */
   capabilities: () => Promise<DeviceCapabilities>;
+  /** The chooser's models for this device (src/models/chooser.ts). */
+  choice: () => Promise<ModelChoice>;
 }
 
 export type LoadState = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; device: ModelDevice } | { state: 'failed'; error: AppError };
@@ -157,8 +160,10 @@ export class AgentEngines {
     return this.whisper;
   }
 
-  private loadVlm(): Promise<VlmClient> {
-    const { modelId, capabilities } = this.settings();
+  private async loadVlm(): Promise<VlmClient> {
+    const { modelId: asked, capabilities, choice } = this.settings();
+    const modelId = asked ?? (await choice()).orchestrator.entry.id;
+    // From here to storing the slot nothing awaits, so concurrent first calls share one load.
     if (this.vlm?.modelId === modelId) return this.vlm.ready;
     if (this.vlm) void this.resetVlm();
     const entry = findModel(modelId);

@@ -15,6 +15,7 @@ import { FrameStore, type WebSearchProvider } from '../tools';
 import { TranscriptCache } from '../tools/transcript-cache';
 import { verbalTranscript } from '../tools/verbal-transcript';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
+import { chooseModels, type ModelChoice } from '../models/chooser';
 import { h } from './dom';
 import { AgentEngines, SPEECH_MODEL_ID, type LoadState } from './engines';
 import { formatBytes, formatClock } from './format';
@@ -84,6 +85,9 @@ export class SageAgentElement extends HTMLElement {
   private running: AbortController | null = null;
   private transcribing: AbortController | null = null;
   private capabilities: Promise<DeviceCapabilities> | null = null;
+  private choice: Promise<ModelChoice> | null = null;
+  /** The chooser's result once known; `modelId` reads it synchronously. */
+  private chosen: ModelChoice | null = null;
 
   private readonly fileInput = h('input', { type: 'file', accept: 'video/*,audio/*', class: 'file' });
   private readonly drop = h('label', { class: 'drop' }, this.fileInput, h('span', {}, 'Drop a video here, or ', h('u', {}, 'choose one')));
@@ -150,7 +154,7 @@ export class SageAgentElement extends HTMLElement {
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
     this.settings.element.addEventListener('toggle', () => {
-      if (this.settings.element.open) void this.deviceCapabilities().then((capabilities) => this.settings.showDevice(capabilities));
+      if (this.settings.element.open) void this.showDevice();
     });
     this.addEventListener('dragover', (event) => {
       event.preventDefault();
@@ -186,13 +190,18 @@ export class SageAgentElement extends HTMLElement {
     if (name === 'src' && value && this.isConnected) void this.openUrl(value);
     if (name === 'model') {
       this.settings.choose(this.modelId);
+      if (this.settings.element.open) void this.showDevice();
       void this.engines?.resetVlm();
     }
   }
 
-  /** Registry id of the VLM: the `model` attribute, or the default orchestrator. */
+  /**
+   * Registry id of the VLM: the `model` attribute, else the chooser's pick for this device. Until
+   * the device has been checked (on the first question or when settings open) that pick is unknown
+   * and the registry default stands in.
+   */
   get modelId(): string {
-    return this.getAttribute('model') || DEFAULT_VLM_ID;
+    return this.getAttribute('model') || this.chosen?.orchestrator.entry.id || DEFAULT_VLM_ID;
   }
 
   /** Tools named in the `tools` attribute, or undefined (all) when it is absent. */
@@ -325,7 +334,12 @@ export class SageAgentElement extends HTMLElement {
 
   private ensureEngines(): AgentEngines {
     this.engines ??= new AgentEngines(
-      () => ({ modelId: this.modelId, modelBaseUrl: this.modelBaseUrl, capabilities: () => this.deviceCapabilities() }),
+      () => ({
+        modelId: this.getAttribute('model') || undefined,
+        modelBaseUrl: this.modelBaseUrl,
+        capabilities: () => this.deviceCapabilities(),
+        choice: () => this.modelChoice(),
+      }),
       {
         progress: (model, label, progress) => {
           if (progress) this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes' });
@@ -343,6 +357,22 @@ export class SageAgentElement extends HTMLElement {
   private deviceCapabilities(): Promise<DeviceCapabilities> {
     this.capabilities ??= detectCapabilities();
     return this.capabilities;
+  }
+
+  private modelChoice(): Promise<ModelChoice> {
+    this.choice ??= this.deviceCapabilities().then((capabilities) => {
+      this.chosen = chooseModels(capabilities);
+      this.settings.choose(this.modelId);
+      return this.chosen;
+    });
+    return this.choice;
+  }
+
+  private async showDevice(): Promise<void> {
+    const [capabilities, choice] = await Promise.all([this.deviceCapabilities(), this.modelChoice()]);
+    // A model picked by hand gets the chooser's word on it too (e.g. that it may not fit).
+    const picked = this.getAttribute('model');
+    this.settings.showDevice(capabilities, picked ? chooseModels(capabilities, { orchestrator: picked }).notes : choice.notes);
   }
 
   private closeVideo(): void {

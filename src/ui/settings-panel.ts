@@ -28,6 +28,8 @@ export class SettingsPanel {
   readonly element: HTMLDetailsElement;
   readonly select = h('select', { 'aria-label': 'Vision-language model' });
   private readonly deviceLine = h('p', { class: 'device' }, 'Checking this device…');
+  /** The chooser's notes for this device, e.g. that answers will be slow without WebGPU. */
+  private readonly notes = h('ul', { class: 'notes muted' });
   private readonly vlmLine = h('p', { class: 'muted', role: 'status' });
   private readonly table = h('table', { class: 'models' });
   private capabilities: DeviceCapabilities | null = null;
@@ -44,6 +46,7 @@ export class SettingsPanel {
       { class: 'panel settings' },
       h('summary', {}, 'Models and device'),
       this.deviceLine,
+      this.notes,
       h('label', { class: 'field' }, h('span', {}, 'Vision-language model '), this.select),
       this.vlmLine,
       h('div', { class: 'table-wrap' }, this.table),
@@ -51,9 +54,10 @@ export class SettingsPanel {
     this.choose(selected);
   }
 
-  showDevice(capabilities: DeviceCapabilities): void {
+  showDevice(capabilities: DeviceCapabilities, notes: readonly string[]): void {
     this.capabilities = capabilities;
     this.deviceLine.textContent = `This device: ${summarizeCapabilities(capabilities)}`;
+    this.notes.replaceChildren(...notes.map((note) => h('li', {}, note)));
     this.render();
   }
 
