@@ -154,7 +154,9 @@ export class SageAgentElement extends HTMLElement {
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
     this.settings.element.addEventListener('toggle', () => {
-      if (this.settings.element.open) void this.showDevice();
+      if (!this.settings.element.open) return;
+      void this.showDevice();
+      void this.settings.refreshStored();
     });
     this.addEventListener('dragover', (event) => {
       event.preventDefault();

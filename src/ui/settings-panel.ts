@@ -1,8 +1,13 @@
-/** The models panel: what each registry model is for, its size here, and this device in one line. */
+/**
+ * The models panel: what each registry model is for, its size here, what this browser has stored
+ * (with Delete and "Keep models stored"), and this device in one line.
+ */
 import { MODELS, type ModelEntry, type ModelRole } from '../models/registry';
 import { h } from './dom';
 import { summarizeCapabilities, type DeviceCapabilities } from '../models/capabilities';
-import { formatMegabytes } from './format';
+import { deleteCachedModel, listCachedModels, requestPersistentStorage, type CachedModel } from '../models/model-cache';
+import { toAppError, type AppError } from '../errors';
+import { formatBytes, formatMegabytes } from './format';
 import type { LoadState } from './engines';
 
 const ROLE: Record<ModelRole, string> = {
@@ -24,6 +29,29 @@ export function sizeOn(entry: ModelEntry, webgpu: boolean): string {
   return formatMegabytes(profile.downloadMB);
 }
 
+/** Stored files by registry id, and those of no registry model (other repositories, old builds) apart. */
+export function storedByModel(
+  cached: readonly CachedModel[],
+  registry: readonly ModelEntry[] = MODELS,
+): { byId: Map<string, CachedModel>; other: CachedModel[] } {
+  const known = new Set(registry.map((entry) => entry.id));
+  return {
+    byId: new Map(cached.filter((model) => known.has(model.id)).map((model) => [model.id, model])),
+    other: cached.filter((model) => !known.has(model.id)),
+  };
+}
+
+export function storedText(model: CachedModel | undefined): string {
+  if (!model) return 'not stored';
+  return `${formatBytes(model.bytes)} (${model.files} ${model.files === 1 ? 'file' : 'files'})`;
+}
+
+export function persistText(granted: boolean): string {
+  return granted
+    ? 'This browser will keep the stored models unless you delete them.'
+    : 'This browser did not promise to keep them: it may delete stored models when disk space runs low.';
+}
+
 export class SettingsPanel {
   readonly element: HTMLDetailsElement;
   readonly select = h('select', { 'aria-label': 'Vision-language model' });
@@ -32,7 +60,12 @@ export class SettingsPanel {
   private readonly notes = h('ul', { class: 'notes muted' });
   private readonly vlmLine = h('p', { class: 'muted', role: 'status' });
   private readonly table = h('table', { class: 'models' });
+  private readonly otherStored = h('ul', { class: 'stored-other' });
+  private readonly keepButton = h('button', { type: 'button' }, 'Keep models stored');
+  private readonly storageLine = h('p', { class: 'muted', role: 'status' });
   private capabilities: DeviceCapabilities | null = null;
+  /** Undefined until the browser's caches have been read. */
+  private stored: readonly CachedModel[] | undefined;
 
   constructor(
     private selected: string,
@@ -50,8 +83,55 @@ export class SettingsPanel {
       h('label', { class: 'field' }, h('span', {}, 'Vision-language model '), this.select),
       this.vlmLine,
       h('div', { class: 'table-wrap' }, this.table),
+      this.otherStored,
+      h('p', { class: 'storage-actions' }, this.keepButton),
+      this.storageLine,
     );
+    this.element.addEventListener('click', (event) => {
+      const button = (event.target as Element).closest<HTMLButtonElement>('[data-delete]');
+      if (button?.dataset.delete) void this.deleteStored(button.dataset.delete, button);
+    });
+    this.keepButton.addEventListener('click', () => void this.keepStored());
     this.choose(selected);
+  }
+
+  /** Reads what this browser has stored; called when the panel opens and after a delete. */
+  async refreshStored(): Promise<void> {
+    try {
+      this.stored = await listCachedModels();
+    } catch (error) {
+      this.showStorageError(toAppError(error, 'internal', 'The models stored in this browser could not be read.'));
+      return;
+    }
+    this.render();
+  }
+
+  private async deleteStored(id: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      await deleteCachedModel(id);
+      this.showStorageMessage('');
+    } catch (error) {
+      this.showStorageError(toAppError(error, 'internal', 'The stored model could not be deleted.'));
+    }
+    await this.refreshStored();
+  }
+
+  private async keepStored(): Promise<void> {
+    try {
+      this.showStorageMessage(persistText(await requestPersistentStorage()));
+    } catch (error) {
+      this.showStorageError(toAppError(error, 'internal', 'The browser could not be asked to keep the models.'));
+    }
+  }
+
+  private showStorageError(error: AppError): void {
+    this.showStorageMessage(error.message, true);
+  }
+
+  private showStorageMessage(text: string, isError = false): void {
+    this.storageLine.classList.toggle('error-text', isError);
+    this.storageLine.textContent = text;
   }
 
   showDevice(capabilities: DeviceCapabilities, notes: readonly string[]): void {
@@ -81,7 +161,8 @@ export class SettingsPanel {
 
   private render(): void {
     const webgpu = this.capabilities?.webgpu.available ?? false;
-    const head = h('tr', {}, ...['Model', 'Used for', 'Download', 'Licence'].map((label) => h('th', { scope: 'col' }, label)));
+    const head = h('tr', {}, ...['Model', 'Used for', 'Download', 'Stored in this browser', 'Licence'].map((label) => h('th', { scope: 'col' }, label)));
+    const { byId, other } = storedByModel(this.stored ?? []);
     const rows = MODELS.map((entry) => {
       const inUse = entry.id === this.selected || entry.id === this.speechModelId;
       const note = [inUse ? 'in use' : '', STATUS[entry.status], entry.id === this.speechModelId ? 'served with the app' : '']
@@ -93,9 +174,18 @@ export class SettingsPanel {
         h('th', { scope: 'row' }, entry.label, note ? h('span', { class: 'muted' }, ` (${note})`) : null),
         h('td', {}, ROLE[entry.role]),
         h('td', {}, sizeOn(entry, webgpu)),
+        h('td', {}, this.stored ? storedText(byId.get(entry.id)) : '…', deleteButton(byId.get(entry.id))),
         h('td', {}, entry.license),
       );
     });
     this.table.replaceChildren(h('thead', {}, head), h('tbody', {}, ...rows));
+    this.otherStored.replaceChildren(
+      ...other.map((model) => h('li', {}, `Also stored: ${model.label}, ${storedText(model)} `, deleteButton(model))),
+    );
   }
+}
+
+function deleteButton(model: CachedModel | undefined): HTMLButtonElement | null {
+  if (!model) return null;
+  return h('button', { type: 'button', class: 'delete', 'data-delete': model.id, 'aria-label': `Delete ${model.label} from this browser` }, 'Delete');
 }
