@@ -98,6 +98,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // The page does real work (decoding, Whisper) while other projects share two cores: a
+          // polled expectation waits for it rather than for vitest's 1 s default.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
     ],
