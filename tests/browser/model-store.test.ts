@@ -25,6 +25,14 @@ describe('model cache', () => {
     await cache.put('https://huggingface.co/onnx-community/whisper-base/resolve/main/onnx/encoder_model.onnx', body(1000));
     await cache.put('https://huggingface.co/onnx-community/whisper-base/resolve/main/config.json', body(10));
     await cache.put('https://huggingface.co/someone/other/resolve/main/model.onnx', body(50));
+    // The copy that ships with the app, and ONNX Runtime's own files, are named for what they are.
+    await cache.put(`${location.origin}/sage/models/Xenova/whisper-tiny/onnx/encoder_model_quantized.onnx`, body(7));
+    await cache.put(`${location.origin}/sage/assets/ort-wasm-simd-threaded.asyncify-abc123.wasm`, body(3));
+    const bundled = await listCachedModels();
+    expect(bundled.find((m) => m.id === 'whisper-tiny')).toMatchObject({ label: 'Whisper tiny', bytes: 7, files: 1 });
+    expect(bundled.find((m) => m.id === 'onnx-runtime')).toMatchObject({ bytes: 3, files: 1 });
+    await deleteCachedModel('whisper-tiny');
+    await deleteCachedModel('onnx-runtime');
     const listed = await listCachedModels();
     expect(listed).toEqual([
       { id: 'whisper-base', label: 'Whisper base', bytes: 1010, files: 2 },
