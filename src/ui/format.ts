@@ -27,6 +27,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+/** One file of a model download: "onnx/model.onnx: 12.0 MB of 100.0 MB". */
+export function formatFileProgress(file: { file: string; loaded: number; total: number }): string {
+  return `${file.file}: ${formatBytes(file.loaded)} of ${formatBytes(file.total)}`;
+}
+
 /** Registry sizes are given in MB. */
 export function formatMegabytes(mb: number): string {
   if (mb >= 1000) return `${(Math.round(mb / 100) / 10).toFixed(1)} GB`;

@@ -1,28 +1,44 @@
 /** Progress of long jobs (model downloads, skimming, transcription), one row per job. */
-import { formatBytes } from './format';
+import type { FileLoadProgress } from '../models/engines/load-progress';
+import { formatBytes, formatFileProgress } from './format';
 import { h } from './dom';
 
 export interface ProgressUpdate {
   /** Stable id of the job: a later update with the same id replaces the row. */
   id: string;
   label: string;
-  /** Bytes or seconds done and in total; no total shows a busy bar. */
+  /** Bytes, seconds or a fraction done and in total; no total shows a busy bar. */
   done?: number;
   total?: number;
-  unit?: 'bytes' | 'seconds';
+  unit?: 'bytes' | 'seconds' | 'percent';
+  /** A model download's files, listed (folded) under the total bar. */
+  files?: readonly FileLoadProgress[];
+}
+
+interface Row {
+  row: HTMLLIElement;
+  bar: HTMLProgressElement;
+  text: HTMLSpanElement;
+  files: HTMLDetailsElement;
+  summary: HTMLElement;
+  list: HTMLUListElement;
 }
 
 export class ProgressView {
   readonly element = h('ul', { class: 'progress', 'aria-label': 'Work in progress' });
-  private readonly rows = new Map<string, { row: HTMLLIElement; bar: HTMLProgressElement; text: HTMLSpanElement }>();
+  private readonly rows = new Map<string, Row>();
 
   update(update: ProgressUpdate): void {
     let entry = this.rows.get(update.id);
     if (!entry) {
       const text = h('span', { class: 'progress-text' });
       const bar = h('progress', { 'aria-label': update.label });
-      const row = h('li', {}, text, bar);
-      entry = { row, bar, text };
+      const summary = h('summary', {});
+      const list = h('ul', {});
+      // Folded, and kept across updates, so a person who opened it sees the files move.
+      const files = h('details', { class: 'progress-files', hidden: true }, summary, list);
+      const row = h('li', {}, text, bar, files);
+      entry = { row, bar, text, files, summary, list };
       this.rows.set(update.id, entry);
       this.element.append(row);
     }
@@ -30,11 +46,18 @@ export class ProgressView {
     if (done !== undefined && total !== undefined && total > 0) {
       entry.bar.max = total;
       entry.bar.value = Math.min(done, total);
-      entry.text.textContent = `${update.label}: ${amount(done, update.unit)} of ${amount(total, update.unit)}`;
+      entry.text.textContent =
+        update.unit === 'percent'
+          ? `${update.label}: ${Math.floor((100 * Math.min(done, total)) / total)}%`
+          : `${update.label}: ${amount(done, update.unit)} of ${amount(total, update.unit)}`;
     } else {
       entry.bar.removeAttribute('value');
       entry.text.textContent = `${update.label}…`;
     }
+    const files = update.files ?? [];
+    entry.files.hidden = files.length === 0;
+    entry.summary.textContent = files.length === 1 ? '1 file' : `${files.length} files`;
+    entry.list.replaceChildren(...files.map((file) => h('li', {}, formatFileProgress(file))));
   }
 
   finish(id: string): void {

@@ -344,7 +344,9 @@ export class SageAgentElement extends HTMLElement {
       }),
       {
         progress: (model, label, progress) => {
-          if (progress) this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes' });
+          if (progress) {
+            this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes', files: progress.files });
+          }
           else this.progress.finish(model);
         },
         loaded: (model, state: LoadState) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatClock, formatMegabytes, formatSpan } from '../../../src/ui/format';
+import { formatBytes, formatClock, formatFileProgress, formatMegabytes, formatSpan } from '../../../src/ui/format';
 import { sizeOn } from '../../../src/ui/settings-panel';
 import { getModel } from '../../../src/models/registry';
 
@@ -18,6 +18,9 @@ describe('UI formats', () => {
     expect(formatBytes(242_900)).toBe('237.2 KB');
     expect(formatMegabytes(2550)).toBe('2.6 GB');
     expect(formatMegabytes(77)).toBe('77 MB');
+    expect(formatFileProgress({ file: 'onnx/model.onnx', loaded: 12 * 1024 * 1024, total: 100 * 1024 * 1024 })).toBe(
+      'onnx/model.onnx: 12.0 MB of 100.0 MB',
+    );
     expect(formatMegabytes(0.2)).toBe('200 KB');
   });
 
