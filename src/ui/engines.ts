@@ -1,14 +1,16 @@
 /**
- * The engines behind one `<sage-agent>`: the media worker, Whisper and the VLM. Models load on
+ * The engines behind one `<sage-agent>`: the media worker, Whisper, the VLM and the chooser's
+ * text reasoner (web-llm, Stage 2). Models load on
  * first use, never up front: a person who only watches or reads the transcript never downloads
  * the VLM, and the page's first load carries no model code.
  */
-import type { ToolName } from '../agent/protocol';
+import { toolDefinitions, type ToolName } from '../agent/protocol';
 import { VlmReasoningModel } from '../agent/model-adapters';
 import type { ReasoningModel, ToolRegistry } from '../agent/types';
 import { AppError, toAppError } from '../errors';
 import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
+import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
 import type { VlmGenerator } from '../models/engines/vlm-engine';
 import { VlmClient } from '../models/engines/vlm-client';
 import { WhisperClient, type SpeechTranscriber } from '../models/engines/whisper-client';
@@ -19,6 +21,7 @@ import type { FrameImageSource } from '../agent/model-adapters';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
 import type { ModelChoice } from '../models/chooser';
+import type { ReasonerPlan } from './stage2';
 
 /** The Whisper model served with the app (npm package copy, q8, runs on WASM everywhere). */
 export const SPEECH_MODEL_ID = 'whisper-base';
@@ -39,9 +42,12 @@ export interface EngineSettings {
 
 export type LoadState = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; device: ModelDevice } | { state: 'failed'; error: AppError };
 
+export type EngineModel = 'speech' | 'vlm' | 'reasoner';
+
 export interface EngineListener {
-  progress(model: 'speech' | 'vlm', label: string, progress: ModelLoadProgress | null): void;
-  loaded(model: 'speech' | 'vlm', state: LoadState): void;
+  /** Bytes per file from transformers.js (Whisper, VLM); a fraction from web-llm (reasoner). */
+  progress(model: EngineModel, label: string, progress: ModelLoadProgress | WebLlmLoadProgress | null): void;
+  loaded(model: EngineModel, state: LoadState): void;
 }
 
 export interface VideoTools {
@@ -57,6 +63,7 @@ export class AgentEngines {
   readonly media = new MediaClient();
   private whisper: { client: WhisperClient; ready: Promise<void> } | null = null;
   private vlm: { modelId: string; client: () => VlmClient | null; ready: Promise<VlmClient> } | null = null;
+  private textReasoner: { key: string; dispose: () => void; ready: Promise<ReasoningModel> } | null = null;
 
   constructor(
     private readonly settings: () => EngineSettings,
@@ -80,6 +87,48 @@ export class AgentEngines {
   /** The VLM as the orchestrator of a session whose skim frames live in `skim`. */
   vlmOrchestrator(skim: FrameImageSource): ReasoningModel {
     return new VlmReasoningModel(this.vlmGenerator, skim);
+  }
+
+  /**
+   * The web-llm reasoner of `plan` for a session offering `tools` (its output schema allows exactly
+   * those); loads on the first call and keeps a failure until the plan or the tools change.
+   */
+  reasoner(plan: ReasonerPlan, tools: ToolRegistry): Promise<ReasoningModel> {
+    const offered = toolDefinitions({ includeWebTools: true }).filter((tool) => tools[tool.name] !== undefined);
+    const key = [plan.entry.id, plan.dtype, ...offered.map((tool) => tool.name)].join(' ');
+    if (this.textReasoner?.key === key) return this.textReasoner.ready;
+    this.textReasoner?.dispose();
+    const { entry, dtype } = plan;
+    let terminate = (): void => {};
+    let disposed = false;
+    const ready = (async () => {
+      // web-llm is large: it is fetched only when a reasoner is actually needed.
+      const { WebLlmReasoner, createWebLlmWorkerEngine } = await import('../models/engines/webllm-client');
+      // Disposed while the module loaded: starting a worker now would leak it.
+      if (disposed) throw new AppError('cancelled', 'The text reasoner was closed before it loaded.');
+      const engine = createWebLlmWorkerEngine();
+      terminate = () => engine.terminate();
+      this.listener.loaded('reasoner', { state: 'loading' });
+      try {
+        const reasoner = new WebLlmReasoner({ engine, entry, dtype, location: { kind: 'hub' }, tools: offered });
+        await reasoner.load((progress) => this.listener.progress('reasoner', entry.label, progress));
+        this.listener.loaded('reasoner', { state: 'ready', device: 'webgpu' });
+        return reasoner;
+      } catch (error) {
+        terminate();
+        const failure = toAppError(error, 'model-load-failed', `${entry.label} could not be loaded.`);
+        this.listener.loaded('reasoner', { state: 'failed', error: failure });
+        throw failure;
+      } finally {
+        this.listener.progress('reasoner', entry.label, null);
+      }
+    })();
+    const dispose = (): void => {
+      disposed = true;
+      terminate();
+    };
+    this.textReasoner = { key, dispose, ready };
+    return ready;
   }
 
   tools(video: VideoTools): ToolRegistry {
@@ -110,9 +159,11 @@ export class AgentEngines {
 
   async dispose(): Promise<void> {
     this.media.dispose();
+    this.textReasoner?.dispose();
     await Promise.allSettled([this.whisper?.client.dispose(), this.vlm?.client()?.dispose()]);
     this.whisper = null;
     this.vlm = null;
+    this.textReasoner = null;
   }
 
   private vlmStatus: LoadState = { state: 'idle' };

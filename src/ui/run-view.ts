@@ -65,6 +65,11 @@ export class RunView {
     }
   }
 
+  /** A line between the steps about how the run is going, e.g. a model that was swapped. */
+  notice(text: string): void {
+    this.steps.append(h('li', { class: 'step note' }, h('p', { class: 'note' }, text)));
+  }
+
   private result(event: ToolResultEvent): void {
     const target = this.calls.get(event.label);
     const body = h('div', { class: event.isError ? 'result error-text' : 'result' });

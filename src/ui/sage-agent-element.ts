@@ -17,10 +17,11 @@ import { verbalTranscript } from '../tools/verbal-transcript';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { chooseModels, type ModelChoice } from '../models/chooser';
 import { h } from './dom';
-import { AgentEngines, SPEECH_MODEL_ID, type LoadState } from './engines';
+import { AgentEngines, SPEECH_MODEL_ID, type EngineModel, type LoadState } from './engines';
 import { formatBytes, formatClock } from './format';
 import { ProgressView } from './progress-view';
 import { RunView } from './run-view';
+import { stage2Model } from './stage2';
 import { SettingsPanel } from './settings-panel';
 import css from './sage-agent.css?inline';
 import { markerLayout } from './timeline';
@@ -43,6 +44,13 @@ export interface SageAgentEventMap {
 
 /** "Transcribe all" works through the video in windows this long, so progress shows and Stop is quick. */
 const TRANSCRIBE_WINDOW_SECONDS = 300;
+
+/** What a progress row says while a model's load has not reported any progress yet. */
+const LOADING_LABELS: Record<EngineModel, string> = {
+  speech: 'speech recognition',
+  vlm: 'the vision-language model',
+  reasoner: 'the text reasoner',
+};
 
 interface OpenVideo {
   name: string;
@@ -83,6 +91,8 @@ export class SageAgentElement extends HTMLElement {
   private engines: AgentEngines | null = null;
   private video: OpenVideo | null = null;
   private running: AbortController | null = null;
+  /** The run view of the question being answered, for notices from outside its events. */
+  private runView: RunView | null = null;
   private transcribing: AbortController | null = null;
   private capabilities: Promise<DeviceCapabilities> | null = null;
   private choice: Promise<ModelChoice> | null = null;
@@ -250,11 +260,20 @@ export class SageAgentElement extends HTMLElement {
         return model.generate(request);
       },
     };
+    const tools = engines.tools({ file, frameStore, transcriptCache, webSearch: this.webSearch, enabled: this.enabledTools });
+    const stage2 = stage2Model({
+      override: () => this.orchestrator,
+      // With no override in place, `orchestrator` is the VLM.
+      vlm: orchestrator,
+      choice: () => this.reasonerChoice(),
+      loadReasoner: (plan) => engines.reasoner(plan, tools),
+      onFallback: (error) => this.reasonerFellBack(error),
+    });
     const session = AgentSession.open({
       media: file,
       videoName: name,
-      orchestrator: { kind: 'model', stage1: orchestrator },
-      tools: engines.tools({ file, frameStore, transcriptCache, webSearch: this.webSearch, enabled: this.enabledTools }),
+      orchestrator: { kind: 'model', stage1: orchestrator, stage2 },
+      tools,
       signal: abort.signal,
     });
     const video: OpenVideo = { name, file, url, ownsUrl: !playUrl, duration, frameStore, transcriptCache, session, abort };
@@ -292,6 +311,7 @@ export class SageAgentElement extends HTMLElement {
     try {
       const session = await video.session;
       view = new RunView(question, { duration: video.duration, skimFrames: session.video.skimFrames.length, frames: video.frameStore });
+      this.runView = view;
       this.log.append(view.element);
       for await (const event of session.ask(question, { signal: controller.signal })) {
         const announce = view.add(event);
@@ -309,7 +329,10 @@ export class SageAgentElement extends HTMLElement {
       // Only the skim can fail here (the run itself reports failures as events).
       if (!isCancelled(error)) this.fail(toAppError(error), 'ask');
     } finally {
-      if (this.running === controller) this.running = null;
+      if (this.running === controller) {
+        this.running = null;
+        this.runView = null;
+      }
       this.setBusy(false);
       if (this.video === video) this.question.focus();
     }
@@ -344,18 +367,29 @@ export class SageAgentElement extends HTMLElement {
       }),
       {
         progress: (model, label, progress) => {
-          if (progress) {
-            this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes', files: progress.files });
-          }
-          else this.progress.finish(model);
+          if (!progress) this.progress.finish(model);
+          else if ('fraction' in progress) this.progress.update({ id: model, label: `Loading ${label}`, done: progress.fraction, total: 1, unit: 'percent' });
+          else this.progress.update({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes', files: progress.files });
         },
         loaded: (model, state: LoadState) => {
           if (model === 'vlm') this.settings.showVlmState(state);
-          if (state.state === 'loading') this.progress.update({ id: model, label: `Loading ${model === 'vlm' ? 'the vision-language model' : 'speech recognition'}` });
+          if (state.state === 'loading') this.progress.update({ id: model, label: `Loading ${LOADING_LABELS[model]}` });
         },
       },
     );
     return this.engines;
+  }
+
+  /** The choice Stage 2 follows: a hand-picked VLM changes what fits next to it. */
+  private async reasonerChoice(): Promise<ModelChoice> {
+    const picked = this.getAttribute('model');
+    return picked ? chooseModels(await this.deviceCapabilities(), { orchestrator: picked }) : this.modelChoice();
+  }
+
+  private reasonerFellBack(error: AppError): void {
+    const text = `The text reasoner stopped (${error.message}), so the vision-language model does the step-by-step reasoning.`;
+    this.runView?.notice(text);
+    this.say(text);
   }
 
   private deviceCapabilities(): Promise<DeviceCapabilities> {
