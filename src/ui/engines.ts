@@ -12,7 +12,9 @@ import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
 import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
 import type { VlmGenerator } from '../models/engines/vlm-engine';
-import { VlmClient } from '../models/engines/vlm-client';
+import { VlmClient, type VlmGenerateRequest } from '../models/engines/vlm-client';
+import { ResilientEngine } from '../models/engines/resilient-engine';
+import { smallerModel } from '../models/chooser';
 import { WhisperClient, type SpeechTranscriber } from '../models/engines/whisper-client';
 import { bundledWhisperModel } from '../models/engines/whisper-models';
 import { findModel, type ModelDevice, type ModelEntry } from '../models/registry';
@@ -48,6 +50,8 @@ export interface EngineListener {
   /** Bytes per file from transformers.js (Whisper, VLM); a fraction from web-llm (reasoner). */
   progress(model: EngineModel, label: string, progress: ModelLoadProgress | WebLlmLoadProgress | null): void;
   loaded(model: EngineModel, state: LoadState): void;
+  /** Something the person should know that is not an error, e.g. a model moved to the CPU. */
+  notice(text: string): void;
 }
 
 export interface VideoTools {
@@ -62,7 +66,7 @@ export interface VideoTools {
 export class AgentEngines {
   readonly media = new MediaClient();
   private whisper: { client: WhisperClient; ready: Promise<void> } | null = null;
-  private vlm: { modelId: string; client: () => VlmClient | null; ready: Promise<VlmClient> } | null = null;
+  private vlm: { modelId: string; client: () => ResilientVlm | null; ready: Promise<ResilientVlm> } | null = null;
   private textReasoner: { key: string; dispose: () => void; ready: Promise<ReasoningModel> } | null = null;
 
   constructor(
@@ -211,14 +215,14 @@ export class AgentEngines {
     return this.whisper;
   }
 
-  private async loadVlm(): Promise<VlmClient> {
+  private async loadVlm(): Promise<ResilientVlm> {
     const { modelId: asked, capabilities, choice } = this.settings();
     const modelId = asked ?? (await choice()).orchestrator.entry.id;
     // From here to storing the slot nothing awaits, so concurrent first calls share one load.
     if (this.vlm?.modelId === modelId) return this.vlm.ready;
     if (this.vlm) void this.resetVlm();
     const entry = findModel(modelId);
-    let client: VlmClient | null = null;
+    let client: ResilientVlm | null = null;
     const ready = (async () => {
       if (!entry) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
       if (entry.status === 'needs-export') {
@@ -227,11 +231,30 @@ export class AgentEngines {
       const { webgpu } = await capabilities();
       const chosen = deviceFor(entry, webgpu.available);
       const hasShaderF16 = webgpu.available && webgpu.shaderF16;
-      const loading = new VlmClient({ model: entry, device: chosen, hasShaderF16, siteRoot: this.siteRoot() });
+      // A lost GPU recreates the model once, then moves it to WASM when the model can run there.
+      const loading: ResilientVlm = new ResilientEngine<VlmGenerateRequest, VlmClient>({
+        create: async (device) => {
+          const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot() });
+          try {
+            await engine.load((progress) => this.listener.progress('vlm', entry.label, progress));
+          } catch (error) {
+            void engine.dispose().catch(() => {});
+            throw error;
+          }
+          return engine;
+        },
+        devices: chosen === 'webgpu' && entry.devices.wasm ? ['webgpu', 'wasm'] : [chosen],
+        label: entry.label,
+        smallerLabel: smallerModel(entry, chosen, hasShaderF16)?.label,
+        onNotice: (notice) => {
+          if (notice.kind === 'moved-device') this.setVlmStatus({ state: 'ready', device: notice.device });
+          this.listener.notice(notice.message);
+        },
+      });
       client = loading;
       this.setVlmStatus({ state: 'loading' });
       try {
-        await loading.load((progress) => this.listener.progress('vlm', entry.label, progress));
+        await loading.load();
       } catch (error) {
         client = null;
         void loading.dispose().catch(() => {});
@@ -250,6 +273,8 @@ export class AgentEngines {
     return slot.ready;
   }
 }
+
+type ResilientVlm = ResilientEngine<VlmGenerateRequest, VlmClient>;
 
 function deviceFor(entry: ModelEntry, webgpu: boolean): ModelDevice {
   if (webgpu && entry.devices.webgpu) return 'webgpu';

@@ -375,6 +375,7 @@ export class SageAgentElement extends HTMLElement {
           if (model === 'vlm') this.settings.showVlmState(state);
           if (state.state === 'loading') this.progress.update({ id: model, label: `Loading ${LOADING_LABELS[model]}` });
         },
+        notice: (text) => this.notify(text),
       },
     );
     return this.engines;
@@ -387,7 +388,11 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private reasonerFellBack(error: AppError): void {
-    const text = `The text reasoner stopped (${error.message}), so the vision-language model does the step-by-step reasoning.`;
+    this.notify(`The text reasoner stopped (${error.message}), so the vision-language model does the step-by-step reasoning.`);
+  }
+
+  /** A notice in the running question's steps, also read out to screen readers. */
+  private notify(text: string): void {
     this.runView?.notice(text);
     this.say(text);
   }
