@@ -163,6 +163,12 @@ export class SageAgentElement extends HTMLElement {
     this.player.addEventListener('timeupdate', () => this.movePlayhead());
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
+    this.settings.reasonerSelect.value = this.getAttribute('reasoner') ?? '';
+    this.settings.reasonerSelect.addEventListener('change', () => {
+      const value = this.settings.reasonerSelect.value;
+      if (value) this.setAttribute('reasoner', value);
+      else this.removeAttribute('reasoner');
+    });
     this.settings.element.addEventListener('toggle', () => {
       if (!this.settings.element.open) return;
       void this.showDevice();
@@ -381,10 +387,18 @@ export class SageAgentElement extends HTMLElement {
     return this.engines;
   }
 
-  /** The choice Stage 2 follows: a hand-picked VLM changes what fits next to it. */
+  /**
+   * The choice Stage 2 follows: a hand-picked VLM changes what fits next to it, and the `reasoner`
+   * attribute (a registry id, or 'off') overrides the chooser's pick.
+   */
   private async reasonerChoice(): Promise<ModelChoice> {
     const picked = this.getAttribute('model');
-    return picked ? chooseModels(await this.deviceCapabilities(), { orchestrator: picked }) : this.modelChoice();
+    const reasoner = this.getAttribute('reasoner');
+    if (!picked && !reasoner) return this.modelChoice();
+    return chooseModels(await this.deviceCapabilities(), {
+      ...(picked ? { orchestrator: picked } : {}),
+      ...(reasoner ? { reasoner: reasoner === 'off' ? null : reasoner } : {}),
+    });
   }
 
   private reasonerFellBack(error: AppError): void {

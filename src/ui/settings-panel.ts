@@ -55,6 +55,8 @@ export function persistText(granted: boolean): string {
 export class SettingsPanel {
   readonly element: HTMLDetailsElement;
   readonly select = h('select', { 'aria-label': 'Vision-language model' });
+  /** '' lets the chooser decide, 'off' leaves Stage 2 to the VLM, else a text-reasoner id. */
+  readonly reasonerSelect = h('select', { 'aria-label': 'Text reasoner' });
   private readonly deviceLine = h('p', { class: 'device' }, 'Checking this device…');
   /** The chooser's notes for this device, e.g. that answers will be slow without WebGPU. */
   private readonly notes = h('ul', { class: 'notes muted' });
@@ -74,6 +76,11 @@ export class SettingsPanel {
     for (const entry of MODELS.filter((m) => m.role === 'orchestrator-vlm')) {
       this.select.append(h('option', { value: entry.id, disabled: entry.status === 'needs-export' }, entry.label));
     }
+    this.reasonerSelect.append(
+      h('option', { value: '' }, 'Automatic (what fits this device)'),
+      h('option', { value: 'off' }, 'Off (the vision-language model reasons)'),
+      ...MODELS.filter((m) => m.role === 'text-reasoner').map((entry) => h('option', { value: entry.id }, entry.label)),
+    );
     this.element = h(
       'details',
       { class: 'panel settings' },
@@ -82,6 +89,7 @@ export class SettingsPanel {
       this.notes,
       h('label', { class: 'field' }, h('span', {}, 'Vision-language model '), this.select),
       this.vlmLine,
+      h('label', { class: 'field' }, h('span', {}, 'Text reasoner for step-by-step reasoning '), this.reasonerSelect),
       h('div', { class: 'table-wrap' }, this.table),
       this.otherStored,
       h('p', { class: 'storage-actions' }, this.keepButton),
