@@ -6,11 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import speech from '../fixtures/speech.json';
-import type { Browser, Page } from 'playwright';
+import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { guardedPage, launch, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
+import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
 
-const SPEECH = 'tests/fixtures/media/speech.mp4';
 const origin = inject('origin');
 let browser: Browser;
 
@@ -35,10 +34,6 @@ function expectSpeech(text: string): void {
   }
 }
 
-async function openSpeech(page: Page): Promise<void> {
-  await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
-  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
-}
 
 async function askAndAnswer(g: Guarded, shotPrefix: string): Promise<void> {
   const { page } = g;

@@ -1,8 +1,10 @@
 /** Chromium for the end-to-end tests: the system build, no network beyond 127.0.0.1, screenshots. */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { expect } from 'vitest';
 
 export const SCREENSHOTS = 'test-results/screenshots';
+export const SPEECH = 'tests/fixtures/media/speech.mp4';
 
 export function launch(): Promise<Browser> {
   return chromium.launch({
@@ -42,6 +44,12 @@ export async function guardedPage(browser: Browser, viewport = { width: 1280, he
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   return { context, page, requested, external, problems };
+}
+
+/** Opens the speech fixture through the element's file input and waits for its details. */
+export async function openSpeech(page: Page): Promise<void> {
+  await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
+  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {

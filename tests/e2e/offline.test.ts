@@ -7,9 +7,8 @@ import speech from '../fixtures/speech.json';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright';
-import { launch, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
+import { launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
 
-const SPEECH = 'tests/fixtures/media/speech.mp4';
 const origin = inject('origin');
 let browser: Browser;
 
@@ -22,8 +21,7 @@ afterAll(async () => {
 
 /** Opens the speech video, asks with the scripted orchestrator, and returns the answer text. */
 async function askAboutSpeech(page: Page): Promise<string> {
-  await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
-  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
+  await openSpeech(page);
   await page.evaluate(SCRIPTED_ORCHESTRATOR);
   const answered = page.evaluate(
     () =>
