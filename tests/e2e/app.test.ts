@@ -117,6 +117,43 @@ describe('the app (built, served from dist/)', () => {
     await g.context.close();
   });
 
+  it('can be used from the keyboard alone: ask, then reach and activate a timestamp', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    await openSpeech(page);
+    await page.evaluate(SCRIPTED_ORCHESTRATOR);
+    /** The element focused inside the widget's shadow root, described for the test. */
+    const focused = () =>
+      page.evaluate(() => {
+        const active = document.querySelector('sage-agent')?.shadowRoot?.activeElement as HTMLElement | null;
+        return active ? { tag: active.tagName, label: active.getAttribute('aria-label') ?? '', inAnswer: Boolean(active.closest('.answer')), time: active.classList.contains('time') } : null;
+      });
+    async function tabTo(match: (f: NonNullable<Awaited<ReturnType<typeof focused>>>) => boolean): Promise<void> {
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press('Tab');
+        const f = await focused();
+        if (f && match(f)) return;
+      }
+      throw new Error('not reachable with Tab');
+    }
+    await tabTo((f) => f.label === 'Question about the video');
+    await page.keyboard.type('What does the speaker say?');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('sage-agent .answer').count(), { timeout: 60_000 }).toBe(1);
+
+    const video = page.locator('sage-agent video');
+    await video.evaluate((v: HTMLVideoElement) => {
+      v.pause();
+      v.currentTime = 12;
+    });
+    await tabTo((f) => f.inAnswer && f.time);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(5);
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+
   it('shows a clear error for a file that is not a video, and stays usable', async () => {
     const g = await guardedPage(browser);
     const { page } = g;
