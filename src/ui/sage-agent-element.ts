@@ -163,6 +163,13 @@ export class SageAgentElement extends HTMLElement {
     this.player.addEventListener('timeupdate', () => this.movePlayhead());
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
+    this.settings.speechSelect.value = this.getAttribute('speech') ?? '';
+    this.settings.speechSelect.addEventListener('change', () => {
+      const value = this.settings.speechSelect.value;
+      if (value) this.setAttribute('speech', value);
+      else this.removeAttribute('speech');
+      void this.engines?.resetSpeech();
+    });
     this.settings.reasonerSelect.value = this.getAttribute('reasoner') ?? '';
     this.settings.reasonerSelect.addEventListener('change', () => {
       const value = this.settings.reasonerSelect.value;
@@ -367,6 +374,7 @@ export class SageAgentElement extends HTMLElement {
     this.engines ??= new AgentEngines(
       () => ({
         modelId: this.getAttribute('model') || undefined,
+        speechId: this.getAttribute('speech') || undefined,
         modelBaseUrl: this.modelBaseUrl,
         capabilities: () => this.deviceCapabilities(),
         choice: () => this.modelChoice(),
@@ -379,6 +387,7 @@ export class SageAgentElement extends HTMLElement {
         },
         loaded: (model, state: LoadState) => {
           if (model === 'vlm') this.settings.showVlmState(state);
+          if (model === 'speech' && state.state === 'loading' && state.modelId) this.settings.useSpeech(state.modelId);
           if (state.state === 'loading') this.progress.update({ id: model, label: `Loading ${LOADING_LABELS[model]}` });
         },
         notice: (text) => this.notify(text),

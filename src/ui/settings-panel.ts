@@ -55,6 +55,8 @@ export function persistText(granted: boolean): string {
 export class SettingsPanel {
   readonly element: HTMLDetailsElement;
   readonly select = h('select', { 'aria-label': 'Vision-language model' });
+  /** '' for the default (SPEECH_MODEL_ID), else the id of a speech model served with the app. */
+  readonly speechSelect = h('select', { 'aria-label': 'Speech model' });
   /** '' lets the chooser decide, 'off' leaves Stage 2 to the VLM, else a text-reasoner id. */
   readonly reasonerSelect = h('select', { 'aria-label': 'Text reasoner' });
   private readonly deviceLine = h('p', { class: 'device' }, 'Checking this device…');
@@ -71,11 +73,15 @@ export class SettingsPanel {
 
   constructor(
     private selected: string,
-    private readonly speechModelId: string,
+    private speechModelId: string,
   ) {
     for (const entry of MODELS.filter((m) => m.role === 'orchestrator-vlm')) {
       this.select.append(h('option', { value: entry.id, disabled: entry.status === 'needs-export' }, entry.label));
     }
+    this.speechSelect.append(
+      h('option', { value: '' }, 'Default (Whisper base)'),
+      ...MODELS.filter((m) => m.role === 'speech' && m.bundledPath).map((entry) => h('option', { value: entry.id }, entry.label)),
+    );
     this.reasonerSelect.append(
       h('option', { value: '' }, 'Automatic (what fits this device)'),
       h('option', { value: 'off' }, 'Off (the vision-language model reasons)'),
@@ -90,6 +96,7 @@ export class SettingsPanel {
       h('label', { class: 'field' }, h('span', {}, 'Vision-language model '), this.select),
       this.vlmLine,
       h('label', { class: 'field' }, h('span', {}, 'Text reasoner for step-by-step reasoning '), this.reasonerSelect),
+      h('label', { class: 'field' }, h('span', {}, 'Speech model '), this.speechSelect),
       h('div', { class: 'table-wrap' }, this.table),
       this.otherStored,
       h('p', { class: 'storage-actions' }, this.keepButton),
@@ -149,6 +156,12 @@ export class SettingsPanel {
     this.render();
   }
 
+  /** Marks the speech model in use once it is known (it follows the chooser unless picked). */
+  useSpeech(modelId: string): void {
+    this.speechModelId = modelId;
+    this.render();
+  }
+
   choose(modelId: string): void {
     this.selected = modelId;
     this.select.value = modelId;
@@ -173,7 +186,7 @@ export class SettingsPanel {
     const { byId, other } = storedByModel(this.stored ?? []);
     const rows = MODELS.map((entry) => {
       const inUse = entry.id === this.selected || entry.id === this.speechModelId;
-      const note = [inUse ? 'in use' : '', STATUS[entry.status], entry.id === this.speechModelId ? 'served with the app' : '']
+      const note = [inUse ? 'in use' : '', STATUS[entry.status], entry.bundledPath ? 'served with the app' : '']
         .filter(Boolean)
         .join(', ');
       return h(
