@@ -294,7 +294,10 @@ export class AgentEngines {
     })();
     const slot = { modelId, client: () => client, ready };
     slot.ready.catch((error: unknown) => {
-      if (this.vlm === slot) this.setVlmStatus({ state: 'failed', error: toAppError(error, 'model-load-failed') });
+      if (this.vlm !== slot) return;
+      // Forget the failed load so the next question retries it; files already fetched stay cached.
+      this.vlm = null;
+      this.setVlmStatus({ state: 'failed', error: toAppError(error, 'model-load-failed') });
     });
     this.vlm = slot;
     return slot.ready;

@@ -196,6 +196,16 @@ describe('the app (built, served from dist/)', () => {
     expect(await failure.textContent()).toContain('transcript panel');
     await expect.poll(() => input.isDisabled()).toBe(false);
 
+    // A failed load is not remembered: the next question tries to load the model again.
+    const attempts = () => g.requested.filter((url) => url.includes('tiny-random-qwen2_5_vl')).length;
+    const afterFirst = attempts();
+    expect(afterFirst).toBeGreaterThan(0);
+    await input.fill('And now?');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('sage-agent .outcome .error-text').count(), { timeout: 60_000 }).toBe(2);
+    expect(attempts()).toBeGreaterThan(afterFirst);
+    await expect.poll(() => input.isDisabled()).toBe(false);
+
     await page.locator('sage-agent .transcript > summary').click();
     await page.getByRole('button', { name: 'Transcribe all' }).click();
     await expect.poll(() => page.locator('sage-agent .segments li').count(), { timeout: 90_000 }).toBeGreaterThan(0);
