@@ -1,37 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceCapabilities } from '../../../src/models/capabilities';
 import { WASM_SLOW_NOTE, chooseModels } from '../../../src/models/chooser';
 import { MODELS, mlcBuildFor } from '../../../src/models/registry';
+import { device, GB, MB } from '../fixtures/devices';
 
-const GB = 1024 ** 3;
-const MB = 1024 ** 2;
 
-function device(options: {
-  webgpu?: boolean;
-  f16?: boolean;
-  memoryGB?: number;
-  maxBuffer?: number;
-  maxBinding?: number;
-  software?: boolean;
-}): DeviceCapabilities {
-  const { webgpu = true, f16 = true, memoryGB, maxBuffer = 4 * GB, maxBinding = maxBuffer, software = false } = options;
-  return {
-    webgpu: webgpu
-      ? {
-          available: true,
-          shaderF16: f16,
-          maxBufferSize: maxBuffer,
-          maxStorageBufferBindingSize: maxBinding,
-          isFallbackAdapter: software,
-          vendor: '',
-          architecture: '',
-        }
-      : { available: false, reason: 'none' },
-    deviceMemoryGB: memoryGB,
-    crossOriginIsolated: true,
-    hardwareConcurrency: 8,
-  };
-}
 
 function ids(choice: ReturnType<typeof chooseModels>) {
   return { vlm: choice.orchestrator.entry.id, reasoner: choice.reasoner?.entry.id ?? null, speech: choice.speech.entry.id };

@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateRequest, ReasoningModel } from '../../../src/agent/types';
 import { AppError } from '../../../src/errors';
-import type { DeviceCapabilities } from '../../../src/models/capabilities';
 import { chooseModels } from '../../../src/models/chooser';
 import { reasonerPlan, stage2Model, type ReasonerPlan } from '../../../src/ui/stage2';
+import { device } from '../fixtures/devices';
 
-function device(webgpu: boolean, f16 = true, memoryGB = 16): DeviceCapabilities {
-  return {
-    webgpu: webgpu
-      ? {
-          available: true,
-          shaderF16: f16,
-          maxBufferSize: 4 * 1024 ** 3,
-          maxStorageBufferBindingSize: 4 * 1024 ** 3,
-          isFallbackAdapter: false,
-          vendor: '',
-          architecture: '',
-        }
-      : { available: false, reason: 'none' },
-    deviceMemoryGB: memoryGB,
-    crossOriginIsolated: true,
-    hardwareConcurrency: 8,
-  };
-}
 
-const withReasoner = chooseModels(device(true));
-const withoutReasoner = chooseModels(device(false));
-const turnedOff = chooseModels(device(true), { reasoner: null });
+const withReasoner = chooseModels(device({ memoryGB: 16 }));
+const withoutReasoner = chooseModels(device({ webgpu: false, memoryGB: 16 }));
+const turnedOff = chooseModels(device({ memoryGB: 16 }), { reasoner: null });
 
 function model(reply: string): ReasoningModel & { calls: number } {
   return {
@@ -62,10 +44,10 @@ describe('reasonerPlan', () => {
   it('follows the chooser: its web-llm reasoner and dtype, or none', () => {
     expect(withReasoner.reasoner).not.toBeNull();
     expect(reasonerPlan(withReasoner)).toEqual({ entry: withReasoner.reasoner!.entry, dtype: withReasoner.reasoner!.cost.dtype });
-    expect(reasonerPlan(chooseModels(device(true, false)))?.dtype).toBe('q4f32_1');
-    const asked = chooseModels(device(true, true, 4), { orchestrator: 'qwen2-vl-2b-instruct', reasoner: 'qwen2.5-3b-instruct-mlc' });
+    expect(reasonerPlan(chooseModels(device({ f16: false, memoryGB: 16 })))?.dtype).toBe('q4f32_1');
+    const asked = chooseModels(device({ memoryGB: 4 }), { orchestrator: 'qwen2-vl-2b-instruct', reasoner: 'qwen2.5-3b-instruct-mlc' });
     expect(reasonerPlan(asked)).toMatchObject({ entry: { id: 'qwen2.5-3b-instruct-mlc' }, dtype: 'q4f16_1' });
-    expect(reasonerPlan(chooseModels(device(true, true, 8)))).toBeNull();
+    expect(reasonerPlan(chooseModels(device({ memoryGB: 8 })))).toBeNull();
     expect(reasonerPlan(withoutReasoner)).toBeNull();
     expect(reasonerPlan(turnedOff)).toBeNull();
   });
