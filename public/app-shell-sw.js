@@ -3,12 +3,14 @@
  * - Pages and other same-origin files: network first, falling back to the cached copy, so a new
  *   deployment is picked up whenever the network is there.
  * - Hashed build assets and the model files we serve ourselves (assets/, models/): cache first;
- *   their names change when their content does, and models are large.
+ *   their names change when their content does, and models are large. The list of served models
+ *   (models/served.json) is the exception: a new deployment may serve other models.
  * Cross-origin requests (Hub downloads) are left alone: the model engines keep their own caches.
  */
 const CACHE = 'sage-app-shell-v1';
 const SCOPE = new URL(self.registration.scope);
 const IMMUTABLE = [new URL('assets/', SCOPE).pathname, new URL('models/', SCOPE).pathname];
+const SERVED_LIST = new URL('models/served.json', SCOPE).pathname;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -32,7 +34,7 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== SCOPE.origin || request.headers.has('range')) return;
-  const immutable = IMMUTABLE.some((prefix) => url.pathname.startsWith(prefix));
+  const immutable = url.pathname !== SERVED_LIST && IMMUTABLE.some((prefix) => url.pathname.startsWith(prefix));
   event.respondWith(immutable ? cacheFirst(request) : networkFirst(request));
 });
 

@@ -5,7 +5,8 @@
  * renamed into place only after its size (and sha256, when the manifest has one) checks out.
  *
  * MODELS_HUB_URL and MODELS_LIBS_URL replace the Hugging Face Hub and web-llm library hosts (tests
- * point them at a local server; a mirror works the same way).
+ * point them at a local server; a mirror works the same way). MODELS_DIR replaces `models/` as the
+ * destination; `npm run build` reads the same variable.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
@@ -33,8 +34,8 @@ export interface ManifestModel {
   dtypes: Record<string, ManifestFile[]>;
   /** Dtypes pulled when none is named. */
   defaultDtypes: string[];
-  /** web-llm model libraries, from the libs host, saved as `models/mlc-ai/libs/<path>`. */
-  libs?: ManifestFile[];
+  /** web-llm model libraries per dtype, from the libs host, saved as `models/mlc-ai/libs/<path>`. */
+  libs?: Record<string, ManifestFile[]>;
   /** web-llm expects self-hosted weights under `<repo>/resolve/main/` (see webllm-client.ts). */
   layout?: 'transformers' | 'mlc';
 }
@@ -67,6 +68,33 @@ export class PullError extends Error {
 const DEFAULT_HUB_URL = 'https://huggingface.co';
 const DEFAULT_LIBS_URL = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base';
 
+/** Where files come from and go to. */
+export type PullLocations = Pick<PullOptions, 'modelsDir' | 'hubUrl' | 'libsUrl'>;
+
+/**
+ * The files one dtype of a model needs. A web-llm model's weight shards are not listed: its
+ * tensor-cache.json names them (`tensorCacheShards`).
+ */
+export function dtypeFiles(model: ManifestModel, dtype: string, where: PullLocations): PlannedFile[] {
+  const list = model.dtypes[dtype];
+  if (!list) throw new PullError(`No dtype "${dtype}". Known: ${Object.keys(model.dtypes).join(', ')}`);
+  const revision = model.revision ?? 'main';
+  const repo = model.dtypeRepos?.[dtype] ?? model.repo;
+  const folder = model.layout === 'mlc' ? join(repo, 'resolve', revision) : repo;
+  return [
+    ...[...model.files, ...list].map((file) => ({
+      ...file,
+      url: `${trimSlash(where.hubUrl)}/${repo}/resolve/${revision}/${file.path}`,
+      dest: resolve(where.modelsDir, folder, file.path),
+    })),
+    ...(model.libs?.[dtype] ?? []).map((lib) => ({
+      ...lib,
+      url: `${trimSlash(where.libsUrl)}/${lib.path}`,
+      dest: resolve(where.modelsDir, 'mlc-ai', 'libs', lib.path),
+    })),
+  ];
+}
+
 /** The files to fetch for the requests, each once. */
 export function planPull(options: Omit<PullOptions, 'log'>): PlannedFile[] {
   const planned = new Map<string, PlannedFile>();
@@ -76,21 +104,9 @@ export function planPull(options: Omit<PullOptions, 'log'>): PlannedFile[] {
     if (!model) {
       throw new PullError(`Unknown model "${id}". Known: ${Object.keys(options.manifest.models).join(', ')}`);
     }
-    const dtypes = dtype ? [dtype] : model.defaultDtypes;
-    const revision = model.revision ?? 'main';
-    for (const name of dtypes) {
-      const list = model.dtypes[name];
-      if (!list) throw new PullError(`Model "${id}" has no dtype "${name}". Known: ${Object.keys(model.dtypes).join(', ')}`);
-      const repo = model.dtypeRepos?.[name] ?? model.repo;
-      const folder = model.layout === 'mlc' ? join(repo, 'resolve', revision) : repo;
-      for (const file of [...model.files, ...list]) {
-        const dest = resolve(options.modelsDir, folder, file.path);
-        planned.set(dest, { ...file, url: `${trimSlash(options.hubUrl)}/${repo}/resolve/${revision}/${file.path}`, dest });
-      }
-    }
-    for (const lib of model.libs ?? []) {
-      const dest = resolve(options.modelsDir, 'mlc-ai', 'libs', lib.path);
-      planned.set(dest, { ...lib, url: `${trimSlash(options.libsUrl)}/${lib.path}`, dest });
+    for (const name of dtype ? [dtype] : model.defaultDtypes) {
+      if (!model.dtypes[name]) throw new PullError(`Model "${id}" has no dtype "${name}". Known: ${Object.keys(model.dtypes).join(', ')}`);
+      for (const file of dtypeFiles(model, name, options)) planned.set(file.dest, file);
     }
   }
   return [...planned.values()];
@@ -119,9 +135,10 @@ export async function pullModels(options: PullOptions): Promise<PlannedFile[]> {
 }
 
 /** web-llm's weight index; its records name each shard file and its byte size. */
-const TENSOR_CACHE = 'tensor-cache.json';
+export const TENSOR_CACHE = 'tensor-cache.json';
 
-function tensorCacheShards(index: PlannedFile): PlannedFile[] {
+/** The weight shards a downloaded tensor-cache.json names, next to it. */
+export function tensorCacheShards(index: PlannedFile): PlannedFile[] {
   const parsed = JSON.parse(readFileSync(index.dest, 'utf8')) as { records?: { dataPath?: unknown; nbytes?: unknown }[] };
   return (parsed.records ?? []).flatMap((record) =>
     typeof record.dataPath === 'string' && typeof record.nbytes === 'number'
@@ -214,6 +231,11 @@ function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/** `models/` in the project, or MODELS_DIR (the build serves from the same place). */
+export function modelsDirectory(root: string): string {
+  return process.env.MODELS_DIR ? resolve(process.env.MODELS_DIR) : join(root, 'models');
+}
+
 async function main(): Promise<void> {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const requests = process.argv.slice(2);
@@ -226,7 +248,7 @@ async function main(): Promise<void> {
   await pullModels({
     manifest,
     requests,
-    modelsDir: join(root, 'models'),
+    modelsDir: modelsDirectory(root),
     hubUrl: process.env.MODELS_HUB_URL ?? DEFAULT_HUB_URL,
     libsUrl: process.env.MODELS_LIBS_URL ?? DEFAULT_LIBS_URL,
   });

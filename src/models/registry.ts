@@ -324,6 +324,14 @@ export function mlcBuildFor(entry: ModelEntry, dtype: DtypeSpec): MlcBuild | und
   return entry.source.builds[dtype];
 }
 
+/**
+ * The name of a dtype in `models/manifest.json` and in a deployment's list of served models: the
+ * dtype itself, or a per-file spec's dtypes in file order ('fp32+q4' for Whisper on WebGPU).
+ */
+export function dtypeKey(dtype: DtypeSpec): string {
+  return typeof dtype === 'string' ? dtype : Object.values(dtype).join('+');
+}
+
 export function isMlcDtype(dtype: DtypeSpec): dtype is MlcDtype {
   return dtype === 'q4f16_1' || dtype === 'q4f32_1';
 }

@@ -2,7 +2,8 @@
 import * as Comlink from 'comlink';
 import { AppError, cancelledError } from '../../errors';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
-import { dtypeFor, isMlcDtype, type ModelDevice, type ModelEntry } from '../registry';
+import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
+import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
 import type {
   VlmEngine,
   VlmGenerateRequest,
@@ -27,15 +28,19 @@ export interface VlmClientOptions {
    * Defaults to the dev server root in development and the page's folder in a build.
    */
   siteRoot?: string;
+  /** Models this site serves itself; a served Hub model loads from the site instead of the Hub. */
+  served?: ServedModels;
 }
 
-/** Where a registry entry's files are fetched from, as the worker needs it. */
-export function workerSource(model: ModelEntry, siteRoot: string): VlmWorkerSource {
+/** Where a registry entry's files for `dtype` are fetched from, as the worker needs it. */
+export function workerSource(model: ModelEntry, dtype: DtypeSpec, siteRoot: string, served: ServedModels = NO_SERVED_MODELS): VlmWorkerSource {
   if (model.source.kind === 'mlc') {
     throw new AppError('invalid-argument', `${model.label} is a text model for web-llm, not a vision-language model.`, {
       detail: `${model.id} has an mlc source`,
     });
   }
+  const servedFolder = isServed(served, model, dtype) ? servedFolderUrl(model, siteRoot) : undefined;
+  if (servedFolder) return { kind: 'url', url: servedFolder };
   if (model.source.kind === 'hub') {
     return model.source.revision === undefined
       ? { kind: 'hub', repo: model.source.repo }
@@ -69,7 +74,7 @@ export class VlmClient implements VlmEngine {
         detail: `${model.id} has no ${device} profile`,
       });
     }
-    this.loadOptions = { source: workerSource(model, options.siteRoot ?? defaultSiteRoot()), device, dtype };
+    this.loadOptions = { source: workerSource(model, dtype, options.siteRoot ?? defaultSiteRoot(), options.served), device, dtype };
     installAppErrorTransfer();
     this.worker = new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' });
     this.remote = Comlink.wrap<VlmWorkerApi>(this.worker);

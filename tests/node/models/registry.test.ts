@@ -6,10 +6,12 @@ import {
   MODELS,
   TINY_TEST_VLM_ID,
   dtypeFor,
+  dtypeKey,
   findModel,
   getModel,
   modelsForRole,
 } from '../../../src/models/registry';
+import type { Manifest } from '../../../scripts/models-pull';
 
 describe('model registry', () => {
   it('has unique ids and every entry runs on at least one device', () => {
@@ -61,14 +63,51 @@ describe('model registry', () => {
     expect(dtypeFor(getModel('whisper-base'), 'wasm', false)).toBe('q8');
   });
 
-  it('turns an entry into the source the VLM worker loads from', () => {
-    expect(workerSource(getModel(DEFAULT_VLM_ID), 'https://example.org/app/')).toEqual({
+  it('turns an entry into the source the VLM worker loads from: the Hub, or this site when it serves that dtype', () => {
+    const site = 'https://example.org/app/';
+    expect(workerSource(getModel(DEFAULT_VLM_ID), 'q4', site)).toEqual({
       kind: 'hub',
       repo: 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX',
     });
-    expect(workerSource(getModel(TINY_TEST_VLM_ID), 'https://example.org/app/')).toEqual({
+    expect(workerSource(getModel(TINY_TEST_VLM_ID), 'fp32', site)).toEqual({
       kind: 'url',
       url: 'https://example.org/app/models/tiny/tiny-random-qwen2_5_vl/',
     });
+    const served = { models: { [DEFAULT_VLM_ID]: ['q4'] } };
+    expect(workerSource(getModel(DEFAULT_VLM_ID), 'q4', site, served)).toEqual({
+      kind: 'url',
+      url: 'https://example.org/app/models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/',
+    });
+    // Another dtype than the one served still comes from the Hub.
+    expect(workerSource(getModel(DEFAULT_VLM_ID), 'q4f16', site, served)).toMatchObject({ kind: 'hub' });
+  });
+
+  it('names dtypes as the manifest does, per-file specs joined in file order', () => {
+    expect(dtypeKey('q4f16')).toBe('q4f16');
+    expect(dtypeKey({ encoder_model: 'fp32', decoder_model_merged: 'q4' })).toBe('fp32+q4');
+  });
+
+  it('agrees with models/manifest.json on every model that can be pulled or served', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8')) as Manifest;
+    for (const [id, pulled] of Object.entries(manifest.models)) {
+      const entry = getModel(id);
+      const dtypes = Object.values(entry.devices).flatMap((profile) => [profile.dtype, profile.dtypeWithoutF16 ?? profile.dtype]);
+      if (entry.source.kind === 'hub') {
+        // The app finds a served model at models/<registry repo>/, where models:pull saves it.
+        expect(pulled.repo, id).toBe(entry.source.repo);
+        // Whisper's WASM dtype ships with the app instead.
+        const needed = entry.bundledPath ? [entry.devices.webgpu!.dtype] : dtypes;
+        for (const dtype of needed) expect(Object.keys(pulled.dtypes), `${id} ${dtypeKey(dtype)}`).toContain(dtypeKey(dtype));
+      } else if (entry.source.kind === 'mlc') {
+        for (const [dtype, build] of Object.entries(entry.source.builds)) {
+          expect(pulled.dtypeRepos?.[dtype], id).toBe(`mlc-ai/${build.modelId}`);
+          expect(pulled.libs?.[dtype]?.map((lib) => lib.path), id).toEqual([build.modelLib]);
+        }
+      } else {
+        throw new Error(`${id}: local entries are not pulled`);
+      }
+    }
+    const servable = MODELS.filter((entry) => entry.source.kind !== 'local' && entry.role !== 'speech').map((entry) => entry.id);
+    expect(Object.keys(manifest.models)).toEqual(expect.arrayContaining(servable));
   });
 });

@@ -33,7 +33,7 @@ const manifest: Manifest = {
       layout: 'mlc',
       files: [{ path: 'tensor-cache.json' }],
       dtypes: { q4f16_1: [] },
-      libs: [{ path: 'text.wasm' }],
+      libs: { q4f16_1: [{ path: 'text.wasm' }] },
       defaultDtypes: ['q4f16_1'],
     },
   },

