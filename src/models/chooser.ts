@@ -3,11 +3,16 @@
  * for Stage 2, and a Whisper model. Pure: it reads the registry and the detected capabilities, so
  * settings can re-run it for every override the user tries.
  *
+ * Models the site serves itself (pulled into `models/`, see served-models.ts) come first: whoever
+ * deployed the app chose them, and they load with no network. A served export of an entry still
+ * marked `needs-export` (SAGE-MM) counts as ready.
+ *
  * All chosen models are loaded at once, so their memory adds up against one budget. Browsers give
  * no GPU memory figure; `navigator.deviceMemory` (capped at 8 GB by Chromium) is the best hint, and
  * unknown memory is treated as a modest laptop.
  */
 import type { DeviceCapabilities } from './capabilities';
+import { NO_SERVED_MODELS, isServed, type ServedModels } from './served-models';
 import {
   MODELS,
   costFor,
@@ -63,11 +68,14 @@ export interface ModelOverrides {
 
 export const WASM_SLOW_NOTE = 'No WebGPU here, so models run on the CPU (WASM): it works, but expect answers to take several minutes.';
 
-export function chooseModels(
-  capabilities: DeviceCapabilities,
-  overrides: ModelOverrides = {},
-  registry: readonly ModelEntry[] = MODELS,
-): ModelChoice {
+export interface ChooserContext {
+  registry?: readonly ModelEntry[];
+  /** What the site serves itself. */
+  served?: ServedModels;
+}
+
+export function chooseModels(capabilities: DeviceCapabilities, overrides: ModelOverrides = {}, context: ChooserContext = {}): ModelChoice {
+  const { registry = MODELS, served = NO_SERVED_MODELS } = context;
   const webgpu = capabilities.webgpu.available && !overrides.forceWasm ? capabilities.webgpu : undefined;
   const device: ModelDevice = webgpu ? 'webgpu' : 'wasm';
   const hasF16 = webgpu?.shaderF16 ?? false;
@@ -77,19 +85,23 @@ export function chooseModels(
   if (!webgpu) notes.push(capabilities.webgpu.available ? 'Running on the CPU (WASM) as asked; expect slow answers.' : WASM_SLOW_NOTE);
   else if (webgpu.isFallbackAdapter) notes.push('This WebGPU adapter is a software one, so models will be slow.');
 
+  // An entry waiting for an export can run only where the site serves one.
   const candidate = (entry: ModelEntry): ChosenModel | undefined => {
     const cost = costFor(entry, device, hasF16);
     if (!cost) return undefined;
     if (cost.largestBufferMB !== undefined && cost.largestBufferMB > bufferLimitMB) return undefined;
+    if (entry.status === 'needs-export' && !isServed(served, entry, cost.dtype)) return undefined;
     return { entry, device, cost };
   };
-  const offered = (role: ModelRole): ModelEntry[] => registry.filter((entry) => entry.role === role && entry.status === 'ready');
-  // On WASM the smallest set is the only one that answers in reasonable time; on WebGPU the
-  // registry lists each role best first.
-  const inPreferenceOrder = (role: ModelRole): ChosenModel[] => {
-    const fits = offered(role).flatMap((entry) => candidate(entry) ?? []);
-    return device === 'wasm' ? fits.sort((a, b) => a.cost.memoryMB - b.cost.memoryMB) : fits;
-  };
+  const servedHere = (option: ChosenModel): boolean => isServed(served, option.entry, option.cost.dtype);
+  // Served models first; then on WASM the smallest set, the only one that answers in reasonable
+  // time, and on WebGPU the registry's order (each role best first).
+  const inPreferenceOrder = (role: ModelRole): ChosenModel[] =>
+    registry
+      .filter((entry) => entry.role === role)
+      .filter((entry) => entry.status !== 'test-only')
+      .flatMap((entry) => candidate(entry) ?? [])
+      .sort((a, b) => Number(servedHere(b)) - Number(servedHere(a)) || (device === 'wasm' ? a.cost.memoryMB - b.cost.memoryMB : 0));
 
   const speech = pick('speech', overrides.speech, inPreferenceOrder('speech'), budgetMB, registry, candidate, notes, device);
   const orchestratorEntry = withSource(overrides.orchestrator, overrides.orchestratorSource, registry);
@@ -184,7 +196,7 @@ function resolveOverride(
   device: ModelDevice,
 ): ChosenModel | undefined {
   const entry = typeof override === 'string' ? registry.find((e) => e.id === override) : override;
-  const chosen = entry && entry.role === role && entry.status !== 'needs-export' ? candidate(entry) : undefined;
+  const chosen = entry && entry.role === role ? candidate(entry) : undefined;
   if (!chosen) notes.push(overrideProblem(override, entry, role, device));
   return chosen;
 }

@@ -46,6 +46,18 @@ export function parseServedModels(value: unknown): ServedModels {
   return { models: Object.fromEntries(entries) };
 }
 
+const lists = new Map<string, Promise<ServedModels>>();
+
+/** `fetchServedModels` once per site root for the page's lifetime (a deployment does not change under it). */
+export function servedModelsAt(siteRoot: string): Promise<ServedModels> {
+  let list = lists.get(siteRoot);
+  if (!list) {
+    list = fetchServedModels(siteRoot);
+    lists.set(siteRoot, list);
+  }
+  return list;
+}
+
 /**
  * The site's list, or nothing served when there is none (a deployment without pulled models
  * answers 404) or it cannot be read: the app then loads models from the Hub as usual.

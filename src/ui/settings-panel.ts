@@ -9,6 +9,7 @@ import { deleteCachedModel, listCachedModels, requestPersistentStorage, type Cac
 import { toAppError, type AppError } from '../errors';
 import { formatBytes, formatMegabytes } from './format';
 import type { LoadState } from './engines';
+import { NO_SERVED_MODELS, type ServedModels } from '../models/served-models';
 
 const ROLE: Record<ModelRole, string> = {
   'orchestrator-vlm': 'Orchestrator and vision',
@@ -70,6 +71,7 @@ export class SettingsPanel {
   private capabilities: DeviceCapabilities | null = null;
   /** Undefined until the browser's caches have been read. */
   private stored: readonly CachedModel[] | undefined;
+  private served: ServedModels = NO_SERVED_MODELS;
 
   constructor(
     private selected: string,
@@ -156,6 +158,20 @@ export class SettingsPanel {
     this.render();
   }
 
+  /** Marks the models this site serves itself; an export it serves makes SAGE-MM selectable. */
+  showServed(served: ServedModels): void {
+    this.served = served;
+    for (const option of this.select.options) {
+      const entry = MODELS.find((m) => m.id === option.value);
+      option.disabled = entry?.status === 'needs-export' && !this.isServed(entry);
+    }
+    this.render();
+  }
+
+  private isServed(entry: ModelEntry): boolean {
+    return entry.bundledPath !== undefined || (this.served.models[entry.id]?.length ?? 0) > 0;
+  }
+
   /** Marks the speech model in use once it is known (it follows the chooser unless picked). */
   useSpeech(modelId: string): void {
     this.speechModelId = modelId;
@@ -186,7 +202,9 @@ export class SettingsPanel {
     const { byId, other } = storedByModel(this.stored ?? []);
     const rows = MODELS.map((entry) => {
       const inUse = entry.id === this.selected || entry.id === this.speechModelId;
-      const note = [inUse ? 'in use' : '', STATUS[entry.status], entry.bundledPath ? 'served with the app' : '']
+      const served = this.isServed(entry);
+      const status = entry.status === 'needs-export' && served ? '' : STATUS[entry.status];
+      const note = [inUse ? 'in use' : '', status, served ? 'served with the app' : '']
         .filter(Boolean)
         .join(', ');
       return h(

@@ -2,19 +2,23 @@
  * Keeps a model usable through GPU failures. A generation that loses the GPU device gets a fresh
  * engine on the same device and is retried once; if that fails too, the next device in the list
  * (WASM) takes over, with a notice. Loading failures come back as AppErrors naming a smaller model
- * when memory ran out. Works for any engine with `generate` and `dispose` (the VLM client, the
- * web-llm reasoner), created through a factory so failures can be injected at this boundary.
+ * when memory ran out; engines whose next device costs no download (speech) may also move there
+ * when loading on the first one fails. Works for any engine with `generate` and `dispose` (the VLM
+ * client, the speech recogniser), created through a factory so failures can be injected at this
+ * boundary.
  */
 import { AppError, isCancelled } from '../../errors';
 import type { ModelDevice } from '../registry';
 import { isGpuLost, loadFailure } from './engine-errors';
 
-export interface DisposableGenerator<Request> {
-  generate(request: Request): Promise<string>;
+export interface DisposableGenerator<Request, Result = string> {
+  generate(request: Request): Promise<Result>;
   dispose(): Promise<void>;
 }
 
-export interface ResilientEngineOptions<Request, Engine extends DisposableGenerator<Request>> {
+type ResultOf<Engine> = Engine extends DisposableGenerator<never, infer Result> ? Result : never;
+
+export interface ResilientEngineOptions<Engine> {
   /** Creates and loads an engine on `device`; rejects when it cannot. */
   create(device: ModelDevice): Promise<Engine>;
   /** Devices to use, best first, e.g. ['webgpu', 'wasm']. Only the first is loaded up front. */
@@ -25,6 +29,8 @@ export interface ResilientEngineOptions<Request, Engine extends DisposableGenera
   smallerLabel?: string;
   /** Told when the engine had to move to another device, for a notice in the page. */
   onNotice?: (notice: EngineNotice) => void;
+  /** When loading on a device fails, load on the next one instead of failing (with a notice). */
+  fallBackOnLoadFailure?: boolean;
 }
 
 export interface EngineNotice {
@@ -33,11 +39,11 @@ export interface EngineNotice {
   message: string;
 }
 
-export class ResilientEngine<Request, Engine extends DisposableGenerator<Request> = DisposableGenerator<Request>> {
+export class ResilientEngine<Request, Engine extends DisposableGenerator<Request, unknown>> {
   private engine: Engine | null = null;
   private deviceIndex = 0;
 
-  constructor(private readonly options: ResilientEngineOptions<Request, Engine>) {
+  constructor(private readonly options: ResilientEngineOptions<Engine>) {
     if (options.devices.length === 0) throw new Error('ResilientEngine needs at least one device');
   }
 
@@ -47,14 +53,28 @@ export class ResilientEngine<Request, Engine extends DisposableGenerator<Request
 
   /** Loads on the first device; an out-of-memory failure names the smaller model to try. */
   async load(): Promise<void> {
-    this.engine = await this.createOn(this.device);
+    for (;;) {
+      try {
+        this.engine = await this.createOn(this.device);
+        return;
+      } catch (error) {
+        const last = this.deviceIndex + 1 >= this.options.devices.length;
+        if (!this.options.fallBackOnLoadFailure || last || isCancelled(error)) throw error;
+        this.deviceIndex += 1;
+        this.options.onNotice?.({
+          kind: 'moved-device',
+          device: this.device,
+          message: `${this.options.label} could not start on the graphics card, so it runs on the CPU (WASM), which is slower.`,
+        });
+      }
+    }
   }
 
-  async generate(request: Request): Promise<string> {
+  async generate(request: Request): Promise<ResultOf<Engine>> {
     const engine = this.engine ?? (await this.createOn(this.device));
     this.engine = engine;
     try {
-      return await engine.generate(request);
+      return (await engine.generate(request)) as ResultOf<Engine>;
     } catch (error) {
       if (!isGpuLost(error) || isCancelled(error)) throw error;
       return this.recover(request);
@@ -68,13 +88,13 @@ export class ResilientEngine<Request, Engine extends DisposableGenerator<Request
   }
 
   /** Same device once more with a fresh engine, then each later device in turn. */
-  private async recover(request: Request): Promise<string> {
+  private async recover(request: Request): Promise<ResultOf<Engine>> {
     await this.discard();
     const { onNotice, label } = this.options;
     try {
       this.engine = await this.createOn(this.device);
       onNotice?.({ kind: 'recreated', device: this.device, message: `The graphics card was reset; ${label} was reloaded and the step is being retried.` });
-      return await this.engine.generate(request);
+      return (await this.engine.generate(request)) as ResultOf<Engine>;
     } catch (error) {
       if (!isGpuLost(error) || isCancelled(error)) throw error;
       await this.discard();
@@ -91,9 +111,9 @@ export class ResilientEngine<Request, Engine extends DisposableGenerator<Request
       onNotice?.({
         kind: 'moved-device',
         device: this.device,
-        message: `The graphics card failed twice, so ${label} now runs on the CPU (WASM). Answers will be much slower.`,
+        message: `The graphics card failed twice, so ${label} now runs on the CPU (WASM), which is much slower.`,
       });
-      return this.engine.generate(request);
+      return (await this.engine.generate(request)) as ResultOf<Engine>;
     }
     throw new AppError('gpu-lost', `The graphics card keeps failing while ${label} runs. Reload the page to try again.`);
   }

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { AppError, cancelledError, toAppError } from '../../errors';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
+import type { DisposableGenerator } from './resilient-engine';
 import type {
   WhisperDevice,
   WhisperLoadOptions,
@@ -129,13 +130,21 @@ export class WhisperClient implements SpeechTranscriber {
   }
 }
 
-/** WebGPU when this browser offers an adapter, else WASM. */
-export async function preferredWhisperDevice(): Promise<WhisperDevice> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return 'wasm';
+export interface SpeechJob {
+  audio: Float32Array;
+  options: TranscribeCallOptions;
+}
+
+/** A loaded Whisper client in the shape `ResilientEngine` manages (one per device it tries). */
+export type WhisperEngine = DisposableGenerator<SpeechJob, WhisperTranscribeResult>;
+
+export async function loadWhisperEngine(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperEngine> {
+  const client = new WhisperClient();
   try {
-    return (await gpu.requestAdapter()) ? 'webgpu' : 'wasm';
-  } catch {
-    return 'wasm';
+    await client.load(options, onProgress);
+  } catch (error) {
+    void client.dispose().catch(() => {});
+    throw error;
   }
+  return { generate: ({ audio, options: call }) => client.transcribe(audio, call), dispose: () => client.dispose() };
 }

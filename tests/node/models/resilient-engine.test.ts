@@ -34,15 +34,16 @@ function factory(script: string[]) {
 
 const LOST = 'DeviceLostError: GPU device was lost (reason: unknown)';
 
-function engine(script: string[], devices: ModelDevice[] = ['webgpu', 'wasm']) {
+function engine(script: string[], devices: ModelDevice[] = ['webgpu', 'wasm'], fallBackOnLoadFailure = false) {
   const made = factory(script);
   const notices: EngineNotice[] = [];
-  const resilient = new ResilientEngine<string>({
+  const resilient = new ResilientEngine({
     create: made.create,
     devices,
     label: 'Qwen2.5-VL 3B',
     smallerLabel: 'Qwen2-VL 2B',
     onNotice: (n) => notices.push(n),
+    fallBackOnLoadFailure,
   });
   return { resilient, notices, ...made };
 }
@@ -102,6 +103,28 @@ describe('ResilientEngine', () => {
       code: 'quota-exceeded',
       message: expect.stringMatching(/Delete cached models/),
     });
+  });
+
+  it('a load failure is final by default, and moves to the next device when the engine opts in', async () => {
+    const final = engine(['load-fails:Error: unsupported operator']);
+    await expect(final.resilient.load()).rejects.toMatchObject({ code: 'model-load-failed' });
+    expect(final.created).toEqual(['webgpu']);
+
+    const moving = engine(['load-fails:Error: unsupported operator', 'ok'], ['webgpu', 'wasm'], true);
+    await moving.resilient.load();
+    expect(moving.created).toEqual(['webgpu', 'wasm']);
+    expect(moving.resilient.device).toBe('wasm');
+    expect(moving.notices).toEqual([
+      {
+        kind: 'moved-device',
+        device: 'wasm',
+        message: 'Qwen2.5-VL 3B could not start on the graphics card, so it runs on the CPU (WASM), which is slower.',
+      },
+    ]);
+    expect(await moving.resilient.generate('s')).toBe('wasm#1: s');
+
+    const nowhere = engine(['load-fails:Error: a', 'load-fails:Error: b'], ['webgpu', 'wasm'], true);
+    await expect(nowhere.resilient.load()).rejects.toMatchObject({ code: 'model-load-failed', detail: expect.stringContaining('Error: b') });
   });
 
   it('other failures and cancellation pass through without a retry', async () => {
