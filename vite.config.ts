@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { bundledWhisperModels, servedModels } from './scripts/vite-model-files';
+import { bundledWhisperModels, servedModels } from './scripts/vite-model-files.ts';
 
 /** Headless Chromium from the system (Debian's `chromium`); Playwright cannot download browsers here. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -7,7 +7,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ServedModels } from '../src/models/served-models';
-import { TENSOR_CACHE, dtypeFiles, tensorCacheShards, type Manifest, type PlannedFile } from './models-pull';
+import { TENSOR_CACHE, dtypeFiles, tensorCacheShards, type Manifest, type PlannedFile } from './models-pull.ts';
+
+/** Where the build writes the list; the same path as the app's SERVED_MODELS_PATH (a test checks). */
+export const SERVED_MODELS_PATH = 'models/served.json';
 
 export interface ServedModelFiles {
   served: ServedModels;

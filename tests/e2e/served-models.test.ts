@@ -1,0 +1,57 @@
+/**
+ * A deployment with pulled models: the build serves the default VLM's q4 files (the tiny
+ * random-weight model under the real repository's path, see served-model-fixture.ts). With every
+ * request beyond 127.0.0.1 refused, the app loads that VLM from the site on WebGPU (Chromium's
+ * software adapter) and runs perform_reasoning on it; nothing goes to the Hub.
+ */
+import type { Browser } from 'playwright';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR } from './browser';
+import { SERVED_VLM_ID } from './served-model-fixture';
+
+const origin = inject('origin');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch({ webgpu: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('models served by the site (pulled with models:pull)', () => {
+  it('the VLM loads from models/ with no request leaving the machine, and answers', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    expect(await page.evaluate(() => fetch('models/served.json').then((r) => r.json()))).toEqual({ models: { [SERVED_VLM_ID]: ['q4'] } });
+    await page.evaluate((id) => document.querySelector('sage-agent')!.setAttribute('model', id), SERVED_VLM_ID);
+    await openSpeech(page);
+    await page.evaluate(SCRIPTED_LOOKING_ORCHESTRATOR);
+    const answered = page.evaluate(
+      () =>
+        new Promise<string>((done, fail) => {
+          const element = document.querySelector('sage-agent')!;
+          element.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true });
+          element.addEventListener('error', (e) => fail(new Error(JSON.stringify((e as unknown as CustomEvent).detail))), { once: true });
+        }),
+    );
+    const input = page.getByRole('textbox', { name: 'Question about the video' });
+    await input.fill('What do the frames show?');
+    await input.press('Enter');
+    const answer = await answered;
+
+    // The VLM's own words reached the answer: not the placeholder for an empty or missing reply.
+    expect(answer).toMatch(/^The frames show: /);
+    expect(answer).not.toMatch(/\(nothing\)|gave no answer/);
+    const weights = g.requested.filter((url) => /\/dist\/models\/onnx-community\/Qwen2\.5-VL-3B-Instruct-ONNX\/onnx\/\w+_q4\.onnx$/.test(url));
+    // Each of the three graphs, from this site (the service worker's own fetches appear as well).
+    expect(new Set(weights).size).toBe(3);
+    await page.locator('sage-agent .settings > summary').click();
+    await expect.poll(() => page.locator('sage-agent .settings [role=status]').first().textContent()).toBe('Loaded, running on WebGPU.');
+    await expect.poll(() => page.locator('sage-agent .models tr.in-use th').first().textContent()).toContain('served with the app');
+    await screenshot(page, 'app-served-vlm');
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+});
