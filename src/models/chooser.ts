@@ -12,6 +12,7 @@
  * unknown memory is treated as a modest laptop.
  */
 import type { DeviceCapabilities } from './capabilities';
+import { withModelSource } from './model-source';
 import { NO_SERVED_MODELS, isServed, type ServedModels } from './served-models';
 import {
   MODELS,
@@ -159,7 +160,7 @@ function formatMB(mb: number): string {
 function withSource(id: string | undefined, source: ModelSource | undefined, registry: readonly ModelEntry[]): ModelEntry | string | undefined {
   if (id === undefined || source === undefined) return id;
   const entry = registry.find((candidate) => candidate.id === id);
-  return entry ? { ...entry, source, status: 'ready' } : id;
+  return entry ? withModelSource(entry, source) : id;
 }
 
 /** The override when it can run here (kept even when it may not fit: the user asked), else the first option within the budget, else the smallest with a note. */

@@ -18,6 +18,7 @@ import { smallerModel } from '../models/chooser';
 import { loadWhisperEngine, type SpeechJob, type SpeechTranscriber, type WhisperEngine } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
 import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
+import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { FrameImageSource } from '../agent/model-adapters';
@@ -37,6 +38,8 @@ export const SPEECH_MODEL_ID = 'whisper-base';
 export interface EngineSettings {
   /** Registry id of the VLM (orchestrator and visual tools); undefined: the chooser's orchestrator. */
   modelId: string | undefined;
+  /** Where to load that VLM from instead (a Hub repo id or a folder on this site; model-source.ts). */
+  modelSource: string | undefined;
   /** Registry id of the speech model; undefined: SPEECH_MODEL_ID. Only copies served with the app run. */
   speechId: string | undefined;
   /**
@@ -80,7 +83,7 @@ export interface VideoTools {
 export class AgentEngines {
   readonly media = new MediaClient();
   private whisper: { ready: Promise<ResilientSpeech> } | null = null;
-  private vlm: { modelId: string; client: () => ResilientVlm | null; ready: Promise<ResilientVlm> } | null = null;
+  private vlm: { key: string; client: () => ResilientVlm | null; ready: Promise<ResilientVlm> } | null = null;
   private textReasoner: { key: string; dispose: () => void; ready: Promise<ReasoningModel> } | null = null;
 
   constructor(
@@ -267,22 +270,27 @@ export class AgentEngines {
   }
 
   private async loadVlm(): Promise<ResilientVlm> {
-    const { modelId: asked, capabilities, choice } = this.settings();
+    const { modelId: asked, modelSource, capabilities, choice } = this.settings();
     const modelId = asked ?? (await choice()).orchestrator.entry.id;
+    const key = `${modelId} ${modelSource ?? ''}`;
     // From here to storing the slot nothing awaits, so concurrent first calls share one load.
-    if (this.vlm?.modelId === modelId) return this.vlm.ready;
+    if (this.vlm?.key === key) return this.vlm.ready;
     if (this.vlm) void this.resetVlm();
-    const entry = findModel(modelId);
+    const registered = findModel(modelId);
     let client: ResilientVlm | null = null;
     const ready = (async () => {
-      if (!entry) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
+      if (!registered) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
+      const entry = modelSource ? withModelSource(registered, parseModelSource(modelSource)) : registered;
       const [{ webgpu }, served] = await Promise.all([capabilities(), this.served()]);
       const chosen = deviceFor(entry, webgpu.available);
       const hasShaderF16 = webgpu.available && webgpu.shaderF16;
       const dtype = dtypeFor(entry, chosen, hasShaderF16);
       // An entry waiting for an export (SAGE-MM) runs once this site serves one.
       if (entry.status === 'needs-export' && !(dtype !== undefined && isServed(served, entry, dtype))) {
-        throw new AppError('model-load-failed', `${entry.label} has no browser build yet, so it cannot run here.`, { detail: entry.notes });
+        throw new AppError(
+          'model-load-failed',
+          `${entry.label} has no browser build yet. Give the location of an export under “Load it from” in Models and device.`,
+        );
       }
       // A lost GPU recreates the model once, then moves it to WASM when the model can run there.
       const loading: ResilientVlm = new ResilientEngine<VlmGenerateRequest, VlmClient>({
@@ -318,7 +326,7 @@ export class AgentEngines {
       this.setVlmStatus({ state: 'ready', device: chosen });
       return loading;
     })();
-    const slot = { modelId, client: () => client, ready };
+    const slot = { key, client: () => client, ready };
     slot.ready.catch((error: unknown) => {
       if (this.vlm !== slot) return;
       // Forget the failed load so the next question retries it; files already fetched stay cached.

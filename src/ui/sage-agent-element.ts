@@ -15,7 +15,8 @@ import { FrameStore, type WebSearchProvider } from '../tools';
 import { TranscriptCache } from '../tools/transcript-cache';
 import { verbalTranscript } from '../tools/verbal-transcript';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
-import { chooseModels, type ModelChoice } from '../models/chooser';
+import { chooseModels, type ModelChoice, type ModelOverrides } from '../models/chooser';
+import { parseModelSource } from '../models/model-source';
 import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { h } from './dom';
 import { AgentEngines, SPEECH_MODEL_ID, modelSiteRoot, type EngineModel, type LoadState } from './engines';
@@ -79,7 +80,7 @@ function styles(): CSSStyleSheet {
 }
 
 export class SageAgentElement extends HTMLElement {
-  static readonly observedAttributes = ['src', 'model', 'tools'];
+  static readonly observedAttributes = ['src', 'model', 'model-source', 'tools'];
 
   /** Enables `unified_web_search` and `parse_web_data` for videos opened from now on. */
   webSearch: WebSearchProvider | undefined;
@@ -164,6 +165,12 @@ export class SageAgentElement extends HTMLElement {
     this.player.addEventListener('timeupdate', () => this.movePlayhead());
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
+    this.settings.sourceInput.value = this.getAttribute('model-source') ?? '';
+    this.settings.sourceInput.addEventListener('change', () => {
+      const value = this.settings.sourceInput.value.trim();
+      if (value) this.setAttribute('model-source', value);
+      else this.removeAttribute('model-source');
+    });
     this.settings.speechSelect.value = this.getAttribute('speech') ?? '';
     this.settings.speechSelect.addEventListener('change', () => {
       const value = this.settings.speechSelect.value;
@@ -214,7 +221,8 @@ export class SageAgentElement extends HTMLElement {
   attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
     if (previous === value) return;
     if (name === 'src' && value && this.isConnected) void this.openUrl(value);
-    if (name === 'model') {
+    if (name === 'model' || name === 'model-source') {
+      this.settings.sourceInput.value = this.getAttribute('model-source') ?? '';
       this.settings.choose(this.modelId);
       if (this.settings.element.open) void this.showDevice();
       void this.engines?.resetVlm();
@@ -375,6 +383,7 @@ export class SageAgentElement extends HTMLElement {
     this.engines ??= new AgentEngines(
       () => ({
         modelId: this.getAttribute('model') || undefined,
+        modelSource: this.getAttribute('model-source') || undefined,
         speechId: this.getAttribute('speech') || undefined,
         modelBaseUrl: this.modelBaseUrl,
         capabilities: () => this.deviceCapabilities(),
@@ -402,12 +411,11 @@ export class SageAgentElement extends HTMLElement {
    * attribute (a registry id, or 'off') overrides the chooser's pick.
    */
   private async reasonerChoice(): Promise<ModelChoice> {
-    const picked = this.getAttribute('model');
     const reasoner = this.getAttribute('reasoner');
-    if (!picked && !reasoner) return this.modelChoice();
+    if (!this.getAttribute('model') && !reasoner) return this.modelChoice();
     const [capabilities, served] = await Promise.all([this.deviceCapabilities(), this.servedModels()]);
     const overrides = {
-      ...(picked ? { orchestrator: picked } : {}),
+      ...this.pickedModel(),
       ...(reasoner ? { reasoner: reasoner === 'off' ? null : reasoner } : {}),
     };
     return chooseModels(capabilities, overrides, { served });
@@ -445,9 +453,22 @@ export class SageAgentElement extends HTMLElement {
   private async showDevice(): Promise<void> {
     const [capabilities, choice, served] = await Promise.all([this.deviceCapabilities(), this.modelChoice(), this.servedModels()]);
     // A model picked by hand gets the chooser's word on it too (e.g. that it may not fit).
-    const picked = this.getAttribute('model');
+    const picked = this.pickedModel();
     this.settings.showServed(served);
-    this.settings.showDevice(capabilities, picked ? chooseModels(capabilities, { orchestrator: picked }, { served }).notes : choice.notes);
+    this.settings.showDevice(capabilities, picked.orchestrator ? chooseModels(capabilities, picked, { served }).notes : choice.notes);
+  }
+
+  /** The `model` and `model-source` attributes as chooser overrides (a bad source is left to the load to report). */
+  private pickedModel(): ModelOverrides {
+    const orchestrator = this.getAttribute('model');
+    if (!orchestrator) return {};
+    const source = this.getAttribute('model-source');
+    if (!source) return { orchestrator };
+    try {
+      return { orchestrator, orchestratorSource: parseModelSource(source) };
+    } catch {
+      return { orchestrator };
+    }
   }
 
   private closeVideo(): void {

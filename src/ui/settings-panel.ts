@@ -61,6 +61,14 @@ export function persistText(granted: boolean): string {
 export class SettingsPanel {
   readonly element: HTMLDetailsElement;
   readonly select = h('select', { 'aria-label': 'Vision-language model' });
+  /** Where to load that model from instead, e.g. a SAGE-MM export (src/models/model-source.ts). */
+  readonly sourceInput = h('input', {
+    type: 'text',
+    'aria-label': 'Load the vision-language model from',
+    placeholder: 'owner/repository or ./models/folder',
+    spellcheck: 'false',
+    autocomplete: 'off',
+  });
   /** '' for the default (SPEECH_MODEL_ID), else the id of a speech model served with the app. */
   readonly speechSelect = h('select', { 'aria-label': 'Speech model' });
   /** '' lets the chooser decide, 'off' leaves Stage 2 to the VLM, else a text-reasoner id. */
@@ -83,7 +91,7 @@ export class SettingsPanel {
     private speechModelId: string,
   ) {
     for (const entry of MODELS.filter((m) => m.role === 'orchestrator-vlm')) {
-      this.select.append(h('option', { value: entry.id, disabled: entry.status === 'needs-export' }, entry.label));
+      this.select.append(h('option', { value: entry.id }, entry.label));
     }
     this.speechSelect.append(
       h('option', { value: '' }, 'Default (Whisper base)'),
@@ -101,6 +109,12 @@ export class SettingsPanel {
       this.deviceLine,
       this.notes,
       h('label', { class: 'field' }, h('span', {}, 'Vision-language model '), this.select),
+      h(
+        'label',
+        { class: 'field' },
+        h('span', {}, 'Load it from (optional: a Hub repository, or a folder on this site such as a SAGE-MM export) '),
+        this.sourceInput,
+      ),
       this.vlmLine,
       h('label', { class: 'field' }, h('span', {}, 'Text reasoner for step-by-step reasoning '), this.reasonerSelect),
       h('label', { class: 'field' }, h('span', {}, 'Speech model '), this.speechSelect),
@@ -163,13 +177,9 @@ export class SettingsPanel {
     this.render();
   }
 
-  /** Marks the models this site serves itself; an export it serves makes SAGE-MM selectable. */
+  /** Marks the models this site serves itself. */
   showServed(served: ServedModels): void {
     this.served = served;
-    for (const option of this.select.options) {
-      const entry = MODELS.find((m) => m.id === option.value);
-      option.disabled = entry?.status === 'needs-export' && !this.isServed(entry);
-    }
     this.render();
   }
 
@@ -208,8 +218,9 @@ export class SettingsPanel {
     const rows = MODELS.map((entry) => {
       const inUse = entry.id === this.selected || entry.id === this.speechModelId;
       const served = this.isServed(entry);
-      const status = entry.status === 'needs-export' && served ? '' : STATUS[entry.status];
-      const note = [inUse ? 'in use' : '', status, served ? 'served with the app' : '']
+      const from = entry.id === this.selected ? this.sourceInput.value.trim() : '';
+      const status = entry.status === 'needs-export' && (served || from) ? '' : STATUS[entry.status];
+      const note = [inUse ? 'in use' : '', status, from ? `from ${from}` : served ? 'served with the app' : '']
         .filter(Boolean)
         .join(', ');
       return h(

@@ -54,4 +54,40 @@ describe('models served by the site (pulled with models:pull)', () => {
     expect(g.external).toEqual([]);
     await g.context.close();
   });
+
+  it('SAGE-MM, picked in settings, says what it needs, then runs from an export folder typed there', async () => {
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    await openSpeech(page);
+    await page.evaluate(SCRIPTED_LOOKING_ORCHESTRATOR);
+    await page.locator('sage-agent .settings > summary').click();
+    await page.getByRole('combobox', { name: 'Vision-language model' }).selectOption('sage-mm-qwen2.5-vl-7b');
+    const input = page.getByRole('textbox', { name: 'Question about the video' });
+    const outcomes = page.locator('sage-agent .outcome');
+    await input.fill('What do the frames show?');
+    await input.press('Enter');
+    // The orchestrator is scripted, so the VLM is first needed by perform_reasoning, whose step says why it failed.
+    await expect.poll(() => outcomes.last().textContent(), { timeout: 60_000 }).toMatch(/The frames show/);
+    expect(await page.locator('sage-agent .turn').last().textContent()).toMatch(/no browser build yet\. Give the location of an export under “Load it from”/);
+
+    // The export's layout is the default VLM's, so the served folder stands in for one.
+    const source = page.getByRole('textbox', { name: 'Load the vision-language model from' });
+    await source.fill('./models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX');
+    await source.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.querySelector('sage-agent')!.getAttribute('model-source'))).toBe(
+      './models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX',
+    );
+    await input.fill('And now?');
+    await input.press('Enter');
+    await expect.poll(() => outcomes.count()).toBe(2);
+    await expect.poll(() => outcomes.last().textContent(), { timeout: 90_000 }).toMatch(/The frames show: (?!\(nothing\))/);
+    await expect.poll(() => page.locator('sage-agent .settings [role=status]').first().textContent()).toBe('Loaded, running on WebGPU.');
+    await expect.poll(() => page.locator('sage-agent .models tr.in-use th').first().textContent()).toContain('from ./models/onnx-community/');
+    // The chooser knows where the export is now (its other notes, e.g. on buffer sizes, stay).
+    expect(await page.locator('sage-agent .settings .notes').textContent()).not.toMatch(/no browser build yet/);
+    await screenshot(page, 'app-sage-mm-from-folder');
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
 });
