@@ -422,7 +422,7 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private reasonerFellBack(error: AppError): void {
-    this.notify(`The text reasoner stopped (${error.message}), so the vision-language model does the step-by-step reasoning.`);
+    this.notify(`${error.message} The vision-language model does the step-by-step reasoning instead.`);
   }
 
   /** A notice in the running question's steps, also read out to screen readers. */

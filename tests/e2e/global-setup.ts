@@ -1,13 +1,13 @@
 /**
  * Builds the app once for every end-to-end test file and serves it (see server.ts). The build
- * serves one pulled model (served-model-fixture.ts), as a deployment made with models:pull would.
+ * serves pulled models (served-model-fixture.ts), as a deployment made with models:pull would.
  */
 import type { TestProject } from 'vitest/node';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pullTinyAsDefaultVlm } from './served-model-fixture';
+import { pullServedFixtures } from './served-model-fixture';
 import { startServer } from './server';
 
 declare module 'vitest' {
@@ -18,7 +18,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const modelsDir = mkdtempSync(join(tmpdir(), 'sage-e2e-models-'));
-  await pullTinyAsDefaultVlm(process.cwd(), modelsDir);
+  await pullServedFixtures(process.cwd(), modelsDir);
   // A separate process: inside vitest NODE_ENV is 'test', which would make a development build.
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
     env: { ...process.env, NODE_ENV: 'production', MODELS_DIR: modelsDir },

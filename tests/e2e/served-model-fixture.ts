@@ -1,8 +1,10 @@
 /**
- * A "pulled" model for the end-to-end build: `npm run models:pull`'s code fetches the default VLM's
- * q4 files from a stand-in Hub on 127.0.0.1 that answers with the tiny random-weight Qwen2.5-VL
- * (same family, same file layout; only the weights differ). The build then serves it as a
- * deployment with pulled models would, under models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/.
+ * "Pulled" models for the end-to-end build: `npm run models:pull`'s code fetches them from a
+ * stand-in Hub on 127.0.0.1, and the build serves them as a deployment with pulled models would.
+ * - The default VLM's q4 files are the tiny random-weight Qwen2.5-VL (same family, same file
+ *   layout; only the weights differ), under models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/.
+ * - The web-llm reasoner's q4f32_1 build is placeholders (no MLC build can be made here): web-llm
+ *   fetches them from the site and then fails to compile the library, which the app survives.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -13,19 +15,30 @@ import { readManifest } from '../../scripts/served-models';
 import { DEFAULT_VLM_ID, TINY_TEST_VLM_ID, getModel } from '../../src/models/registry';
 
 export const SERVED_VLM_ID = DEFAULT_VLM_ID;
+export const SERVED_REASONER_ID = 'qwen2.5-3b-instruct-mlc';
+export const SERVED_REASONER_DTYPE = 'q4f32_1';
 
-export async function pullTinyAsDefaultVlm(root: string, modelsDir: string): Promise<void> {
+/** Placeholder files of a web-llm build: valid JSON where web-llm parses it, bytes elsewhere. */
+function placeholderMlcFile(path: string): Buffer | undefined {
+  if (path === 'tensor-cache.json') return Buffer.from(JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin', nbytes: 4 }] }));
+  if (path.endsWith('.json')) return Buffer.from('{}');
+  if (path.endsWith('.bin') || path.endsWith('.wasm')) return Buffer.from('fake');
+  return undefined;
+}
+
+export async function pullServedFixtures(root: string, modelsDir: string): Promise<void> {
   const tiny = getModel(TINY_TEST_VLM_ID).source;
   const served = getModel(SERVED_VLM_ID).source;
   if (tiny.kind !== 'local' || served.kind !== 'hub') throw new Error('registry changed: expected a local tiny model and a Hub default');
   const prefix = `/${served.repo}/resolve/main/`;
+  const mlcPrefix = /^\/(mlc-ai\/[^/]+\/resolve\/main|libs)\//;
   const hub = createServer((request, response) => {
     const path = decodeURIComponent(request.url ?? '');
     // The tiny model has one (fp32) file per graph; it stands in for every dtype.
     const file = path.startsWith(prefix) ? path.slice(prefix.length).replace(/_q4\.onnx$/, '.onnx') : undefined;
     try {
-      if (file === undefined || file.includes('..')) throw new Error('outside the repository');
-      const body = readFileSync(join(root, tiny.path, file));
+      const body = mlcPrefix.test(path) ? placeholderMlcFile(path.replace(mlcPrefix, '')) : file && !file.includes('..') ? readFileSync(join(root, tiny.path, file)) : undefined;
+      if (!body) throw new Error('not in the stand-in Hub');
       response.writeHead(200, { 'content-length': body.length }).end(body);
     } catch {
       response.writeHead(404).end();
@@ -35,10 +48,10 @@ export async function pullTinyAsDefaultVlm(root: string, modelsDir: string): Pro
   try {
     await pullModels({
       manifest: readManifest(root),
-      requests: [`${SERVED_VLM_ID}@q4`],
+      requests: [`${SERVED_VLM_ID}@q4`, `${SERVED_REASONER_ID}@${SERVED_REASONER_DTYPE}`],
       modelsDir,
       hubUrl: `http://127.0.0.1:${(hub.address() as AddressInfo).port}`,
-      libsUrl: 'http://127.0.0.1:9',
+      libsUrl: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/libs`,
       log: () => {},
     });
   } finally {

@@ -7,7 +7,8 @@
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR } from './browser';
-import { SERVED_VLM_ID } from './served-model-fixture';
+import { SERVED_REASONER_DTYPE, SERVED_REASONER_ID, SERVED_VLM_ID } from './served-model-fixture';
+import { getModel, mlcBuildFor } from '../../src/models/registry';
 
 const origin = inject('origin');
 let browser: Browser;
@@ -24,7 +25,9 @@ describe('models served by the site (pulled with models:pull)', () => {
     const g = await guardedPage(browser);
     const { page } = g;
     await page.goto(`${origin}/dist/index.html`);
-    expect(await page.evaluate(() => fetch('models/served.json').then((r) => r.json()))).toEqual({ models: { [SERVED_VLM_ID]: ['q4'] } });
+    expect(await page.evaluate(() => fetch('models/served.json').then((r) => r.json()))).toEqual({
+      models: { [SERVED_VLM_ID]: ['q4'], [SERVED_REASONER_ID]: [SERVED_REASONER_DTYPE] },
+    });
     await page.evaluate((id) => document.querySelector('sage-agent')!.setAttribute('model', id), SERVED_VLM_ID);
     await openSpeech(page);
     await page.evaluate(SCRIPTED_LOOKING_ORCHESTRATOR);
@@ -87,6 +90,31 @@ describe('models served by the site (pulled with models:pull)', () => {
     // The chooser knows where the export is now (its other notes, e.g. on buffer sizes, stay).
     expect(await page.locator('sage-agent .settings .notes').textContent()).not.toMatch(/no browser build yet/);
     await screenshot(page, 'app-sage-mm-from-folder');
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+
+  it('the web-llm reasoner is fetched from the site too, and the VLM takes over when it cannot start', async () => {
+    const build = mlcBuildFor(getModel(SERVED_REASONER_ID), SERVED_REASONER_DTYPE);
+    if (!build) throw new Error('no such web-llm build');
+    const g = await guardedPage(browser);
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    await page.evaluate((id) => document.querySelector('sage-agent')!.setAttribute('reasoner', id), SERVED_REASONER_ID);
+    await openSpeech(page);
+    // No scripted orchestrator: the (tiny) VLM does Stage 1, and Stage 2 asks for the reasoner.
+    const input = page.getByRole('textbox', { name: 'Question about the video' });
+    await input.fill('What happens?');
+    await input.press('Enter');
+    const notice = page.locator('sage-agent .step.note', { hasText: 'could not be loaded. The vision-language model does the step-by-step reasoning instead.' });
+    await expect.poll(() => notice.count(), { timeout: 90_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => input.isDisabled()).toBe(false);
+
+    const site = `${origin}/dist/models/mlc-ai/`;
+    expect(g.requested).toContain(`${site}${build.modelId}/resolve/main/mlc-chat-config.json`);
+    expect(g.requested).toContain(`${site}libs/${build.modelLib}`);
+    await screenshot(page, 'app-served-reasoner-fell-back');
     expect(g.external).toEqual([]);
     await g.context.close();
   });
