@@ -1,13 +1,24 @@
 /**
  * The models this browser keeps, read from the caches the engines fill themselves: transformers.js
  * ('transformers-cache', keyed by file URL) and web-llm ('webllm/model', 'webllm/config',
- * 'webllm/wasm'). Listing and deleting go through those caches, so nothing is stored twice.
+ * 'webllm/wasm'), plus the model files the app page's service worker keeps from this site's
+ * `models/` (bundled Whisper, served models). Listing and deleting go through those caches, so
+ * nothing is stored twice.
  */
 import { AppError } from '../errors';
 import { MODELS, type ModelEntry } from './registry';
 
 export const TRANSFORMERS_CACHE = 'transformers-cache';
 export const WEBLLM_CACHES = ['webllm/model', 'webllm/config', 'webllm/wasm'] as const;
+/** The cache of public/app-shell-sw.js (a test keeps the two names the same). */
+export const APP_SHELL_CACHE = 'sage-app-shell-v1';
+
+/** The app shell's cache also holds the page and its scripts: only its `models/` files are models. */
+function isModelFile(cacheName: string, url: string): boolean {
+  return cacheName !== APP_SHELL_CACHE || new URL(url).pathname.includes('/models/');
+}
+
+const MODEL_CACHES = [TRANSFORMERS_CACHE, ...WEBLLM_CACHES, APP_SHELL_CACHE];
 
 export interface CachedModel {
   /** Registry id when the files belong to a known model, else the repository or folder. */
@@ -46,10 +57,11 @@ async function sizeOf(response: Response): Promise<number> {
 
 export async function listCachedModels(registry: readonly ModelEntry[] = MODELS, storage: CacheStorage = caches): Promise<CachedModel[]> {
   const byId = new Map<string, CachedModel>();
-  for (const name of [TRANSFORMERS_CACHE, ...WEBLLM_CACHES]) {
+  for (const name of MODEL_CACHES) {
     if (!(await storage.has(name))) continue;
     const cache = await storage.open(name);
     for (const request of await cache.keys()) {
+      if (!isModelFile(name, request.url)) continue;
       const response = await cache.match(request);
       if (!response) continue;
       const owner = ownerOf(request.url, registry);
@@ -65,11 +77,11 @@ export async function listCachedModels(registry: readonly ModelEntry[] = MODELS,
 /** Deletes every cached file of a model (by registry id or by the repository `listCachedModels` named). */
 export async function deleteCachedModel(id: string, registry: readonly ModelEntry[] = MODELS, storage: CacheStorage = caches): Promise<number> {
   let deleted = 0;
-  for (const name of [TRANSFORMERS_CACHE, ...WEBLLM_CACHES]) {
+  for (const name of MODEL_CACHES) {
     if (!(await storage.has(name))) continue;
     const cache = await storage.open(name);
     for (const request of await cache.keys()) {
-      if (ownerOf(request.url, registry).id === id && (await cache.delete(request))) deleted += 1;
+      if (isModelFile(name, request.url) && ownerOf(request.url, registry).id === id && (await cache.delete(request))) deleted += 1;
     }
   }
   return deleted;

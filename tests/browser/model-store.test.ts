@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectCapabilities, summarizeCapabilities } from '../../src/models/capabilities';
 import { chooseModels } from '../../src/models/chooser';
-import { TRANSFORMERS_CACHE, deleteCachedModel, ensureRoomFor, listCachedModels, storageStatus } from '../../src/models/model-cache';
+import { APP_SHELL_CACHE, TRANSFORMERS_CACHE, deleteCachedModel, ensureRoomFor, listCachedModels, storageStatus } from '../../src/models/model-cache';
 
 describe('capabilities in Chromium', () => {
   it('finds the SwiftShader WebGPU adapter (no shader-f16) and summarises it in one line', async () => {
@@ -41,6 +41,22 @@ describe('model cache', () => {
     expect(await deleteCachedModel('whisper-base')).toBe(2);
     expect((await listCachedModels()).map((m) => m.id)).toEqual(['someone/other']);
     await caches.delete(TRANSFORMERS_CACHE);
+  });
+
+  it('counts the model files the service worker keeps from this site, and not the page itself', async () => {
+    await caches.delete(APP_SHELL_CACHE);
+    const shell = await caches.open(APP_SHELL_CACHE);
+    const body = (n: number) => new Response(new Uint8Array(n), { headers: { 'content-length': String(n) } });
+    await shell.put(`${location.origin}/sage/index.html`, body(100));
+    await shell.put(`${location.origin}/sage/models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/onnx/decoder_model_merged_q4.onnx`, body(40));
+    await shell.put(`${location.origin}/sage/models/Xenova/whisper-base/config.json`, body(2));
+    expect(await listCachedModels()).toEqual([
+      { id: 'qwen2.5-vl-3b-instruct', label: 'Qwen2.5-VL 3B Instruct', bytes: 40, files: 1 },
+      { id: 'whisper-base', label: 'Whisper base', bytes: 2, files: 1 },
+    ]);
+    expect(await deleteCachedModel('qwen2.5-vl-3b-instruct')).toBe(1);
+    expect((await shell.keys()).map((request) => new URL(request.url).pathname)).toEqual(['/sage/index.html', '/sage/models/Xenova/whisper-base/config.json']);
+    await caches.delete(APP_SHELL_CACHE);
   });
 
   it('reports storage and refuses a download larger than the quota with a quota-exceeded AppError', async () => {

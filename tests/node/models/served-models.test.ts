@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { APP_SHELL_CACHE } from '../../../src/models/model-cache';
 import { DEFAULT_VLM_ID, getModel } from '../../../src/models/registry';
 import { fetchServedModels, isServed, parseServedModels, servedFolderUrl, servedModelsUrl } from '../../../src/models/served-models';
 
@@ -39,5 +41,12 @@ describe('the models a deployment serves', () => {
     expect(servedFolderUrl(getModel(DEFAULT_VLM_ID), site)).toBe('https://example.org/app/models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/');
     expect(servedFolderUrl(getModel('qwen2.5-3b-instruct-mlc'), site)).toBeUndefined();
     expect(servedModelsUrl(site)).toBe('https://example.org/app/models/');
+  });
+});
+
+describe('the service worker keeps served models', () => {
+  it('in the cache the models panel reads', () => {
+    const worker = readFileSync(new URL('../../../public/app-shell-sw.js', import.meta.url), 'utf8');
+    expect(worker).toContain(`const CACHE = '${APP_SHELL_CACHE}';`);
   });
 });
