@@ -108,7 +108,7 @@ export class AgentEngines {
 
   /**
    * The web-llm reasoner of `plan` for a session offering `tools` (its output schema allows exactly
-   * those); loads on the first call and keeps a failure until the plan or the tools change.
+   * those); loads on the first call. A failed load is forgotten, so the next session tries again.
    */
   reasoner(plan: ReasonerPlan, tools: ToolRegistry): Promise<ReasoningModel> {
     const offered = toolDefinitions({ includeWebTools: true }).filter((tool) => tools[tool.name] !== undefined);
@@ -148,8 +148,21 @@ export class AgentEngines {
       disposed = true;
       terminate();
     };
-    this.textReasoner = { key, dispose, ready };
+    const slot = { key, dispose, ready };
+    ready.catch(() => {
+      if (this.textReasoner === slot) this.textReasoner = null;
+    });
+    this.textReasoner = slot;
     return ready;
+  }
+
+  /**
+   * Ends a reasoner that broke mid-run (its GPU memory goes back to the VLM, which took over); the
+   * next session loads a fresh one.
+   */
+  dropReasoner(): void {
+    this.textReasoner?.dispose();
+    this.textReasoner = null;
   }
 
   tools(video: VideoTools): ToolRegistry {

@@ -289,7 +289,10 @@ export class SageAgentElement extends HTMLElement {
       vlm: orchestrator,
       choice: () => this.reasonerChoice(),
       loadReasoner: (plan) => engines.reasoner(plan, tools),
-      onFallback: (error) => this.reasonerFellBack(error),
+      onFallback: (error) => {
+        engines.dropReasoner();
+        this.reasonerFellBack(error);
+      },
     });
     const session = AgentSession.open({
       media: file,

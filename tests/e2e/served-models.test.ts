@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR } from './browser';
+import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR, SPEECH } from './browser';
 import { SERVED_REASONER_DTYPE, SERVED_REASONER_ID, SERVED_VLM_ID } from './served-model-fixture';
 import { getModel, mlcBuildFor } from '../../src/models/registry';
 
@@ -99,6 +99,10 @@ describe('models served by the site (pulled with models:pull)', () => {
     if (!build) throw new Error('no such web-llm build');
     const g = await guardedPage(browser);
     const { page } = g;
+    const reasonerWorkers: string[] = [];
+    page.on('worker', (worker) => {
+      if (worker.url().includes('webllm')) reasonerWorkers.push(worker.url());
+    });
     await page.goto(`${origin}/dist/index.html`);
     await page.evaluate((id) => document.querySelector('sage-agent')!.setAttribute('reasoner', id), SERVED_REASONER_ID);
     await openSpeech(page);
@@ -110,6 +114,18 @@ describe('models served by the site (pulled with models:pull)', () => {
     await expect.poll(() => notice.count(), { timeout: 90_000 }).toBe(1);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => input.isDisabled()).toBe(false);
+    expect(reasonerWorkers).toHaveLength(1);
+
+    // Follow-ups on this video stay with the VLM; the next video gets a fresh reasoner worker.
+    await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
+    await expect.poll(() => page.locator('sage-agent .turn').count()).toBe(0);
+    await expect.poll(() => page.locator('sage-agent .details').isHidden()).toBe(false);
+    await input.fill('And now?');
+    await input.press('Enter');
+    await expect.poll(() => notice.count(), { timeout: 90_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => input.isDisabled()).toBe(false);
+    expect(reasonerWorkers).toHaveLength(2);
 
     const site = `${origin}/dist/models/mlc-ai/`;
     expect(g.requested).toContain(`${site}${build.modelId}/resolve/main/mlc-chat-config.json`);
