@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import speech from '../fixtures/speech.json';
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
+import { askScripted, guardedPage, launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
 
 const origin = inject('origin');
 let browser: Browser;
@@ -37,13 +37,7 @@ function expectSpeech(text: string): void {
 
 async function askAndAnswer(g: Guarded, shotPrefix: string): Promise<void> {
   const { page } = g;
-  await page.evaluate(SCRIPTED_ORCHESTRATOR);
-  const answered = page.evaluate(
-    () => new Promise<string>((done) => document.querySelector('sage-agent')!.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true })),
-  );
-  const input = page.getByRole('textbox', { name: 'Question about the video' });
-  await input.fill('What does the speaker say?');
-  await input.press('Enter');
+  const answered = (await askScripted(page, SCRIPTED_ORCHESTRATOR, 'What does the speaker say?')).answer;
   // The step appears while Whisper is still working.
   await expect.poll(() => page.locator('sage-agent .step.tool .step-title').first().textContent(), { timeout: 60_000 }).toBe('Listening to 00:00–00:15');
   await screenshot(page, `${shotPrefix}-working`);

@@ -60,6 +60,27 @@ export async function openSpeech(page: Page): Promise<void> {
   await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
 }
 
+/**
+ * Puts a scripted orchestrator (one of the scripts below) in place and asks `question` through the
+ * question box. `answer` settles with the element's next `answer` event, or rejects on `error`;
+ * steps can be checked while it is pending.
+ */
+export async function askScripted(page: Page, script: string, question: string): Promise<{ answer: Promise<string> }> {
+  await page.evaluate(script);
+  const answer = page.evaluate(
+    () =>
+      new Promise<string>((done, fail) => {
+        const element = document.querySelector('sage-agent')!;
+        element.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true });
+        element.addEventListener('error', (e) => fail(new Error(JSON.stringify((e as unknown as CustomEvent).detail))), { once: true });
+      }),
+  );
+  const input = page.getByRole('textbox', { name: 'Question about the video' });
+  await input.fill(question);
+  await input.press('Enter');
+  return { answer };
+}
+
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });

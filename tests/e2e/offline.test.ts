@@ -7,7 +7,7 @@ import speech from '../fixtures/speech.json';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright';
-import { launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
+import { askScripted, launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
 
 const origin = inject('origin');
 let browser: Browser;
@@ -22,19 +22,8 @@ afterAll(async () => {
 /** Opens the speech video, asks with the scripted orchestrator, and returns the answer text. */
 async function askAboutSpeech(page: Page): Promise<string> {
   await openSpeech(page);
-  await page.evaluate(SCRIPTED_ORCHESTRATOR);
-  const answered = page.evaluate(
-    () =>
-      new Promise<string>((done, fail) => {
-        const element = document.querySelector('sage-agent')!;
-        element.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true });
-        element.addEventListener('error', (e) => fail(new Error(JSON.stringify((e as unknown as CustomEvent).detail))), { once: true });
-      }),
-  );
-  const input = page.getByRole('textbox', { name: 'Question about the video' });
-  await input.fill('What does the speaker say?');
-  await input.press('Enter');
-  return answered;
+  const { answer } = await askScripted(page, SCRIPTED_ORCHESTRATOR, 'What does the speaker say?');
+  return answer;
 }
 
 describe('offline after the first visit', () => {

@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR, SPEECH } from './browser';
+import { askScripted, guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR, SPEECH } from './browser';
 import { SERVED_REASONER_DTYPE, SERVED_REASONER_ID, SERVED_VLM_ID } from './served-model-fixture';
 import { getModel, mlcBuildFor } from '../../src/models/registry';
 
@@ -30,19 +30,7 @@ describe('models served by the site (pulled with models:pull)', () => {
     });
     await page.evaluate((id) => document.querySelector('sage-agent')!.setAttribute('model', id), SERVED_VLM_ID);
     await openSpeech(page);
-    await page.evaluate(SCRIPTED_LOOKING_ORCHESTRATOR);
-    const answered = page.evaluate(
-      () =>
-        new Promise<string>((done, fail) => {
-          const element = document.querySelector('sage-agent')!;
-          element.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true });
-          element.addEventListener('error', (e) => fail(new Error(JSON.stringify((e as unknown as CustomEvent).detail))), { once: true });
-        }),
-    );
-    const input = page.getByRole('textbox', { name: 'Question about the video' });
-    await input.fill('What do the frames show?');
-    await input.press('Enter');
-    const answer = await answered;
+    const answer = await (await askScripted(page, SCRIPTED_LOOKING_ORCHESTRATOR, 'What do the frames show?')).answer;
 
     // The VLM's own words reached the answer: not the placeholder for an empty or missing reply.
     expect(answer).toMatch(/^The frames show: /);
