@@ -8,6 +8,6 @@ export { repairJson } from './json-repair';
 export { checkWindow, parseTimestamp, type TimestampResult, type WindowOptions, type WindowResult } from './timestamps';
 export { checkToolArguments, type ArgumentCheck, type ArgumentContext, type CheckedToolCall } from './tool-arguments';
 export { buildStage1Prompt, buildStage2Prompt, metadataLine, type Stage1PromptInput, type Stage2PromptInput, type ToolResultEntry } from './prompts';
-export { skimFrameCount } from './skim';
+export { skimFrameCount } from '../media/frame-times';
 export { AgentSession, skimModeFor, type AgentSessionOptions, type Orchestrator, type SkimSource } from './session';
 export { VlmReasoningModel, type FrameImageSource, type VlmReasoningModelOptions } from './model-adapters';

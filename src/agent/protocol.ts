@@ -7,8 +7,7 @@
 export const MAX_STAGE2_STEPS = 10;
 /** Only the most recent tool results go into a Stage-2 prompt, to bound its length. */
 export const MAX_TOOL_RESULTS_IN_CONTEXT = 10;
-export const MAX_SKIM_FRAMES = 128;
-export const SKIM_FRAMES_PER_SECOND = 1;
+export { MAX_SKIM_FRAMES, SKIM_FRAMES_PER_SECOND } from '../media/frame-times';
 
 export const TOOL_NAMES = [
   'verbal_transcript',

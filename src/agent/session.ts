@@ -9,7 +9,7 @@ import type { AgentEvent } from './events';
 import { VlmReasoningModel, type VlmReasoningModelOptions } from './model-adapters';
 import { parseStage1Output } from './parse-model-output';
 import { runAgent } from './run-agent';
-import { skimFrameCount } from './skim';
+import { skimFrameCount } from '../media/frame-times';
 import type { GenerateRequest, ReasoningModel, ToolRegistry, VideoContext } from './types';
 
 /** What the session needs from an opened video (a `MediaFile` fits). */

@@ -1,12 +1,16 @@
 /** Which instants to sample, and how requested instants map to key frames. Pure functions. */
 
-/** Skims never exceed this many frames (SAGE samples at 1 fps, at most 128 frames). */
+/** SAGE's skim (F): one frame per second, at most 128 frames (the protocol re-exports these). */
 export const MAX_SKIM_FRAMES = 128;
+export const SKIM_FRAMES_PER_SECOND = 1;
 
-/** One frame per second of video, at least 1, at most 128. */
-export function defaultSkimCount(durationSeconds: number): number {
-  if (!(durationSeconds > 0)) return 1;
-  return Math.max(1, Math.min(MAX_SKIM_FRAMES, Math.floor(durationSeconds)));
+/**
+ * How many skim frames a video gets, so a short clip costs a short Stage-1 call and a long film
+ * never costs more than 128 small frames. 0 for a duration that is unknown or not positive.
+ */
+export function skimFrameCount(durationSeconds: number): number {
+  if (!(durationSeconds > 0)) return 0;
+  return Math.min(MAX_SKIM_FRAMES, Math.ceil(durationSeconds * SKIM_FRAMES_PER_SECOND));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AppError, cancelledError } from '../errors';
 import { streamAudio16kMono } from './audio-stream';
-import { defaultSkimCount, evenlySpacedTimes, MAX_SKIM_FRAMES, spreadTimes } from './frame-times';
+import { evenlySpacedTimes, MAX_SKIM_FRAMES, skimFrameCount, spreadTimes } from './frame-times';
 import { FrameRenderer, fitSize } from './frame-renderer';
 import { openMedia, requireAudio, requireVideo, type OpenMedia } from './open-media';
 import {
@@ -65,7 +65,7 @@ export class MediaService {
       const media = this.get(mediaId);
       const video = requireVideo(media);
       const duration = media.probe.durationSeconds;
-      const count = clampCount(options.count ?? defaultSkimCount(duration), MAX_SKIM_FRAMES);
+      const count = clampCount(options.count ?? Math.max(1, skimFrameCount(duration)), MAX_SKIM_FRAMES);
       const times = spreadTimes(0, duration, count);
       const decoded =
         (options.mode ?? 'fast') === 'fast'

@@ -4,6 +4,7 @@
  * WASM may use threads. Detection runs once at start; the chooser and the one-line summary shown to
  * the user read the plain result.
  */
+import { formatBytes } from '../units';
 
 export interface WebGpuCapabilities {
   readonly available: true;
@@ -138,17 +139,4 @@ export function summarizeCapabilities(capabilities: DeviceCapabilities): string 
   }
   parts.push(capabilities.crossOriginIsolated ? 'threads on' : 'threads off');
   return parts.join(' · ');
-}
-
-/** Bytes in binary units, at most one decimal: "4 GB", "1.5 GB", "256 MB", "12 KB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const rounded = value >= 10 || unit === 0 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${rounded} ${units[unit]}`;
 }

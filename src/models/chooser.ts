@@ -11,6 +11,7 @@
  * no GPU memory figure; `navigator.deviceMemory` (capped at 8 GB by Chromium) is the best hint, and
  * unknown memory is treated as a modest laptop.
  */
+import { formatMegabytes } from '../units';
 import type { DeviceCapabilities } from './capabilities';
 import { withModelSource } from './model-source';
 import { NO_SERVED_MODELS, isServed, type ServedModels } from './served-models';
@@ -134,7 +135,7 @@ export function chooseModels(capabilities: DeviceCapabilities, overrides: ModelO
   const totalMemoryMB = chosen.reduce((sum, model) => sum + model.cost.memoryMB, 0);
   if (totalMemoryMB > budgetMB) {
     notes.push(
-      `These models need about ${formatMB(totalMemoryMB)} and this device has room for about ${formatMB(budgetMB)}; loading may fail or the tab may be closed by the browser.`,
+      `These models need about ${formatMegabytes(totalMemoryMB)} and this device has room for about ${formatMegabytes(budgetMB)}; loading may fail or the tab may be closed by the browser.`,
     );
   }
   return {
@@ -151,10 +152,6 @@ export function chooseModels(capabilities: DeviceCapabilities, overrides: ModelO
 }
 
 const MB = 1024 * 1024;
-
-function formatMB(mb: number): string {
-  return mb >= 1024 ? `${Math.round(mb / 102.4) / 10} GB` : `${Math.round(mb)} MB`;
-}
 
 /** The override entry, with its source replaced (and marked loadable) when a source is given. */
 function withSource(id: string | undefined, source: ModelSource | undefined, registry: readonly ModelEntry[]): ModelEntry | string | undefined {

@@ -1,4 +1,5 @@
-/** Times and sizes as people read them in the UI (the model's HH:MM:SS form lives in src/time.ts). */
+/** Times as people read them in the UI (the model's HH:MM:SS form lives in src/time.ts; sizes in src/units.ts). */
+import { formatBytes } from '../units';
 
 /** Seconds as MM:SS, or H:MM:SS from an hour on: "02:10", "1:02:10". */
 export function formatClock(seconds: number): string {
@@ -16,24 +17,8 @@ export function formatSpan(start: number, end: number): string {
   return from === to ? from : `${from}–${to}`;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-/** One file of a model download: "onnx/model.onnx: 12.0 MB of 100.0 MB". */
+/** One file of a model download: "onnx/model.onnx: 12 MB of 100 MB". */
 export function formatFileProgress(file: { file: string; loaded: number; total: number }): string {
   return `${file.file}: ${formatBytes(file.loaded)} of ${formatBytes(file.total)}`;
 }
 
-/** Registry sizes are given in MB. */
-export function formatMegabytes(mb: number): string {
-  if (mb >= 1000) return `${(Math.round(mb / 100) / 10).toFixed(1)} GB`;
-  return mb < 1 ? `${Math.round(mb * 1000)} KB` : `${Math.round(mb)} MB`;
-}

@@ -7,7 +7,7 @@ import { h } from './dom';
 import { summarizeCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { deleteCachedModel, listCachedModels, requestPersistentStorage, type CachedModel } from '../models/model-cache';
 import { toAppError, type AppError } from '../errors';
-import { formatBytes, formatMegabytes } from './format';
+import { formatBytes, formatMegabytes } from '../units';
 import type { LoadState } from './engines';
 import { NO_SERVED_MODELS, isServed, type ServedModels } from '../models/served-models';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import speech from '../fixtures/speech.json';
 import type { AgentEvent } from '../../src/agent/events';
 import { AgentSession } from '../../src/agent/session';
-import { skimFrameCount } from '../../src/agent/skim';
+import { skimFrameCount } from '../../src/media/frame-times';
 import type { GenerateRequest, ReasoningModel } from '../../src/agent/types';
 import { AppError } from '../../src/errors';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';

@@ -6,7 +6,7 @@ import {
   WINDOW_CAP_SECONDS,
   toolDefinitions,
 } from '../../../src/agent/protocol';
-import { skimFrameCount } from '../../../src/agent/skim';
+import { skimFrameCount } from '../../../src/media/frame-times';
 
 describe('protocol constants', () => {
   it('match the SAGE protocol', () => {

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSkimCount, evenlySpacedTimes, nearerKeyTime, spreadTimes } from '../../../src/media/frame-times';
+import { evenlySpacedTimes, nearerKeyTime, spreadTimes } from '../../../src/media/frame-times';
 
 describe('frame times', () => {
-  it('skims at 1 fps for short videos and caps at 128 frames', () => {
-    expect(defaultSkimCount(20.4)).toBe(20);
-    expect(defaultSkimCount(0.3)).toBe(1);
-    expect(defaultSkimCount(7200)).toBe(128);
-    expect(defaultSkimCount(Number.NaN)).toBe(1);
-  });
-
   it('spreads instants over the middles of equal slices', () => {
     expect(spreadTimes(0, 10, 5)).toEqual([1, 3, 5, 7, 9]);
     expect(spreadTimes(100, 101, 1)).toEqual([100.5]);

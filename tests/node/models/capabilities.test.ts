@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   detectCapabilities,
-  formatBytes,
   summarizeCapabilities,
   type CapabilityEnvironment,
   type DeviceCapabilities,
@@ -86,16 +85,5 @@ describe('summarizeCapabilities', () => {
     expect(summarizeCapabilities({ ...base, webgpu: { available: false, reason: 'x' }, deviceMemoryGB: undefined })).toBe(
       'No WebGPU: running on CPU (WASM) — slow · threads on',
     );
-  });
-});
-
-describe('formatBytes', () => {
-  it('uses binary units with at most one decimal', () => {
-    expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(12 * 1024)).toBe('12 KB');
-    expect(formatBytes(1.5 * GB)).toBe('1.5 GB');
-    expect(formatBytes(256 * 1024 ** 2)).toBe('256 MB');
-    expect(formatBytes(2.25 * 1024 ** 4)).toBe('2.3 TB');
   });
 });

@@ -15,8 +15,8 @@ describe('models panel storage', () => {
   });
 
   it('says how much a model takes, or that it is not stored', () => {
-    expect(storedText(whisper)).toBe('77.0 MB (1 file)');
-    expect(storedText(stray)).toBe('2.0 KB (3 files)');
+    expect(storedText(whisper)).toBe('77 MB (1 file)');
+    expect(storedText(stray)).toBe('2 KB (3 files)');
     expect(storedText(undefined)).toBe('not stored');
   });
 
