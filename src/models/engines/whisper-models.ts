@@ -29,9 +29,9 @@ export function bundledWhisperModel(name: BundledWhisperModel): WhisperModelLoca
 }
 
 export interface SpeechPlan {
-  /** Best first; the last one is always the bundled copy on WASM. */
+  /** Best first; the last one is always 'wasm'. */
   readonly devices: readonly WhisperDevice[];
-  readonly load: Readonly<Partial<Record<WhisperDevice, WhisperLoadOptions>>>;
+  readonly load: { readonly wasm: WhisperLoadOptions; readonly webgpu?: WhisperLoadOptions };
 }
 
 export interface SpeechPlanContext {
@@ -39,15 +39,15 @@ export interface SpeechPlanContext {
   shaderF16: boolean;
   served: ServedModels;
   siteRoot: string;
-  /** Where this build serves the bundled copy of `entry`. */
-  bundled: WhisperModelLocation;
+  /** Where this build serves a bundled copy, given the entry's `bundledPath`. */
+  bundled: (bundledPath: string) => WhisperModelLocation;
 }
 
 export function speechPlan(entry: ModelEntry, context: SpeechPlanContext): SpeechPlan {
   if (!entry.bundledPath) {
     throw new AppError('model-load-failed', `${entry.label} does not ship with this app.`, { detail: entry.id });
   }
-  const wasm: WhisperLoadOptions = { ...context.bundled, device: 'wasm', dtype: 'q8' };
+  const wasm: WhisperLoadOptions = { ...context.bundled(entry.bundledPath), device: 'wasm', dtype: 'q8' };
   const dtype = context.webgpu ? dtypeFor(entry, 'webgpu', context.shaderF16) : undefined;
   if (dtype === undefined || isMlcDtype(dtype) || entry.source.kind !== 'hub' || !isServed(context.served, entry, dtype)) {
     return { devices: ['wasm'], load: { wasm } };

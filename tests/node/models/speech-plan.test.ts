@@ -8,7 +8,7 @@ const context = (over: Partial<SpeechPlanContext>): SpeechPlanContext => ({
   shaderF16: true,
   served: { models: {} },
   siteRoot: 'https://example.org/app/',
-  bundled,
+  bundled: (path) => ({ model: path, modelBaseUrl: bundled.modelBaseUrl }),
   ...over,
 });
 
