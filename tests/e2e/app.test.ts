@@ -6,19 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import speech from '../fixtures/speech.json';
-import type { Browser } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { askScripted, guardedPage, launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { askScripted, browserForFile, guardedPage, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR, type Guarded } from './browser';
 
 const origin = inject('origin');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 function words(text: string): string[] {
   return text.toLowerCase().replace(/[^a-z\s]/g, ' ').split(/\s+/).filter((w) => w.length > 3);
@@ -66,7 +58,7 @@ async function askAndAnswer(g: Guarded, shotPrefix: string): Promise<void> {
 
 describe('the app (built, served from dist/)', () => {
   it('opens the speech video, answers with real Whisper, seeks from a timestamp, fills the transcript', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/dist/index.html`);
     await screenshot(page, 'app-empty');
@@ -112,7 +104,7 @@ describe('the app (built, served from dist/)', () => {
   });
 
   it('can be used from the keyboard alone: ask, then reach and activate a timestamp', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/dist/index.html`);
     await openSpeech(page);
@@ -149,7 +141,7 @@ describe('the app (built, served from dist/)', () => {
   });
 
   it('shows a clear error for a file that is not a video, and stays usable', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/dist/index.html`);
     const errors: string[] = [];
@@ -176,7 +168,7 @@ describe('the app (built, served from dist/)', () => {
   });
 
   it('says clearly when the VLM cannot load, and speech still works', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     // The tiny test model is not part of the build, so loading it fails as a missing download would.
     await page.goto(`${origin}/dist/index.html`);
@@ -212,7 +204,7 @@ describe('the app (built, served from dist/)', () => {
 
 describe('the widget', () => {
   it('works on a styled host page, and no style crosses the shadow boundary either way', async () => {
-    const g = await guardedPage(browser, { width: 900, height: 900 });
+    const g = await guardedPage(browser(), { width: 900, height: 900 });
     const { page } = g;
     await page.goto(`${origin}/examples/embed.html`);
     await page.waitForFunction(() => customElements.get('sage-agent') !== undefined);
@@ -235,7 +227,7 @@ describe('the widget', () => {
   });
 
   it('loads the video named by its src attribute', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/examples/embed.html`);
     await page.evaluate(() => document.querySelector('sage-agent')!.setAttribute('src', '../tests/fixtures/media/speech.mp4'));
@@ -247,7 +239,7 @@ describe('the widget', () => {
 
 describe('under a strict Content-Security-Policy', () => {
   it('answers with real Whisper and breaks no directive', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/strict/dist/index.html`);
     await page.evaluate(() => {

@@ -1,13 +1,13 @@
 /** Chromium for the end-to-end tests: the system build, no network beyond 127.0.0.1, screenshots. */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const SCREENSHOTS = 'test-results/screenshots';
 export const SPEECH = 'tests/fixtures/media/speech.mp4';
 
 /** `webgpu`: with Chromium's software WebGPU adapter (SwiftShader), for a small smoke test. */
-export function launch(options: { webgpu?: boolean } = {}): Promise<Browser> {
+function launch(options: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -32,6 +32,21 @@ export interface Guarded {
 }
 
 const LOCAL = /^(http:\/\/127\.0\.0\.1(:\d+)?\/|blob:|data:)/;
+
+/** Chromium for every test of the calling file: launched before them, closed after. */
+export function browserForFile(options: { webgpu?: boolean } = {}): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch(options);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium is not running yet');
+    return browser;
+  };
+}
 
 /** A fresh context whose requests to anywhere but 127.0.0.1 are recorded and refused. */
 export async function guardedPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<Guarded> {

@@ -5,19 +5,11 @@
  */
 import speech from '../fixtures/speech.json';
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright';
-import { askScripted, launch, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { askScripted, browserForFile, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
 
 const origin = inject('origin');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** Opens the speech video, asks with the scripted orchestrator, and returns the answer text. */
 async function askAboutSpeech(page: Page): Promise<string> {
@@ -28,7 +20,7 @@ async function askAboutSpeech(page: Page): Promise<string> {
 
 describe('offline after the first visit', () => {
   it('opens the app and answers with the network unplugged', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 900 } });
     const requested: string[] = [];
     context.on('request', (request) => requested.push(request.url()));
     const page = await context.newPage();

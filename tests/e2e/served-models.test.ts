@@ -4,25 +4,17 @@
  * request beyond 127.0.0.1 refused, the app loads that VLM from the site on WebGPU (Chromium's
  * software adapter) and runs perform_reasoning on it; nothing goes to the Hub.
  */
-import type { Browser } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { askScripted, guardedPage, launch, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR, SPEECH } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { askScripted, browserForFile, guardedPage, openSpeech, screenshot, SCRIPTED_LOOKING_ORCHESTRATOR, SPEECH } from './browser';
 import { SERVED_REASONER_DTYPE, SERVED_REASONER_ID, SERVED_VLM_ID } from './served-model-fixture';
 import { getModel, mlcBuildFor } from '../../src/models/registry';
 
 const origin = inject('origin');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch({ webgpu: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile({ webgpu: true });
 
 describe('models served by the site (pulled with models:pull)', () => {
   it('the VLM loads from models/ with no request leaving the machine, and answers', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/dist/index.html`);
     expect(await page.evaluate(() => fetch('models/served.json').then((r) => r.json()))).toEqual({
@@ -47,7 +39,7 @@ describe('models served by the site (pulled with models:pull)', () => {
   });
 
   it('SAGE-MM, picked in settings, says what it needs, then runs from an export folder typed there', async () => {
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     await page.goto(`${origin}/dist/index.html`);
     await openSpeech(page);
@@ -85,7 +77,7 @@ describe('models served by the site (pulled with models:pull)', () => {
   it('the web-llm reasoner is fetched from the site too, and the VLM takes over when it cannot start', async () => {
     const build = mlcBuildFor(getModel(SERVED_REASONER_ID), SERVED_REASONER_DTYPE);
     if (!build) throw new Error('no such web-llm build');
-    const g = await guardedPage(browser);
+    const g = await guardedPage(browser());
     const { page } = g;
     const reasonerWorkers: string[] = [];
     page.on('worker', (worker) => {
