@@ -1,0 +1,99 @@
+"""Checks a local checkpoint folder before anything heavy runs, with messages that say what to fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from dataclasses import dataclass
+
+SUPPORTED_TYPES = ("qwen2_5_vl",)
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+PROCESSOR_FILES = ("preprocessor_config.json",)
+
+
+class CheckpointError(Exception):
+    """The folder is not a complete, supported checkpoint; the message says what is wrong."""
+
+
+@dataclass
+class Checkpoint:
+    path: str
+    config: dict
+    weight_files: list[str]
+    weight_bytes: int
+
+    @property
+    def parameters(self) -> int:
+        """Parameter count estimated from the stored bytes and dtype."""
+        dtype = str(self.config.get("torch_dtype") or self.config.get("dtype") or "bfloat16")
+        width = 4 if "32" in dtype else 2
+        return self.weight_bytes // width
+
+
+def inspect_checkpoint(path: str) -> Checkpoint:
+    if not os.path.isdir(path):
+        raise CheckpointError(f"{path} is not a folder. Give the folder that holds config.json and the *.safetensors files.")
+    config = _read_json(path, "config.json")
+    model_type = config.get("model_type")
+    if model_type not in SUPPORTED_TYPES:
+        hint = " Qwen3-VL needs DeepStack inputs this tool does not export yet (see models/README.md)." if model_type == "qwen3_vl" else ""
+        raise CheckpointError(f"{path}/config.json has model_type {model_type!r}; this tool exports {', '.join(SUPPORTED_TYPES)}.{hint}")
+    for name in TOKENIZER_FILES + PROCESSOR_FILES:
+        if not os.path.isfile(os.path.join(path, name)):
+            raise CheckpointError(f"{path} has no {name}: copy the checkpoint's tokenizer and processor files too.")
+    if not _has_chat_template(path):
+        raise CheckpointError(f"{path} has no chat template (chat_template.json, chat_template.jinja or tokenizer_config.json's chat_template).")
+    weight_files = _weight_files(path)
+    weight_bytes = sum(_check_safetensors(os.path.join(path, name)) for name in weight_files)
+    return Checkpoint(path=path, config=config, weight_files=weight_files, weight_bytes=weight_bytes)
+
+
+def _read_json(folder: str, name: str) -> dict:
+    file = os.path.join(folder, name)
+    if not os.path.isfile(file):
+        raise CheckpointError(f"{folder} has no {name}; is this a Hugging Face checkpoint folder?")
+    try:
+        with open(file, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"{file} cannot be read as JSON: {error}") from error
+
+
+def _has_chat_template(folder: str) -> bool:
+    if any(os.path.isfile(os.path.join(folder, name)) for name in ("chat_template.json", "chat_template.jinja")):
+        return True
+    return bool(_read_json(folder, "tokenizer_config.json").get("chat_template"))
+
+
+def _weight_files(folder: str) -> list[str]:
+    index = os.path.join(folder, "model.safetensors.index.json")
+    if os.path.isfile(index):
+        weight_map = _read_json(folder, "model.safetensors.index.json").get("weight_map")
+        if not isinstance(weight_map, dict) or not weight_map:
+            raise CheckpointError(f"{index} has no weight_map.")
+        files = sorted(set(weight_map.values()))
+        missing = [name for name in files if not os.path.isfile(os.path.join(folder, name))]
+        if missing:
+            raise CheckpointError(f"{folder} is incomplete: {len(missing)} of {len(files)} weight shards are missing ({', '.join(missing[:3])}{'...' if len(missing) > 3 else ''}).")
+        return files
+    if os.path.isfile(os.path.join(folder, "model.safetensors")):
+        return ["model.safetensors"]
+    raise CheckpointError(f"{folder} has no model.safetensors or model.safetensors.index.json (PyTorch .bin checkpoints are not read).")
+
+
+def _check_safetensors(file: str) -> int:
+    """Returns the tensor bytes; fails when the header is unreadable or the file is cut short."""
+    size = os.path.getsize(file)
+    try:
+        with open(file, "rb") as handle:
+            (header_length,) = struct.unpack("<Q", handle.read(8))
+            if header_length <= 0 or header_length > size - 8:
+                raise ValueError("header length out of range")
+            header = json.loads(handle.read(header_length))
+    except (OSError, ValueError, struct.error) as error:
+        raise CheckpointError(f"{file} is not a readable safetensors file ({error}).") from error
+    end = max((entry["data_offsets"][1] for key, entry in header.items() if key != "__metadata__"), default=0)
+    if 8 + header_length + end > size:
+        raise CheckpointError(f"{file} is cut short: it holds {size} bytes of the {8 + header_length + end} its header lists. Download it again.")
+    return end

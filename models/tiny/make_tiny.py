@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""Make the tiny random-weight Qwen2.5-VL the tests run, and PyTorch's answers for it.
+
+    python models/tiny/make_tiny.py            # (re)writes the model and the reference values
+    python models/tiny/make_tiny.py --check    # recomputes the reference and compares (CI)
+
+Run it with the export tool's environment (models/export/requirements.txt). It
+
+1. builds a Qwen2.5-VL from a config with `transformers` (no download): the real architecture and
+   processor layout (14-px patches, 2-frame temporal patches, 2x2 merge, 112-px windows, mRoPE),
+   at a size of a few hundred kilobytes, with seeded random weights;
+2. exports it with `models/export` (`python -m sage_export`) to models/tiny/tiny-random-qwen2_5_vl/
+   in every dtype, with the prompt pack read from models/tiny/release-stand-in/ (a stand-in in our
+   own words with the release's file layout and template slots, not the release's text);
+3. writes tests/fixtures/tiny-vlm/: the test pictures and, for an image prompt, a video prompt and
+   a text-only prompt, PyTorch's processor outputs, mRoPE position ids, next-token logits and
+   greedy tokens (reference.json, pixel values as little-endian float32 files), plus the q4 and
+   q4f16 exports' greedy agreement measured with ONNX Runtime.
+
+Two choices keep the test meaningful: the LM head's weights are large (so greedy choices are not
+near-ties that float32 rounding could flip), and one embedding direction is constant and read by
+the LM head so special tokens and non-ASCII bytes never win: replies are plain ASCII that always
+run to max_new_tokens, which the streaming and interrupt tests rely on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MODEL_DIR = os.path.join(HERE, "tiny-random-qwen2_5_vl")
+RELEASE_STAND_IN = os.path.join(HERE, "release-stand-in")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm")
+EXPORT_TOOL = os.path.join(ROOT, "models", "export")
+sys.path.insert(0, HERE)
+sys.path.insert(0, EXPORT_TOOL)
+
+from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer  # noqa: E402
+
+SEED = 20251213
+GREEDY_STEPS = 12
+# A video fps whose seconds per temporal patch (2 / 0.8 = 2.5) is fractional: the reference
+# truncates it to whole seconds before scaling positions, and the worker must do the same.
+VIDEO_FPS = 0.8
+LOGIT_TOLERANCE = 1e-4
+
+
+def build_checkpoint(folder: str) -> None:
+    from transformers import (
+        Qwen2_5_VLConfig,
+        Qwen2_5_VLForConditionalGeneration,
+        Qwen2_5_VLProcessor,
+        Qwen2TokenizerFast,
+        Qwen2VLImageProcessor,
+        Qwen2VLVideoProcessor,
+    )
+
+    tokenizer_json, tokenizer_config, ids, vocab_size, first_added = build_tokenizer()
+    special = {
+        "bos_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+        "pad_token_id": ids["<|endoftext|>"],
+    }
+    config = Qwen2_5_VLConfig(
+        text_config=dict(
+            vocab_size=vocab_size,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]},
+            rope_theta=1000000.0,
+            max_position_embeddings=32768,
+            rms_norm_eps=1e-6,
+            initializer_range=0.1,
+            tie_word_embeddings=False,
+            **special,
+        ),
+        vision_config=dict(
+            depth=2,
+            hidden_size=32,
+            intermediate_size=64,
+            num_heads=2,
+            out_hidden_size=64,
+            fullatt_block_indexes=[1],
+            window_size=112,
+            patch_size=14,
+            temporal_patch_size=2,
+            spatial_merge_size=2,
+            tokens_per_second=2,
+            in_channels=3,
+            initializer_range=0.1,
+        ),
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=False,
+        **special,
+    )
+    torch.manual_seed(SEED)
+    model = Qwen2_5_VLForConditionalGeneration(config).eval()
+    with torch.no_grad():
+        embed = model.model.language_model.embed_tokens.weight
+        embed[:, 0] = 1.0
+        head = model.lm_head.weight
+        head.normal_(0.0, 1.0)
+        printable = set(range(0x20, 0x7F)) | {0x0A}
+        suppressed = [b for b in range(256) if b not in printable] + list(range(first_added, vocab_size))
+        head[:, 0] = 2.0
+        head[suppressed, 0] = -2.0
+    model.generation_config.do_sample = False
+    model.save_pretrained(folder)
+
+    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
+        json.dump(tokenizer_json, handle, ensure_ascii=False)
+    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
+        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    tokenizer = Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
+    bounds = dict(min_pixels=3136, max_pixels=12845056, patch_size=14, temporal_patch_size=2, merge_size=2)
+    processor = Qwen2_5_VLProcessor(
+        image_processor=Qwen2VLImageProcessor(**bounds),
+        tokenizer=tokenizer,
+        video_processor=Qwen2VLVideoProcessor(**bounds),
+        chat_template=CHAT_TEMPLATE,
+    )
+    processor.save_pretrained(folder)
+    # transformers.js reads the template from chat_template.json.
+    with open(os.path.join(folder, "chat_template.json"), "w", encoding="utf-8") as handle:
+        json.dump({"chat_template": CHAT_TEMPLATE}, handle)
+
+
+def _tokenizer_kwargs(config: dict) -> dict:
+    keys = ("eos_token", "pad_token", "bos_token", "unk_token", "additional_special_tokens", "model_max_length", "errors")
+    return {key: config[key] for key in keys if key in config}
+
+
+def pictures() -> dict[str, list[np.ndarray]]:
+    """Seeded pictures whose sides are multiples of 28, so no processor resizes them."""
+    rng = np.random.default_rng(SEED)
+    y, x = np.mgrid[0:56, 0:84]
+    image = np.stack([x * 3, y * 4, (x + y) * 2], axis=-1) % 256
+    image = (image + rng.integers(0, 40, image.shape)) % 256
+    frames = []
+    for index in range(6):
+        frame = np.full((56, 56, 3), 30 + 20 * index, dtype=np.int64)
+        frame[8 + index * 6 : 20 + index * 6, 10:30] = [250, 40, 40]
+        frames.append((frame + rng.integers(0, 25, frame.shape)) % 256)
+    return {"image": [image.astype(np.uint8)], "video": [frame.astype(np.uint8) for frame in frames]}
+
+
+CASES = {
+    "image": {
+        "system": "You describe pictures.",
+        "content": [{"type": "image"}, {"type": "text", "text": "What is in the picture?"}],
+    },
+    "video": {
+        "system": None,
+        "content": [{"type": "video"}, {"type": "text", "text": "What happens in the video?"}],
+    },
+    "text": {"system": None, "content": [{"type": "text", "text": "Say something about videos."}]},
+}
+
+
+def reference(model_dir: str, fixtures: str, write: bool) -> dict:
+    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+    processor = AutoProcessor.from_pretrained(model_dir)
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(model_dir_checkpoint(), attn_implementation="eager").eval()
+    media = pictures()
+    if write:
+        os.makedirs(fixtures, exist_ok=True)
+        Image.fromarray(media["image"][0]).save(os.path.join(fixtures, "image.png"))
+        for index, frame in enumerate(media["video"]):
+            Image.fromarray(frame).save(os.path.join(fixtures, f"frame-{index}.png"))
+
+    cases = {}
+    for name, case in CASES.items():
+        messages = ([{"role": "system", "content": case["system"]}] if case["system"] else []) + [
+            {"role": "user", "content": case["content"]}
+        ]
+        text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        kwargs = {}
+        if name == "image":
+            kwargs["images"] = media["image"]
+        if name == "video":
+            kwargs["videos"] = [np.stack(media["video"])]
+            kwargs["fps"] = VIDEO_FPS
+        inputs = processor(text=[text], return_tensors="pt", **kwargs)
+        with torch.no_grad():
+            position_ids, deltas = model.model.get_rope_index(
+                inputs["input_ids"],
+                inputs.get("image_grid_thw"),
+                inputs.get("video_grid_thw"),
+                inputs.get("second_per_grid_ts"),
+                inputs["attention_mask"],
+            )
+            out = model(**inputs)
+            generated = model.generate(**inputs, max_new_tokens=GREEDY_STEPS, do_sample=False, repetition_penalty=1.0)
+            greedy = generated[0, inputs["input_ids"].shape[1] :].tolist()
+            margins = _greedy_margins(model, inputs, greedy)
+        entry = {
+            "text": text,
+            "input_ids": inputs["input_ids"][0].tolist(),
+            "position_ids": position_ids[:, 0, :].tolist(),
+            "rope_delta": int(deltas[0, 0]),
+            "next_token_logits": [round(float(v), 7) for v in out.logits[0, -1]],
+            "greedy_tokens": greedy,
+            "min_greedy_margin": round(min(margins), 5),
+        }
+        pixel_key = {"image": "pixel_values", "video": "pixel_values_videos"}.get(name)
+        if pixel_key:
+            grid_key = "image_grid_thw" if name == "image" else "video_grid_thw"
+            pixels = inputs[pixel_key].numpy().astype("<f4")
+            entry["grid_thw"] = inputs[grid_key][0].tolist()
+            entry["pixel_values_shape"] = list(pixels.shape)
+            entry["pixel_values_file"] = f"{name}-pixel-values.f32"
+            entry["pixel_values_sum"] = float(pixels.astype(np.float64).sum())
+            if write:
+                pixels.tofile(os.path.join(fixtures, entry["pixel_values_file"]))
+        if name == "video":
+            entry["fps"] = VIDEO_FPS
+            entry["second_per_grid_t"] = float(inputs["second_per_grid_ts"][0])
+        cases[name] = entry
+    return cases
+
+
+def _greedy_margins(model, inputs, greedy) -> list[float]:
+    """Gap between the best and second-best logit at each greedy step."""
+    ids = torch.cat([inputs["input_ids"], torch.tensor([greedy[:-1]])], dim=1)
+    extended = dict(inputs)
+    extended["input_ids"] = ids
+    extended["attention_mask"] = torch.ones_like(ids)
+    logits = model(**extended).logits[0, inputs["input_ids"].shape[1] - 1 :]
+    top = logits.topk(2, dim=-1).values
+    return (top[:, 0] - top[:, 1]).tolist()
+
+
+_CHECKPOINT: list[str] = []
+
+
+def model_dir_checkpoint() -> str:
+    return _CHECKPOINT[0]
+
+
+def greedy_tokens(model_dir: str, dtype: str, case: dict, steps: int) -> list[int]:
+    """Greedy decoding of one export with ONNX Runtime, fed the reference's inputs and positions."""
+    import onnxruntime as ort
+
+    from sage_export.quantize import SUFFIX
+
+    def session(graph: str):
+        return ort.InferenceSession(os.path.join(model_dir, "onnx", f"{graph}{SUFFIX[dtype]}.onnx"), providers=["CPUExecutionProvider"])
+
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
+        config = json.load(handle)
+    embed, decoder = session("embed_tokens"), session("decoder_model_merged")
+    float_type = np.float16 if dtype == "q4f16" else np.float32
+    ids = np.array([case["input_ids"]], dtype=np.int64)
+    embeds = embed.run(None, {"input_ids": ids})[0]
+    if "pixel_values_file" in case:
+        pixels = np.fromfile(os.path.join(FIXTURES, case["pixel_values_file"]), dtype="<f4").reshape(case["pixel_values_shape"])
+        grid = np.array([case["grid_thw"]], dtype=np.int64)
+        features = session("vision_encoder").run(None, {"pixel_values": pixels.astype(float_type), "image_grid_thw": grid})[0]
+        token = config["video_token_id"] if case.get("fps") is not None else config["image_token_id"]
+        embeds[0, ids[0] == token] = features
+    past = {
+        meta.name: np.zeros([1 if d == "batch_size" else 0 if isinstance(d, str) else d for d in meta.shape], dtype=float_type)
+        for meta in decoder.get_inputs()
+        if meta.name.startswith("past_key_values")
+    }
+    positions = np.array(case["position_ids"], dtype=np.int64)[:, None, :]
+    length = ids.shape[1]
+    tokens: list[int] = []
+    for _ in range(steps):
+        feeds = {
+            "inputs_embeds": embeds,
+            "attention_mask": np.ones((1, length), dtype=np.int64),
+            "position_ids": positions,
+            "num_logits_to_keep": np.array(1, dtype=np.int64),
+            **past,
+        }
+        outputs = decoder.run(None, feeds)
+        token = int(np.argmax(outputs[0][0, -1].astype(np.float32)))
+        tokens.append(token)
+        past = {name.replace("present", "past_key_values"): value for name, value in zip([o.name for o in decoder.get_outputs()][1:], outputs[1:])}
+        embeds = embed.run(None, {"input_ids": np.array([[token]], dtype=np.int64)})[0]
+        positions = np.full((3, 1, 1), length + case["rope_delta"], dtype=np.int64)
+        length += 1
+    return tokens
+
+
+def quantized_agreement(model_dir: str, cases: dict) -> dict:
+    """Greedy tokens of each export (ONNX Runtime, CPU) against PyTorch's; fp32 must match all."""
+    result = {}
+    for dtype in ("fp32", "q4", "q4f16"):
+        per_case = {}
+        for name, case in cases.items():
+            tokens = greedy_tokens(model_dir, dtype, case, GREEDY_STEPS)
+            reference_tokens = case["greedy_tokens"]
+            matched = next((i for i, (a, b) in enumerate(zip(tokens, reference_tokens)) if a != b), len(reference_tokens))
+            per_case[name] = {"tokens": tokens, "matching_prefix": matched, "of": len(reference_tokens)}
+        result[dtype] = per_case
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="recompute the PyTorch reference and compare it with the committed one")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        checkpoint = os.path.join(scratch, "checkpoint")
+        build_checkpoint(checkpoint)
+        _CHECKPOINT.append(checkpoint)
+        if args.check:
+            return check(checkpoint)
+        subprocess.run(
+            [sys.executable, "-m", "sage_export", checkpoint, MODEL_DIR, "--release", RELEASE_STAND_IN, "--force"],
+            check=True,
+            cwd=EXPORT_TOOL,
+        )
+        # The export is a test artifact: record where it came from, not the temporary folder.
+        report_path = os.path.join(MODEL_DIR, "export_report.json")
+        with open(report_path, encoding="utf-8") as handle:
+            report = json.load(handle)
+        report["source"] = "models/tiny/make_tiny.py (seeded random weights)"
+        report.pop("exported_at", None)
+        report.pop("peak_memory_gib", None)
+        with open(report_path, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=2)
+            handle.write("\n")
+        shutil.rmtree(FIXTURES, ignore_errors=True)
+        cases = reference(MODEL_DIR, FIXTURES, write=True)
+        document = {
+            "made_by": "models/tiny/make_tiny.py",
+            "logit_tolerance": LOGIT_TOLERANCE,
+            "cases": cases,
+            "quantized_greedy_agreement": quantized_agreement(MODEL_DIR, cases),
+        }
+        with open(os.path.join(FIXTURES, "reference.json"), "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1)
+            handle.write("\n")
+    for name, case in cases.items():
+        print(f"{name}: {len(case['input_ids'])} tokens, greedy margin >= {case['min_greedy_margin']}")
+    print(json.dumps({dtype: {n: f"{c['matching_prefix']}/{c['of']}" for n, c in per.items()} for dtype, per in document["quantized_greedy_agreement"].items()}))
+    return 0
+
+
+def check(checkpoint: str) -> int:
+    with open(os.path.join(FIXTURES, "reference.json"), encoding="utf-8") as handle:
+        committed = json.load(handle)["cases"]
+    fresh = reference(MODEL_DIR, FIXTURES, write=False)
+    problems = []
+    for name, case in fresh.items():
+        old = committed[name]
+        for key in ("input_ids", "position_ids", "greedy_tokens", "grid_thw", "rope_delta"):
+            if case.get(key) != old.get(key):
+                problems.append(f"{name}.{key} differs")
+        drift = float(np.abs(np.array(case["next_token_logits"]) - np.array(old["next_token_logits"])).max())
+        if drift > LOGIT_TOLERANCE:
+            problems.append(f"{name}.next_token_logits drift {drift:.2e}")
+    if problems:
+        print("the committed tiny model or its reference is stale; run python models/tiny/make_tiny.py:\n  " + "\n  ".join(problems))
+        return 1
+    print(f"tiny reference is current ({len(fresh)} cases)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
