@@ -1,6 +1,7 @@
 /**
  * The vision-language model in its own worker: transformers.js' AutoProcessor and
- * AutoModelForImageTextToText, frames as images, greedy decoding streamed token by token.
+ * AutoModelForImageTextToText, frames as images or (Qwen2.5-VL family) as one video, greedy
+ * decoding streamed token by token.
  * Loads only from the source it is given and serves ONNX Runtime's WASM from the app itself.
  */
 import * as Comlink from 'comlink';
@@ -23,8 +24,11 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { AppError, cancelledError, describeError, toAppError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
+import { installQwenVideoSupport, type QwenVideoSupport } from '../src/models/qwen-vl/transformers-video';
+import { TEMPORAL_PATCH_SIZE, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
 import type {
   VlmImage,
+  VlmInspection,
   VlmLoadProgress,
   VlmLoadResult,
   VlmWorkerApi,
@@ -48,7 +52,13 @@ if (onnxWasm) {
 interface Loaded {
   processor: Processor;
   model: PreTrainedModel;
+  /** Present for Qwen2.5-VL-family models, which take the skim as a video. */
+  video: QwenVideoSupport | null;
 }
+
+/** The families whose video input (temporal patches, time-scaled positions) the worker builds. */
+const VIDEO_FAMILIES = new Set(['qwen2_5_vl']);
+const PROMPT_PACK_FILE = 'sage_prompts.json';
 
 interface Job {
   id: string;
@@ -249,13 +259,54 @@ async function qwenVisionInputs(
   };
 }
 
-async function modelInputs(processor: Processor, request: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
+/**
+ * The skim as Qwen2.5-VL video input: frames resized as the release sizes them, an odd count
+ * padded with the last frame (as the Python processor pads), stacked two by two into temporal
+ * patches by the image processor, and the single video placeholder expanded to one token per
+ * merged patch.
+ */
+async function qwenVideoInputs(processor: Processor, text: string, frames: RawImage[]): Promise<Record<string, unknown>> {
+  const imageProcessor = processor.image_processor;
+  const mergeSize = (imageProcessor?.config as { merge_size?: unknown } | undefined)?.merge_size;
+  if (!imageProcessor || typeof mergeSize !== 'number') throw new AppError('internal', 'This model has no video processor.');
+  const first = frames[0];
+  if (!first) throw new AppError('invalid-argument', 'A video needs at least one frame.');
+  const size = videoFrameSize(first.height, first.width, frames.length);
+  const sized = await Promise.all(
+    frames.map((frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
+  );
+  while (sized.length % TEMPORAL_PATCH_SIZE !== 0) sized.push(sized[sized.length - 1]!);
+  const { pixel_values, image_grid_thw } = (await imageProcessor(sized)) as { pixel_values: Tensor; image_grid_thw: Tensor };
+  const [t, h, w] = (image_grid_thw.tolist()[0] as bigint[]).map(Number) as [number, number, number];
+  const videoToken = '<|video_pad|>';
+  if (text.split(videoToken).length !== 2) {
+    throw new AppError('internal', 'The prompt and the video do not match.', { detail: 'expected one video placeholder' });
+  }
+  const tokenizer = processor.tokenizer as Tokenizer;
+  return {
+    ...tokenizer(text.replace(videoToken, videoToken.repeat((t * h * w) / (mergeSize * mergeSize)))),
+    pixel_values,
+    video_grid_thw: image_grid_thw,
+  };
+}
+
+async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
+  const { processor } = loadedModel;
+  if (request.video && request.images.length > 0) {
+    throw new AppError('invalid-argument', 'A prompt takes either images or a video, not both.');
+  }
+  if (request.video && !loadedModel.video) {
+    throw new AppError('invalid-argument', 'This model does not take video input; pass the frames as images.');
+  }
+  loadedModel.video?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
   const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
+  if (request.video) content.push({ type: 'video' });
   content.push({ type: 'text', text: request.prompt });
   const messages: Message[] = [{ role: 'user', content: content as unknown as Message['content'] }];
   if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
   const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
 
+  if (request.video) return qwenVideoInputs(processor, text, await Promise.all(request.video.frames.map(toRawImage)));
   if (request.images.length === 0) return processor(text);
   const images = await Promise.all(request.images.map(toRawImage));
   return (await qwenVisionInputs(processor, text, images)) ?? processor(text, images);
@@ -265,13 +316,14 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
   queued.delete(job.id);
   if (job.cancelled) throw cancelledError();
   if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
-  const { processor, model } = loaded;
+  const current = loaded;
+  const { processor, model } = current;
   const tokenizer = processor.tokenizer;
   if (!tokenizer) throw new AppError('model-load-failed', 'The model has no tokenizer.');
 
   running = job;
   try {
-    const inputs = await modelInputs(processor, request);
+    const inputs = await modelInputs(current, request);
     if (job.cancelled) throw cancelledError();
     job.stopper = new InterruptableStoppingCriteria();
     const streamer = new ReplyStreamer(tokenizer, onToken);
@@ -290,6 +342,49 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
     throw generationError(error);
   } finally {
     running = null;
+  }
+}
+
+async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection> {
+  if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
+  const current = loaded;
+  const model = current.model as PreTrainedModel & {
+    get_rope_index(ids: unknown, image?: unknown, video?: unknown, mask?: unknown): [Tensor, Tensor];
+  };
+  const inputs = (await modelInputs(current, request)) as Record<string, Tensor | undefined>;
+  const [positions, deltas] = model.get_rope_index(inputs.input_ids, inputs.image_grid_thw, inputs.video_grid_thw, inputs.attention_mask);
+  const output = (await model.forward({ ...inputs })) as { logits: Tensor };
+  const [, length, vocab] = output.logits.dims as [number, number, number];
+  const logits = output.logits.to('float32').data as Float32Array;
+  const generated = (await model.generate({ ...inputs, max_new_tokens: greedySteps, do_sample: false })) as Tensor;
+  const ids = (inputs.input_ids as Tensor).tolist()[0] as bigint[];
+  const pixels = inputs.pixel_values;
+  const grid = inputs.image_grid_thw ?? inputs.video_grid_thw;
+  const positionRows = (positions.tolist() as bigint[][][]).map((axis) => axis[0]!.map(Number));
+  return {
+    inputIds: ids.map(Number),
+    ...(pixels ? { pixelValues: pixels.to('float32').data as Float32Array, pixelShape: [...pixels.dims] } : {}),
+    ...(grid ? { gridThw: (grid.tolist()[0] as bigint[]).map(Number) } : {}),
+    positionIds: positionRows,
+    ropeDelta: Number((deltas.tolist() as bigint[][])[0]![0]),
+    nextTokenLogits: logits.slice((length - 1) * vocab, length * vocab),
+    greedyTokens: ((generated.tolist() as bigint[][])[0] ?? []).slice(ids.length).map(Number),
+    visualTokens: current.video?.lastVision.tokens ?? 0,
+    visionSeconds: current.video?.lastVision.seconds ?? 0,
+  };
+}
+
+/** The release's prompt pack beside the model's files, if it has one; a missing pack is normal. */
+async function fetchPromptPack(source: VlmWorkerLoadOptions['source']): Promise<unknown> {
+  const url =
+    source.kind === 'hub'
+      ? `https://huggingface.co/${source.repo}/resolve/${encodeURIComponent(source.revision ?? 'main')}/${PROMPT_PACK_FILE}`
+      : new URL(PROMPT_PACK_FILE, new URL(source.url.endsWith('/') ? source.url : `${source.url}/`, self.location.href)).href;
+  try {
+    const response = await fetch(url);
+    return response.ok ? ((await response.json()) as unknown) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -325,9 +420,17 @@ async function loadModel(
       dtype: options.dtype,
     });
     yieldBetweenSteps(model);
-    loaded = { processor, model };
     const family = String(model.config.model_type ?? 'unknown');
-    return { device: options.device, family, loadSeconds: (performance.now() - started) / 1000 };
+    const video = VIDEO_FAMILIES.has(family) ? installQwenVideoSupport(model) : null;
+    loaded = { processor, model, video };
+    const promptPack = await fetchPromptPack(options.source);
+    return {
+      device: options.device,
+      family,
+      loadSeconds: (performance.now() - started) / 1000,
+      acceptsVideo: video !== null,
+      ...(promptPack === undefined ? {} : { promptPack }),
+    };
   } catch (error) {
     if (error instanceof AppError && error.code === 'invalid-argument') throw error;
     throw loadError(error, options);
@@ -343,6 +446,10 @@ const api: VlmWorkerApi = {
     const job: Job = { id: request.jobId, cancelled: false, stopper: null };
     queued.set(job.id, job);
     return enqueue(() => runJob(job, request, onToken));
+  },
+
+  inspect(request, greedySteps) {
+    return enqueue(() => inspectPrompt(request, greedySteps));
   },
 
   interrupt() {

@@ -117,6 +117,7 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
         source = os.path.join(checkpoint.path, name)
         if os.path.isfile(source):
             shutil.copyfile(source, os.path.join(folder, name))
+    _template_into_tokenizer_config(folder)
     # Saved by this transformers version, so the text model's sizes sit under text_config, where
     # transformers.js reads them, whatever layout the checkpoint's own config.json has.
     AutoConfig.from_pretrained(checkpoint.path).save_pretrained(folder)
@@ -151,6 +152,26 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
         "peak_memory_gib": round(Progress.peak_gib(), 2),
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+
+
+def _template_into_tokenizer_config(folder: str) -> None:
+    """transformers.js' Qwen processors read the chat template from tokenizer_config.json only;
+    current `transformers` saves it beside, as chat_template.jinja or chat_template.json."""
+    path = os.path.join(folder, "tokenizer_config.json")
+    with open(path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    if config.get("chat_template"):
+        return
+    jinja, packed = os.path.join(folder, "chat_template.jinja"), os.path.join(folder, "chat_template.json")
+    if os.path.isfile(jinja):
+        with open(jinja, encoding="utf-8") as handle:
+            config["chat_template"] = handle.read()
+    elif os.path.isfile(packed):
+        with open(packed, encoding="utf-8") as handle:
+            config["chat_template"] = json.load(handle)["chat_template"]
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(config, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
 
 
 def _versions() -> dict:

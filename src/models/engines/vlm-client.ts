@@ -5,6 +5,8 @@ import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
 import type {
+  VlmInspection,
+  VlmWorkerGenerateRequest,
   VlmEngine,
   VlmGenerateRequest,
   VlmLoadProgress,
@@ -87,14 +89,11 @@ export class VlmClient implements VlmEngine {
 
   /** Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token. */
   async generate(request: VlmGenerateRequest): Promise<string> {
-    const { signal, onToken, images = [], maxNewTokens = DEFAULT_MAX_NEW_TOKENS, prompt, system } = request;
+    const { signal, onToken } = request;
     if (this.disposed) throw closedError();
     if (signal?.aborted) throw cancelledError();
     const jobId = `vlm-${++this.nextJob}`;
-    const call = this.remote.generate(
-      { jobId, prompt, images, maxNewTokens, ...(system === undefined ? {} : { system }) },
-      onToken ? Comlink.proxy(onToken) : undefined,
-    );
+    const call = this.remote.generate(workerRequest(jobId, request), onToken ? Comlink.proxy(onToken) : undefined);
     if (!signal) return call;
     let onAbort = (): void => {};
     const aborted = new Promise<never>((_, reject) => {
@@ -113,6 +112,12 @@ export class VlmClient implements VlmEngine {
     }
   }
 
+  /** Runs one prompt for inspection (processor outputs, positions, logits, greedy tokens); tests and bench. */
+  inspect(request: Omit<VlmGenerateRequest, 'signal' | 'onToken'>, greedySteps: number): Promise<VlmInspection> {
+    if (this.disposed) return Promise.reject(closedError());
+    return this.remote.inspect(workerRequest(`inspect-${++this.nextJob}`, request), greedySteps);
+  }
+
   interrupt(): Promise<void> {
     return this.disposed ? Promise.resolve() : this.remote.interrupt();
   }
@@ -128,4 +133,16 @@ export class VlmClient implements VlmEngine {
       this.worker.terminate();
     }
   }
+}
+
+function workerRequest(jobId: string, request: Omit<VlmGenerateRequest, 'signal' | 'onToken'>): VlmWorkerGenerateRequest {
+  const { images = [], maxNewTokens = DEFAULT_MAX_NEW_TOKENS, prompt, system, video } = request;
+  return {
+    jobId,
+    prompt,
+    images,
+    maxNewTokens,
+    ...(system === undefined ? {} : { system }),
+    ...(video === undefined ? {} : { video }),
+  };
 }

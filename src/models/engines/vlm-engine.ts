@@ -16,6 +16,17 @@ export interface VlmLoadResult {
   /** transformers.js `model_type` read from the model's config.json. */
   family: string;
   loadSeconds: number;
+  /** Whether `generate` takes `video` (Qwen2.5-VL family); otherwise frames go as images. */
+  acceptsVideo: boolean;
+  /** The SAGE release's prompts, when the model folder carries them (`sage_prompts.json`). */
+  promptPack?: unknown;
+}
+
+/** Frames given to the model as one video, in time order (Stage 1's skim). */
+export interface VlmVideo {
+  frames: readonly VlmImage[];
+  /** Seconds each temporal patch (two frames) spans in the model's rotary time. */
+  secondsPerGrid: number;
 }
 
 export interface VlmGenerateRequest {
@@ -25,6 +36,8 @@ export interface VlmGenerateRequest {
   system?: string;
   /** In the order the model should see them. */
   images?: readonly VlmImage[];
+  /** A video before the text (after any images); only where the load result says `acceptsVideo`. */
+  video?: VlmVideo;
   /** Default 512. */
   maxNewTokens?: number;
   /** Aborting rejects with a 'cancelled' AppError; generation stops after the current token. */
@@ -65,13 +78,31 @@ export interface VlmWorkerGenerateRequest {
   prompt: string;
   system?: string;
   images: readonly VlmImage[];
+  video?: VlmVideo;
   maxNewTokens: number;
+}
+
+/** What the model made of a prompt: its inputs, positions, first logits and greedy tokens (tests, bench). */
+export interface VlmInspection {
+  inputIds: number[];
+  /** Row-major, [patches, channels x temporal x patch x patch]; absent for text-only prompts. */
+  pixelValues?: Float32Array;
+  pixelShape?: number[];
+  gridThw?: number[];
+  positionIds: number[][];
+  ropeDelta: number;
+  nextTokenLogits: Float32Array;
+  greedyTokens: number[];
+  visualTokens: number;
+  visionSeconds: number;
 }
 
 /** What `workers/vlm.worker.ts` exposes through comlink. */
 export interface VlmWorkerApi {
   load(options: VlmWorkerLoadOptions, onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
   generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string>;
+  /** Runs one prompt for inspection: processor outputs, positions, next-token logits, `greedySteps` tokens. */
+  inspect(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection>;
   /** Stops the running job after its current token; its `generate` resolves with the text so far. */
   interrupt(): void;
   /** Drops the job with this id (queued or running); its `generate` rejects with a 'cancelled' AppError. */

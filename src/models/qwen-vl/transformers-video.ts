@@ -1,0 +1,157 @@
+/**
+ * Video input for a transformers.js Qwen2.5-VL model, as PyTorch `transformers` runs it. Used by
+ * the VLM worker only. transformers.js 4.3 passes a model images alone; this gives one loaded
+ * model what a video needs:
+ *
+ * - `video_grid_thw` survives generate()'s input filter and reaches the vision encoder;
+ * - the vision encoder runs once per grid row, and a long video in runs of temporal patches
+ *   (the tower attends within a frame or window only, so the features are the same and the
+ *   attention buffers stay small);
+ * - features go to image placeholders first and video placeholders after, as the reference does;
+ * - positions come from `ropeIndex`, with the video's seconds per temporal patch.
+ */
+import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
+import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
+
+/** Temporal patches per vision-encoder call: 16 x 48 tokens is about 3,000 patches. */
+const TEMPORAL_PATCHES_PER_CALL = 16;
+
+export interface VisionCallStats {
+  /** Seconds spent in the vision encoder for the last prompt. */
+  seconds: number;
+  /** Merged visual tokens the last prompt's pixels became. */
+  tokens: number;
+}
+
+export interface QwenVideoSupport {
+  /** Seconds each video of the next prompt spans per temporal patch (in order); set before generating. */
+  setSecondsPerGrid(values: readonly number[]): void;
+  readonly lastVision: VisionCallStats;
+  ropeConfig: RopeConfig;
+}
+
+type Feeds = Record<string, unknown>;
+interface MutableModel {
+  config: Record<string, unknown> & { vision_config?: Record<string, unknown> };
+  forward_params: string[];
+  get_rope_index: (ids: Tensor, imageGrid?: Tensor, videoGrid?: Tensor, mask?: Tensor) => [Tensor, Tensor];
+  encode_image: (feeds: Feeds) => Promise<Tensor>;
+  _merge_input_ids_with_image_features: (feeds: Feeds) => { inputs_embeds: Tensor; attention_mask: Tensor };
+}
+
+export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSupport {
+  const model = loaded as unknown as MutableModel;
+  const config = model.config;
+  const vision = config.vision_config ?? {};
+  const ropeConfig: RopeConfig = {
+    imageTokenId: Number(config.image_token_id),
+    videoTokenId: Number(config.video_token_id),
+    visionStartTokenId: Number(config.vision_start_token_id),
+    spatialMergeSize: Number(vision.spatial_merge_size ?? 2),
+    tokensPerSecond: Number(vision.tokens_per_second ?? 2),
+  };
+  let secondsPerGrid: readonly number[] = [];
+  const lastVision: VisionCallStats = { seconds: 0, tokens: 0 };
+  let imageTokens = 0;
+
+  for (const name of ['video_grid_thw']) if (!model.forward_params.includes(name)) model.forward_params.push(name);
+
+  const encodeOne = model.encode_image.bind(model);
+  model.encode_image = async ({ pixel_values, image_grid_thw, video_grid_thw }: Feeds) => {
+    const started = performance.now();
+    const pixels = pixel_values as Tensor;
+    const imageGrids = gridsOf(image_grid_thw);
+    const parts: Tensor[] = [];
+    let row = 0;
+    for (const [index, [t, h, w]] of [...imageGrids, ...gridsOf(video_grid_thw)].entries()) {
+      const step = index < imageGrids.length ? t : TEMPORAL_PATCHES_PER_CALL;
+      for (let first = 0; first < t; first += step) {
+        const frames = Math.min(step, t - first);
+        const rows = frames * h * w;
+        parts.push(
+          await encodeOne({
+            pixel_values: pixels.slice([row, row + rows]),
+            image_grid_thw: new Tensor('int64', BigInt64Array.from([frames, h, w].map(BigInt)), [1, 3]),
+          }),
+        );
+        row += rows;
+      }
+    }
+    if (row !== pixels.dims[0]) throw new Error(`vision input has ${pixels.dims[0]} patches, the grids ${row}`);
+    const features = parts.length === 1 ? parts[0]! : cat(parts, 0);
+    const merge = ropeConfig.spatialMergeSize ** 2;
+    imageTokens = imageGrids.reduce((sum, [t, h, w]) => sum + (t * h * w) / merge, 0);
+    lastVision.seconds = (performance.now() - started) / 1000;
+    lastVision.tokens = features.dims[0] ?? 0;
+    return features;
+  };
+
+  model._merge_input_ids_with_image_features = ({ image_features, inputs_embeds, input_ids, attention_mask }: Feeds) => {
+    const features = image_features as Tensor;
+    const embeds = inputs_embeds as Tensor;
+    const ids = (input_ids as Tensor).tolist() as bigint[][];
+    const hidden = embeds.dims[2]!;
+    const sequence = embeds.dims[1]!;
+    const target = embeds.data as Float32Array;
+    const source = features.data as Float32Array;
+    let nextImage = 0;
+    let nextVideo = imageTokens;
+    ids.forEach((row, batch) =>
+      row.forEach((id, position) => {
+        const token = Number(id);
+        const feature =
+          token === ropeConfig.imageTokenId ? nextImage++ : token === ropeConfig.videoTokenId ? nextVideo++ : -1;
+        if (feature < 0) return;
+        if (feature >= features.dims[0]!) throw new Error('more vision placeholders than vision features');
+        target.set(source.subarray(feature * hidden, (feature + 1) * hidden), (batch * sequence + position) * hidden);
+      }),
+    );
+    if (nextImage !== imageTokens || nextVideo !== features.dims[0]) {
+      throw new Error(`vision placeholders and features do not match: ${nextImage}+${nextVideo - imageTokens} of ${features.dims[0]}`);
+    }
+    return { inputs_embeds: embeds, attention_mask: attention_mask as Tensor };
+  };
+
+  model.get_rope_index = (inputIds, imageGrid, videoGrid, attentionMask) => {
+    const rows = inputIds.tolist() as bigint[][];
+    const masks = attentionMask ? (attentionMask.tolist() as bigint[][]) : undefined;
+    const cursor: RopeCursor = { image: 0, video: 0 };
+    const imageGrids = gridsOf(imageGrid);
+    const videoGrids = gridsOf(videoGrid);
+    const results = rows.map((row, batch) =>
+      ropeIndex(
+        {
+          inputIds: row.map(Number),
+          ...(masks ? { attentionMask: masks[batch]!.map(Number) } : {}),
+          imageGrids,
+          videoGrids,
+          secondsPerGrid,
+        },
+        ropeConfig,
+        cursor,
+      ),
+    );
+    const [batchSize, length] = inputIds.dims as [number, number];
+    const positions = new BigInt64Array(3 * batchSize * length);
+    results.forEach((result, batch) =>
+      result.positionIds.forEach((axis, a) => axis.forEach((value, i) => (positions[(a * batchSize + batch) * length + i] = BigInt(value)))),
+    );
+    return [
+      new Tensor('int64', positions, [3, batchSize, length]),
+      new Tensor('int64', BigInt64Array.from(results.map((result) => BigInt(result.delta))), [batchSize, 1]),
+    ];
+  };
+
+  return {
+    setSecondsPerGrid(values) {
+      secondsPerGrid = [...values];
+    },
+    lastVision,
+    ropeConfig,
+  };
+}
+
+function gridsOf(value: unknown): Grid[] {
+  if (!(value instanceof Tensor)) return [];
+  return (value.tolist() as bigint[][]).map((row) => [Number(row[0]), Number(row[1]), Number(row[2])] as const);
+}
