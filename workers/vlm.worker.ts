@@ -290,14 +290,13 @@ async function qwenVideoInputs(processor: Processor, text: string, frames: RawIm
   };
 }
 
-async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
+async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
   const { processor } = loadedModel;
-  if (request.video && request.images.length > 0) {
+  if (given.video && given.images.length > 0) {
     throw new AppError('invalid-argument', 'A prompt takes either images or a video, not both.');
   }
-  if (request.video && !loadedModel.video) {
-    throw new AppError('invalid-argument', 'This model does not take video input; pass the frames as images.');
-  }
+  // A model without video input sees the same frames as pictures.
+  const request = given.video && !loadedModel.video ? { ...given, images: given.video.frames, video: undefined } : given;
   loadedModel.video?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
   const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
   if (request.video) content.push({ type: 'video' });

@@ -20,7 +20,8 @@ Run it with the export tool's environment (models/export/requirements.txt). It
 Two choices keep the test meaningful: the LM head's weights are large (so greedy choices are not
 near-ties that float32 rounding could flip), and one embedding direction is constant and read by
 the LM head so special tokens and non-ASCII bytes never win: replies are plain ASCII that always
-run to max_new_tokens, which the streaming and interrupt tests rely on.
+run to max_new_tokens, which the streaming and interrupt tests rely on. No layer writes to that
+direction, so it reaches the LM head unchanged at every text position.
 """
 
 from __future__ import annotations
@@ -113,14 +114,18 @@ def build_checkpoint(folder: str) -> None:
     torch.manual_seed(SEED)
     model = Qwen2_5_VLForConditionalGeneration(config).eval()
     with torch.no_grad():
-        embed = model.model.language_model.embed_tokens.weight
-        embed[:, 0] = 1.0
+        text = model.model.language_model
+        text.embed_tokens.weight[:, 0] = 3.0
+        # No layer writes to that direction, so every text position carries it unchanged.
+        for layer in text.layers:
+            layer.self_attn.o_proj.weight[0, :] = 0.0
+            layer.mlp.down_proj.weight[0, :] = 0.0
         head = model.lm_head.weight
         head.normal_(0.0, 1.0)
         printable = set(range(0x20, 0x7F)) | {0x0A}
         suppressed = [b for b in range(256) if b not in printable] + list(range(first_added, vocab_size))
-        head[:, 0] = 2.0
-        head[suppressed, 0] = -2.0
+        head[:, 0] = 4.0
+        head[suppressed, 0] = -4.0
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
 

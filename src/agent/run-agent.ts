@@ -145,8 +145,7 @@ class AgentRun<F extends FrameRef> {
         yield this.answer(answer, answerable.reasoning, step, false);
         return;
       }
-      // After the last step no call could read a tool's result, so none is run.
-      if (step === MAX_STAGE2_STEPS) break;
+      // At the last step the recommended tool still runs, as the release runs it; no step reads it.
       const call = tools.tool_calls[0];
       if (call) yield* this.callTool(step, call);
       else yield this.note(step, noCallNote(answer, answerable.verdict), false);

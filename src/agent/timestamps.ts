@@ -44,10 +44,6 @@ function secondsFromClock(text: string): number | null {
 export interface WindowOptions {
   /** Video duration in seconds; ends past it are clamped to it. */
   duration: number;
-  /** Longest window allowed, in seconds. */
-  maxLength?: number;
-  /** Named in problems so the model knows which call to fix. */
-  toolName?: string;
 }
 
 export type WindowResult =
@@ -56,7 +52,7 @@ export type WindowResult =
 
 /**
  * Checks a `timestamp_start`/`timestamp_end` pair: parses both, swaps them when given in the wrong
- * order, clamps them to the video, then insists on start < end and the length cap. `repairs`
+ * order, clamps them to the video, then insists on start < end. `repairs`
  * says what was changed, so the model can see it.
  */
 export function checkWindow(rawStart: unknown, rawEnd: unknown, options: WindowOptions): WindowResult {
@@ -83,16 +79,6 @@ export function checkWindow(rawStart: unknown, rawEnd: unknown, options: WindowO
         ? `timestamp_start ${formatTimestamp(start)} is at or after the end of the video (${formatTimestamp(duration)}).`
         : `timestamp_start must be before timestamp_end (both are ${formatTimestamp(start)}).`;
     return { ok: false, problem };
-  }
-  const { maxLength } = options;
-  if (maxLength !== undefined && end - start > maxLength) {
-    const who = options.toolName ?? 'this tool';
-    return {
-      ok: false,
-      problem:
-        `the window ${formatTimestamp(start)}-${formatTimestamp(end)} is ${formatTimestamp(end - start)} long, ` +
-        `but ${who} accepts at most ${formatTimestamp(maxLength)}; ask for a shorter window, or several.`,
-    };
   }
   return { ok: true, window: { start, end }, repairs };
 }

@@ -9,7 +9,6 @@ import {
   EXTRACT_TYPES,
   MAX_WEB_RESULTS,
   MIN_WEB_RESULTS,
-  WINDOW_CAP_SECONDS,
   type ExtractType,
   type ToolName,
   type WindowedToolName,
@@ -138,7 +137,8 @@ function windowOf(
   raw: Record<string, unknown>,
   context: ArgumentContext,
 ): Field<{ start: number; end: number; repairs: string[] }> {
-  // A missing bound means "from the start" / "to the end"; the cap still applies afterwards.
+  // A missing bound means "from the start" / "to the end". A window longer than the documented cap
+  // runs as asked, as the release runs it: SAGE-MM was trained on those results, not on errors.
   const repairs: string[] = [];
   let rawStart = raw.timestamp_start;
   let rawEnd = raw.timestamp_end;
@@ -150,11 +150,7 @@ function windowOf(
     rawEnd = context.duration;
     repairs.push(`timestamp_end was missing; used the end of the video (${formatTimestamp(context.duration)}).`);
   }
-  const checked = checkWindow(rawStart, rawEnd, {
-    duration: context.duration,
-    maxLength: WINDOW_CAP_SECONDS[name],
-    toolName: name,
-  });
+  const checked = checkWindow(rawStart, rawEnd, { duration: context.duration });
   if (!checked.ok) return checked;
   return { ok: true, value: { ...checked.window, repairs: [...repairs, ...checked.repairs] } };
 }

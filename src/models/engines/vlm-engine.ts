@@ -36,7 +36,7 @@ export interface VlmGenerateRequest {
   system?: string;
   /** In the order the model should see them. */
   images?: readonly VlmImage[];
-  /** A video before the text (after any images); only where the load result says `acceptsVideo`. */
+  /** A video before the text, instead of images; a model without video input gets its frames as images. */
   video?: VlmVideo;
   /** Default 512. */
   maxNewTokens?: number;
@@ -58,7 +58,10 @@ export interface VlmEngine {
 }
 
 /** The part of the engine that answers prompts: all the agent and its visual tools use (tests pass fakes). */
-export type VlmGenerator = Pick<VlmEngine, 'generate'>;
+export type VlmGenerator = Pick<VlmEngine, 'generate'> & {
+  /** The SAGE release's prompt pack of the loaded model, if its folder has one (loads the model). */
+  promptPack?(): Promise<unknown>;
+};
 
 /** Where the worker reads model files from. Nothing else is fetched. */
 export type VlmWorkerSource =
