@@ -1,9 +1,11 @@
 /**
- * The VLM engine as the agent's `ReasoningModel`: frame references become the images they name
- * (skim frames for Stage 1), and streaming and cancellation pass straight through.
+ * The VLM engine as the agent's `ReasoningModel`: Stage 1's skim frames become one video, as the
+ * SAGE release feeds Qwen-family SAGE-MM (a model without video input gets them as images), and
+ * streaming and cancellation pass straight through.
  */
 import { AppError } from '../errors';
 import type { VlmGenerator, VlmImage } from '../models/engines/vlm-engine';
+import { RELEASE_SECONDS_PER_GRID } from '../models/qwen-vl/video-inputs';
 import type { FrameRef, GenerateRequest, ReasoningModel } from './types';
 
 /** Where the pixels of a frame reference live (a `FrameStore` fits). */
@@ -30,14 +32,19 @@ export class VlmReasoningModel implements ReasoningModel {
   }
 
   async generate(request: GenerateRequest<FrameRef>): Promise<string> {
-    const images = (request.images ?? []).map((frame) => this.imageOf(frame));
+    const frames = (request.images ?? []).map((frame) => this.imageOf(frame));
     return this.vlm.generate({
       prompt: request.prompt,
-      images,
+      ...(request.system === undefined ? {} : { system: request.system }),
+      ...(frames.length > 0 ? { video: { frames, secondsPerGrid: RELEASE_SECONDS_PER_GRID } } : {}),
       maxNewTokens: this.maxNewTokens,
       signal: request.signal,
       ...(request.onToken ? { onToken: request.onToken } : {}),
     });
+  }
+
+  promptPack(): Promise<unknown> {
+    return this.vlm.promptPack?.() ?? Promise.resolve(undefined);
   }
 
   private imageOf(frame: FrameRef): VlmImage {

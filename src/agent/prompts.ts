@@ -5,6 +5,23 @@
 import { formatTimestamp } from '../time';
 import { MAX_STAGE2_STEPS, MAX_TOOL_RESULTS_IN_CONTEXT, type JsonSchema, type ToolDefinition } from './protocol';
 
+/** A prompt as a chat: an optional system message and the user turn. */
+export interface ModelPrompt {
+  system?: string;
+  prompt: string;
+}
+
+/** How Stage 1 and Stage 2 are worded: ours (below), or the release's (release-prompts.ts). */
+export interface PromptStyle {
+  stage1(input: Stage1PromptInput): ModelPrompt;
+  stage2(input: Stage2PromptInput): ModelPrompt;
+}
+
+export const OWN_PROMPTS: PromptStyle = {
+  stage1: (input) => ({ prompt: buildStage1Prompt(input) }),
+  stage2: (input) => ({ prompt: buildStage2Prompt(input) }),
+};
+
 /** M: the metadata line. */
 export function metadataLine(videoName: string, durationSeconds: number): string {
   return `Video: ${JSON.stringify(videoName)}, duration ${formatTimestamp(durationSeconds)}.`;

@@ -8,7 +8,8 @@ import { AppError, cancelledError, isCancelled, toAppError } from '../errors';
 import { throwIfAborted, untilAborted } from './cancellation';
 import type { AgentEvent, AnswerEvent, AttemptedCall, GaveUpEvent, Step, TokenEvent, ToolResultEvent } from './events';
 import { parseStage1Output, parseStage2Output } from './parse-model-output';
-import { buildStage1Prompt, buildStage2Prompt, type ToolResultEntry } from './prompts';
+import { OWN_PROMPTS, type ModelPrompt, type PromptStyle, type ToolResultEntry } from './prompts';
+import { parseReleasePack, releasePromptStyle } from './release-prompts';
 import {
   MAX_STAGE2_STEPS,
   isToolName,
@@ -97,7 +98,9 @@ class AgentRun<F extends FrameRef> {
     throwIfAborted(this.signal);
 
     yield { type: 'stage-started', stage: 1, step: 0 };
-    const stage1Prompt = buildStage1Prompt({
+    const style = await promptStyleOf(models.stage1);
+    throwIfAborted(this.signal);
+    const stage1Prompt = style.stage1({
       question,
       videoName: video.name,
       durationSeconds: video.durationSeconds,
@@ -125,7 +128,7 @@ class AgentRun<F extends FrameRef> {
     for (let step = 1; step <= MAX_STAGE2_STEPS; step += 1) {
       throwIfAborted(this.signal);
       yield { type: 'stage-started', stage: 2, step };
-      const prompt = buildStage2Prompt({
+      const prompt = style.stage2({
         question,
         videoName: video.name,
         durationSeconds: video.durationSeconds,
@@ -158,7 +161,7 @@ class AgentRun<F extends FrameRef> {
     model: ReasoningModel<F>,
     stage: 1 | 2,
     step: Step,
-    prompt: string,
+    prompt: ModelPrompt,
     images?: readonly F[],
   ): AsyncGenerator<TokenEvent, string, undefined> {
     const pending: string[] = [];
@@ -168,7 +171,7 @@ class AgentRun<F extends FrameRef> {
       new Promise<string>((resolve) => {
         resolve(
           model.generate({
-            prompt,
+            ...prompt,
             images,
             signal: this.signal,
             onToken: (text) => {
@@ -313,6 +316,12 @@ class AgentRun<F extends FrameRef> {
       tried,
     };
   }
+}
+
+/** The release's prompts when the Stage-1 model's files carry them (a SAGE-MM export), else ours. */
+async function promptStyleOf(model: ReasoningModel<FrameRef>): Promise<PromptStyle> {
+  const pack = parseReleasePack(await model.promptPack?.().catch(() => undefined));
+  return pack ? releasePromptStyle(pack) : OWN_PROMPTS;
 }
 
 function toPromptEntry(entry: HistoryEntry): ToolResultEntry {

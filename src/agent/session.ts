@@ -121,6 +121,7 @@ export class AgentSession {
         if (parsed.ok && parsed.value.video_context.trim() !== '') this.context = parsed.value.video_context;
         return reply;
       },
+      ...(model.promptPack ? { promptPack: () => model.promptPack!() } : {}),
     };
   }
 }

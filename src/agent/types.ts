@@ -27,7 +27,9 @@ export interface VideoContext<F extends FrameRef = FrameRef> {
 
 export interface GenerateRequest<F extends FrameRef = FrameRef> {
   prompt: string;
-  /** Stage 1 passes the skim frames; Stage 2 is text only and passes none. */
+  /** Replaces the model's default system message (the release's prompts have their own). */
+  system?: string;
+  /** Stage 1 passes the skim frames, in time order (a video model sees them as one video); Stage 2 passes none. */
   images?: readonly F[];
   signal: AbortSignal;
   /** Called with each piece of text as it streams; the returned string is still the whole reply. */
@@ -37,6 +39,8 @@ export interface GenerateRequest<F extends FrameRef = FrameRef> {
 export interface ReasoningModel<F extends FrameRef = FrameRef> {
   /** Resolves with the full reply. Should reject with AppError 'cancelled' once `signal` aborts. */
   generate(request: GenerateRequest<F>): Promise<string>;
+  /** The SAGE release's prompt pack this model was trained on, when its files carry one. */
+  promptPack?(): Promise<unknown>;
 }
 
 /**

@@ -99,7 +99,14 @@ export class AgentEngines {
   /** The chosen VLM; loads on the first generation and keeps a failure until the model changes. */
   readonly vlmGenerator: VlmGenerator = {
     generate: async (request) => (await this.loadVlm()).generate(request),
+    promptPack: async () => {
+      await this.loadVlm();
+      return this.vlmPromptPack;
+    },
   };
+
+  /** The release's prompts beside the loaded VLM's files (a SAGE-MM export), if any. */
+  private vlmPromptPack: unknown = undefined;
 
   /** The VLM as the orchestrator of a session whose skim frames live in `skim`. */
   vlmOrchestrator(skim: FrameImageSource): ReasoningModel {
@@ -310,7 +317,8 @@ export class AgentEngines {
         create: async (device) => {
           const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot(), served });
           try {
-            await engine.load((progress) => this.listener.progress('vlm', entry.label, progress));
+            const result = await engine.load((progress) => this.listener.progress('vlm', entry.label, progress));
+            this.vlmPromptPack = result.promptPack;
           } catch (error) {
             void engine.dispose().catch(() => {});
             throw error;

@@ -84,7 +84,7 @@ describe('AgentSession', () => {
     expect(model.requests[2]?.prompt).toContain('What an earlier look at this video found: A cooking show');
   });
 
-  it('with the VLM orchestrator, Stage 1 sees the skim images and Stage 2 none', async () => {
+  it('with the VLM orchestrator, Stage 1 sees the skim as one video and Stage 2 nothing', async () => {
     const replies = [stage1Call('verbal_transcript', { timestamp_start: '0', timestamp_end: '60' }), stage2Answer('two')];
     const vlm = new FakeVlm(() => replies.shift() ?? '');
     const session = await AgentSession.open({
@@ -96,9 +96,13 @@ describe('AgentSession', () => {
     const events = [];
     for await (const event of session.ask('How many?')) events.push(event);
     expect(lastEvent(events)).toMatchObject({ type: 'answer', answer: 'two' });
-    expect(vlm.requests[0]?.images).toEqual(session.video.skimFrames.map((f) => f.image));
-    expect(vlm.requests[0]?.images).toHaveLength(30);
-    expect(vlm.requests[1]?.images).toEqual([]);
+    // As the release feeds Qwen-family SAGE-MM: the frames in time order, one second of rotary
+    // time per two-frame patch (the processor's default fps, which the release leaves in place).
+    expect(vlm.requests[0]?.video).toEqual({ frames: session.video.skimFrames.map((f) => f.image), secondsPerGrid: 1 });
+    expect(vlm.requests[0]?.video?.frames).toHaveLength(30);
+    expect(vlm.requests[0]?.images).toBeUndefined();
+    expect(vlm.requests[1]?.video).toBeUndefined();
+    expect(vlm.requests[1]?.images).toBeUndefined();
     expect(vlm.requests.every((r) => r.maxNewTokens === 64)).toBe(true);
     session.dispose();
     expect(session.skim.size).toBe(0);
@@ -119,7 +123,7 @@ describe('VlmReasoningModel', () => {
     });
     expect(reply).toBe('reply');
     expect(tokens).toEqual(['reply']);
-    expect(vlm.requests[0]?.images).toEqual([b!.image, a!.image]);
+    expect(vlm.requests[0]?.video?.frames).toEqual([b!.image, a!.image]);
     expect(vlm.requests[0]?.maxNewTokens).toBe(768);
   });
 

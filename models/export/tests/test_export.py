@@ -1,0 +1,151 @@
+"""The export tool on the tiny random Qwen2.5-VL: graphs equal to PyTorch, files as transformers.js
+reads them, and clear errors that leave nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tiny"))
+
+from make_tiny import RELEASE_STAND_IN, build_checkpoint  # noqa: E402
+from sage_export.checkpoint import CheckpointError  # noqa: E402
+from sage_export.export import export  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory) -> str:
+    folder = str(tmp_path_factory.mktemp("tiny") / "checkpoint")
+    build_checkpoint(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exported(checkpoint, tmp_path_factory) -> str:
+    out = str(tmp_path_factory.mktemp("out") / "model")
+    export(checkpoint, out, dtypes=("fp32", "q4"), release=RELEASE_STAND_IN, force_external_data=True)
+    return out
+
+
+def _session(folder: str, name: str) -> ort.InferenceSession:
+    return ort.InferenceSession(os.path.join(folder, "onnx", name), providers=["CPUExecutionProvider"])
+
+
+def test_layout_and_config(exported):
+    names = sorted(os.listdir(os.path.join(exported, "onnx")))
+    for graph in ("vision_encoder", "embed_tokens", "decoder_model_merged"):
+        assert f"{graph}.onnx" in names and f"{graph}_q4.onnx" in names
+        # Forced here so the chunked external-data path runs on a small model.
+        assert f"{graph}.onnx_data" in names
+    config = json.load(open(os.path.join(exported, "config.json")))
+    assert config["model_type"] == "qwen2_5_vl"
+    assert config["text_config"]["num_hidden_layers"] == 2
+    assert config["transformers.js_config"]["use_external_data_format"]["decoder_model_merged.onnx"] == 1
+    assert json.load(open(os.path.join(exported, "tokenizer_config.json")))["chat_template"]
+    pack = json.load(open(os.path.join(exported, "sage_prompts.json")))
+    assert pack["format"] == 1 and "<<<tools>>>" in pack["stage1_system"]
+    assert [tool["name"] for tool in pack["tools"]][:2] == ["verbal_transcript", "identify_timestamps_visually"]
+    assert pack["tools"][3]["parameters"]["properties"]["media_paths"]["type"] == "any"
+    assert not os.path.exists(exported + ".partial")
+
+
+def test_q4_weights_are_matmulnbits_block_32(exported):
+    import onnx
+
+    model = onnx.load(os.path.join(exported, "onnx", "decoder_model_merged_q4.onnx"), load_external_data=False)
+    nbits = [node for node in model.graph.node if node.op_type == "MatMulNBits"]
+    assert nbits, "no 4-bit MatMul"
+    for node in nbits:
+        attrs = {attr.name: onnx.helper.get_attribute_value(attr) for attr in node.attribute}
+        assert attrs["bits"] == 4 and attrs["block_size"] == 32
+
+
+@pytest.mark.parametrize("grid", [[1, 8, 8], [2, 10, 14], [3, 16, 6]])
+def test_vision_encoder_matches_torch_on_any_grid(checkpoint, exported, grid):
+    from transformers import Qwen2_5_VLForConditionalGeneration
+
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    grid_tensor = torch.tensor([grid])
+    pixels = torch.randn(int(grid_tensor.prod()), 1176, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected = model.model.visual(pixels, grid_thw=grid_tensor).numpy()
+    got = _session(exported, "vision_encoder.onnx").run(None, {"pixel_values": pixels.numpy(), "image_grid_thw": grid_tensor.numpy()})[0]
+    assert np.abs(got - expected).max() < 1e-5
+
+
+def test_decoder_matches_torch_with_cache(checkpoint, exported):
+    from transformers import Qwen2_5_VLForConditionalGeneration
+
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    decoder = _session(exported, "decoder_model_merged.onnx")
+    ids = torch.tensor([[5, 80, 81, 90, 200, 17, 33]])
+    embeds = model.model.language_model.embed_tokens(ids).detach()
+    positions = torch.arange(7).view(1, 1, -1).expand(3, 1, -1).clone()
+    positions[0, 0, 3:] += 4  # distinct time axis, as after a video
+    mask = torch.ones(1, 7, dtype=torch.int64)
+    with torch.no_grad():
+        first = model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions, use_cache=True)
+    past = {f"past_key_values.{i}.{kind}": np.zeros((1, 2, 0, 16), np.float32) for i in range(2) for kind in ("key", "value")}
+    feeds = {"inputs_embeds": embeds.numpy(), "attention_mask": mask.numpy(), "position_ids": positions.numpy(), "num_logits_to_keep": np.array(0), **past}
+    out = decoder.run(None, feeds)
+    # Logits are about 20 in size here: 1e-4 is a relative error near 1e-6 (the stated fp32 tolerance).
+    assert np.abs(out[0] - first.logits.numpy()).max() < 1e-4
+
+    step = model.model.language_model.embed_tokens(torch.tensor([[42]])).detach()
+    step_positions = torch.full((3, 1, 1), 12)
+    with torch.no_grad():
+        second = model(inputs_embeds=step, attention_mask=torch.ones(1, 8, dtype=torch.int64), position_ids=step_positions, past_key_values=first.past_key_values, use_cache=True)
+    names = [output.name for output in decoder.get_outputs()][1:]
+    cached = {name.replace("present", "past_key_values"): value for name, value in zip(names, out[1:])}
+    feeds = {"inputs_embeds": step.numpy(), "attention_mask": np.ones((1, 8), np.int64), "position_ids": step_positions.numpy(), "num_logits_to_keep": np.array(1), **cached}
+    again = decoder.run(None, feeds)
+    assert again[0].shape == (1, 1, 374)
+    assert np.abs(again[0] - second.logits.numpy()).max() < 1e-4
+
+
+def test_incomplete_checkpoint_is_refused_and_nothing_is_written(checkpoint, tmp_path):
+    broken = str(tmp_path / "broken")
+    shutil.copytree(checkpoint, broken)
+    weights = os.path.join(broken, "model.safetensors")
+    with open(weights, "r+b") as handle:
+        handle.truncate(os.path.getsize(weights) // 2)
+    out = str(tmp_path / "out")
+    with pytest.raises(CheckpointError, match="cut short"):
+        export(broken, out)
+    assert not os.path.exists(out) and not os.path.exists(out + ".partial")
+
+
+def test_missing_files_and_other_models_get_clear_errors(checkpoint, tmp_path):
+    with pytest.raises(CheckpointError, match="is not a folder"):
+        export(str(tmp_path / "nowhere"), str(tmp_path / "out"))
+    no_tokenizer = str(tmp_path / "no-tokenizer")
+    shutil.copytree(checkpoint, no_tokenizer)
+    os.remove(os.path.join(no_tokenizer, "tokenizer.json"))
+    with pytest.raises(CheckpointError, match="has no tokenizer.json"):
+        export(no_tokenizer, str(tmp_path / "out"))
+    qwen3 = str(tmp_path / "qwen3")
+    shutil.copytree(checkpoint, qwen3)
+    config = json.load(open(os.path.join(qwen3, "config.json")))
+    config["model_type"] = "qwen3_vl"
+    json.dump(config, open(os.path.join(qwen3, "config.json"), "w"))
+    with pytest.raises(CheckpointError, match="DeepStack"):
+        export(qwen3, str(tmp_path / "out"))
+
+
+def test_release_checkout_without_the_slots_is_refused(checkpoint, tmp_path):
+    release = str(tmp_path / "release")
+    shutil.copytree(RELEASE_STAND_IN, release)
+    with open(os.path.join(release, "sage/prompts/sage/iterative_reasoner_msg.txt"), "w") as handle:
+        handle.write("no slots here\n")
+    with pytest.raises(CheckpointError, match="lacks <<<previous_tool_call>>>"):
+        export(checkpoint, str(tmp_path / "out"), release=release)
+    assert not os.path.exists(str(tmp_path / "out"))
