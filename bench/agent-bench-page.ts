@@ -122,6 +122,34 @@ const bench = {
     media.dispose();
     return { totalMs, modelMs, steps, tools, outcome };
   },
+
+  /**
+   * Stage 1's visual cost for 128 skim frames (384 x 216, the skim's aspect on a 16:9 video), fed
+   * as one video (as the release feeds SAGE-MM) and as 128 separate images, through the real
+   * worker and the tiny model's vision tower (same patch and window layout as the 7B's).
+   */
+  async stage1Vision(): Promise<{ video: { tokens: number; seconds: number }; images: { tokens: number; seconds: number } }> {
+    const engine = new VlmClient({ model: getModel(TINY_TEST_VLM_ID), device: 'wasm' });
+    await engine.load();
+    const frames = async () =>
+      Promise.all(
+        Array.from({ length: 128 }, (_, index) => {
+          const canvas = new OffscreenCanvas(384, 216);
+          const context = canvas.getContext('2d')!;
+          context.fillStyle = `hsl(${(index * 7) % 360} 70% 50%)`;
+          context.fillRect(0, 0, 384, 216);
+          return canvas.convertToBlob({ type: 'image/png' });
+        }),
+      );
+    const prompt = 'What happens in the video?';
+    const asVideo = await engine.inspect({ prompt, video: { frames: await frames(), secondsPerGrid: 1 } }, 1);
+    const asImages = await engine.inspect({ prompt, images: await frames() }, 1);
+    await engine.dispose();
+    return {
+      video: { tokens: asVideo.visualTokens, seconds: asVideo.visionSeconds },
+      images: { tokens: asImages.visualTokens, seconds: asImages.visionSeconds },
+    };
+  },
 };
 
 declare global {

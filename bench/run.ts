@@ -138,6 +138,13 @@ async function agentBench(browser: Browser, origin: string): Promise<void> {
     outside_models_ms_per_step: round(outsideMs / agent.steps), share_of_step: round(outsideMs / agent.totalMs, 3),
     goal: 'share < 0.05 (tiny test VLM: model calls here are far shorter than a real model\'s)',
   });
+  const vision = await page.evaluate(() => window.agentBench.stage1Vision());
+  report('stage1_visual_tokens_128_frames', {
+    video_tokens: vision.video.tokens, images_tokens_baseline: vision.images.tokens,
+    video_encoder_s: round(vision.video.seconds, 2), images_encoder_s_baseline: round(vision.images.seconds, 2),
+    token_ratio: round(vision.images.tokens / vision.video.tokens, 2), encoder_time_ratio: round(vision.images.seconds / vision.video.seconds, 2),
+    note: 'tiny model vision tower (real patch, merge and window layout); token counts are the real ones for any Qwen2.5-VL',
+  });
   await page.close();
 }
 

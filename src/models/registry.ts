@@ -102,9 +102,9 @@ export const MODELS: readonly ModelEntry[] = [
     },
     license: 'apache-2.0',
     notes:
-      'The released checkpoint is PyTorch safetensors. It needs a transformers.js ONNX export ' +
-      '(vision_encoder, embed_tokens, decoder_model_merged with q4/q4f16 weights) before a browser ' +
-      'can load it; then point `source` at that export (models/README.md). Sizes are estimates from ' +
+      'The released checkpoint is PyTorch safetensors; models/export (python -m sage_export) writes the ' +
+      'transformers.js export (vision_encoder, embed_tokens, decoder_model_merged in q4/q4f16, and the ' +
+      "release's prompts), served from models/allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL/ (models/README.md). Sizes are estimates from " +
       'Qwen2.5-VL-7B at 4 bits; the largest buffer is the 152k x 3584 fp16 token embedding. ' +
       'Too large for WASM (4 GB address space).',
   },
