@@ -73,10 +73,11 @@ describe('agent on the tiny VLM (real workers)', () => {
       `tiny VLM run: ${seconds.toFixed(1)} s, ${vlm.requests.length} model calls, ${stages.length} stages, ended with ${terminal[0]?.type}`,
     );
 
-    // Stage 1 got every skim frame as pixels, in time order; Stage-2 calls got none.
+    // Stage 1 got every skim frame as pixels, in time order, as one video; Stage-2 calls got none.
     const stage1 = vlm.requests[0]!;
-    expect(stage1.images).toHaveLength(60);
-    for (const image of stage1.images ?? []) {
+    expect(stage1.video?.frames).toHaveLength(60);
+    expect(vlm.requests.slice(1).every((request) => request.video === undefined && (request.images ?? []).length === 0)).toBe(true);
+    for (const image of stage1.video?.frames ?? []) {
       expect(image).toBeInstanceOf(ImageBitmap);
       expect(Math.max((image as ImageBitmap).width, (image as ImageBitmap).height)).toBeLessThanOrEqual(196);
     }
