@@ -91,7 +91,8 @@ describe('models served by the site (pulled with models:pull)', () => {
     await input.fill('What happens?');
     await input.press('Enter');
     const notice = page.locator('sage-agent .step.note', { hasText: 'could not be loaded. The vision-language model does the step-by-step reasoning instead.' });
-    await expect.poll(() => notice.count(), { timeout: 90_000 }).toBe(1);
+    // Stage 1 runs the tiny model to its 768-token limit on the software WebGPU adapter first.
+    await expect.poll(() => notice.count(), { timeout: 240_000 }).toBe(1);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => input.isDisabled()).toBe(false);
     expect(reasonerWorkers).toHaveLength(1);
@@ -102,7 +103,8 @@ describe('models served by the site (pulled with models:pull)', () => {
     await expect.poll(() => page.locator('sage-agent .details').isHidden()).toBe(false);
     await input.fill('And now?');
     await input.press('Enter');
-    await expect.poll(() => notice.count(), { timeout: 90_000 }).toBe(1);
+    // Stage 1 runs the tiny model to its 768-token limit on the software WebGPU adapter first.
+    await expect.poll(() => notice.count(), { timeout: 240_000 }).toBe(1);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => input.isDisabled()).toBe(false);
     expect(reasonerWorkers).toHaveLength(2);
@@ -113,5 +115,5 @@ describe('models served by the site (pulled with models:pull)', () => {
     await screenshot(page, 'app-served-reasoner-fell-back');
     expect(g.external).toEqual([]);
     await g.context.close();
-  });
+  }, 360_000);
 });
