@@ -78,7 +78,7 @@ def build_checkpoint(folder: str) -> None:
             vocab_size=vocab_size,
             hidden_size=64,
             intermediate_size=128,
-            num_hidden_layers=2,
+            num_hidden_layers=1,
             num_attention_heads=4,
             num_key_value_heads=2,
             rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]},

@@ -173,7 +173,8 @@ function recommendedToolsOf(value: unknown): ParseResult<RecommendedTools> {
   }
   const needed = value.needed === undefined ? calls.length > 0 : booleanOf(value.needed);
   if (needed === null) return fail('recommended_tools.needed must be true or false.');
-  return { ok: true, value: { needed, why_no_tool: textOf(value.why_no_tool), tool_calls: calls } };
+  // Released SAGE-MM replies sometimes spell it why_no_tool_calls.
+  return { ok: true, value: { needed, why_no_tool: textOf(value.why_no_tool ?? value.why_no_tool_calls), tool_calls: calls } };
 }
 
 function toolCallOf(value: unknown, index: number): ParseResult<ToolCall> {

@@ -318,9 +318,12 @@ class AgentRun<F extends FrameRef> {
   }
 }
 
-/** The release's prompts when the Stage-1 model's files carry them (a SAGE-MM export), else ours. */
+/**
+ * The release's prompts when the Stage-1 model's files carry them (a SAGE-MM export), else ours.
+ * Asking loads the model; a model that cannot load ends the run here, as its first call would.
+ */
 async function promptStyleOf(model: ReasoningModel<FrameRef>): Promise<PromptStyle> {
-  const pack = parseReleasePack(await model.promptPack?.().catch(() => undefined));
+  const pack = parseReleasePack(await model.promptPack?.());
   return pack ? releasePromptStyle(pack) : OWN_PROMPTS;
 }
 

@@ -1,16 +1,20 @@
 /**
  * `extract_parts_from_timestamp`: ten evenly spaced high-resolution frames of a window, from the
- * media worker into the frame store; the model gets their ids (its `media_paths`) and times.
+ * media worker into the frame store; the model gets their names (its `media_paths`, named as the
+ * release names extracted frames) and times.
  */
 import type { ExtractType } from '../agent/protocol';
 import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
 import type { ExtractOptions, Frame } from '../media/types';
 import { formatFrameTime, formatTimestamp } from '../time';
+import { releaseFrameName } from './frame-names';
 import type { FrameStore, StoredFrame } from './frame-store';
 
 /** What the tool needs from an opened video (a `MediaFile` fits). */
 export interface FrameExtractor {
   extract(options: ExtractOptions, job?: { signal?: AbortSignal }): Promise<Frame[]>;
+  /** The video's frame rate gives each frame's index in its name. */
+  readonly probe?: { video: { frameRate: number } | null };
 }
 
 export const EXTRACT_FRAME_COUNT = 10;
@@ -31,7 +35,17 @@ export function extractPartsTool(media: FrameExtractor, store: FrameStore): Tool
         },
         { signal: context.signal },
       );
-      const stored = store.add(frames);
+      const frameRate = media.probe?.video?.frameRate ?? 0;
+      const names = frames.map((frame) =>
+        releaseFrameName({
+          videoPath: args.video_path,
+          windowStart: args.timestamp_start,
+          windowEnd: args.timestamp_end,
+          timestamp: frame.timestamp,
+          frameRate,
+        }),
+      );
+      const stored = store.add(frames, names);
       return {
         text: describeExtraction(stored, args.timestamp_start, args.timestamp_end, args.extract_type),
         frames: stored.map(({ id, timestamp }) => ({ id, timestamp })),
@@ -58,6 +72,6 @@ export function describeExtraction(
     // Cutting a playable clip would mean re-encoding in the browser; frames carry the same content.
     lines.unshift('Subclips cannot be cut in the browser, so the window is given as frames instead.');
   }
-  lines.push('Pass these ids as media_paths to perform_reasoning to look at the frames.');
+  lines.push('Pass these names as media_paths to perform_reasoning to look at the frames.');
   return lines.join('\n');
 }

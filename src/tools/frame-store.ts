@@ -1,6 +1,7 @@
 /**
- * Frames held in memory for the tools, by id. `extract_parts_from_timestamp` puts frames in and
- * names them in `media_paths` (`frame_1`, `frame_2`, ...); `perform_reasoning` and the UI look them up.
+ * Frames held in memory for the tools, by id. `extract_parts_from_timestamp` puts frames in under
+ * the names it gives in `media_paths`; `perform_reasoning` and the UI look them up. Frames added
+ * without names get `frame_1`, `frame_2`, ...
  * Memory is bounded: past the limit the oldest frames are dropped and their bitmaps closed.
  */
 import type { FrameRef } from '../agent/types';
@@ -41,12 +42,21 @@ export class FrameStore {
     this.prefix = options.prefix ?? 'frame';
   }
 
-  /** Stores the frames in order and returns them with their new ids. */
-  add(inputs: readonly FrameInput[]): StoredFrame[] {
-    const added = inputs.map((input) => {
+  /**
+   * Stores the frames in order and returns them with their ids: `names[i]` where given (a frame
+   * stored again under a name replaces the older one), else the next `${prefix}_${n}`.
+   */
+  add(inputs: readonly FrameInput[], names?: readonly string[]): StoredFrame[] {
+    const added = inputs.map((input, index) => {
       this.counter += 1;
+      const id = names?.[index] ?? `${this.prefix}_${this.counter}`;
+      const older = this.frames.get(id);
+      if (older) {
+        if (older.image !== input.image) release(older);
+        this.frames.delete(id);
+      }
       const frame: StoredFrame = {
-        id: `${this.prefix}_${this.counter}`,
+        id,
         timestamp: input.timestamp,
         width: input.width,
         height: input.height,
@@ -61,6 +71,15 @@ export class FrameStore {
 
   get(id: string): StoredFrame | undefined {
     return this.frames.get(id);
+  }
+
+  /** The stored frame whose time is nearest `timestamp` (the newest among equals), if any. */
+  nearest(timestamp: number): StoredFrame | undefined {
+    let best: StoredFrame | undefined;
+    for (const frame of this.frames.values()) {
+      if (!best || Math.abs(frame.timestamp - timestamp) <= Math.abs(best.timestamp - timestamp)) best = frame;
+    }
+    return best;
   }
 
   /** Ids held now, oldest first. */

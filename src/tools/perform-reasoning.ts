@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
 import type { VlmGenerator } from '../models/engines/vlm-engine';
 import { formatFrameTime } from '../time';
+import { timeInFrameName } from './frame-names';
 import type { FrameStore, StoredFrame } from './frame-store';
 
 /** More images than this would crowd the VLM's context; two extractions' worth is allowed. */
@@ -26,7 +27,7 @@ export function performReasoningTool(
   const maxNewTokens = options.maxNewTokens ?? 256;
   return {
     async run(args, context: ToolRunContext): Promise<ToolOutput> {
-      const frames = resolveMediaPaths(store, args.media_paths);
+      const { frames, notes } = resolveMediaPaths(store, args.media_paths);
       const reply = await vlm.generate({
         prompt: reasoningPrompt(args.query, frames),
         images: frames.map((frame) => frame.image),
@@ -34,7 +35,7 @@ export function performReasoningTool(
         signal: context.signal,
       });
       return {
-        text: `answer: ${reply.trim() || '(the model gave no answer)'}`,
+        text: `${notes.map((note) => `Note: ${note}\n`).join('')}answer: ${reply.trim() || '(the model gave no answer)'}`,
         frames: frames.map(({ id, timestamp }) => ({ id, timestamp })),
       };
     },
@@ -42,12 +43,26 @@ export function performReasoningTool(
 }
 
 /**
- * The stored frames named by `ids`, in the given order (repeats dropped). Throws an
- * 'invalid-argument' AppError the model can act on: which ids are unknown and which exist.
+ * The stored frames named by `ids`, in the given order (repeats dropped). A name this session did
+ * not issue but which ends in a time (`..._12:34.jpg`, as the release names frames) stands for the
+ * stored frame nearest that time, and a note says so. Throws an 'invalid-argument' AppError the
+ * model can act on otherwise: which ids are unknown and which exist.
  */
-export function resolveMediaPaths(store: Pick<FrameStore, 'get' | 'ids'>, ids: readonly string[]): StoredFrame[] {
-  const unique = [...new Set(ids)];
-  const unknown = unique.filter((id) => store.get(id) === undefined);
+export function resolveMediaPaths(
+  store: Pick<FrameStore, 'get' | 'ids' | 'nearest'>,
+  ids: readonly string[],
+): { frames: StoredFrame[]; notes: string[] } {
+  const notes: string[] = [];
+  const resolved = ids.map((id) => {
+    const stored = store.get(id);
+    if (stored) return { id, frame: stored };
+    const time = timeInFrameName(id);
+    const nearest = time === null ? undefined : store.nearest(time);
+    if (!nearest || time === null) return { id, frame: undefined };
+    notes.push(`${id} was not extracted; used ${nearest.id}, the stored frame nearest ${formatFrameTime(time)} (at ${formatFrameTime(nearest.timestamp)}).`);
+    return { id: nearest.id, frame: nearest };
+  });
+  const unknown = resolved.filter((entry) => entry.frame === undefined).map((entry) => entry.id);
   if (unknown.length > 0) {
     const known = store.ids();
     const listed =
@@ -56,13 +71,14 @@ export function resolveMediaPaths(store: Pick<FrameStore, 'get' | 'ids'>, ids: r
         : `Known frame ids: ${known.slice(-KNOWN_IDS_SHOWN).join(', ')}${known.length > KNOWN_IDS_SHOWN ? ' (older ones left out)' : ''}.`;
     throw new AppError('invalid-argument', `Unknown media_paths: ${unknown.join(', ')}. ${listed}`);
   }
+  const unique = [...new Set(resolved.map((entry) => entry.id))];
   if (unique.length > MAX_REASONING_FRAMES) {
     throw new AppError(
       'invalid-argument',
       `media_paths names ${unique.length} frames; pass at most ${MAX_REASONING_FRAMES} at a time.`,
     );
   }
-  return unique.map((id) => store.get(id) as StoredFrame);
+  return { frames: unique.map((id) => store.get(id) as StoredFrame), notes };
 }
 
 function reasoningPrompt(query: string, frames: readonly StoredFrame[]): string {

@@ -276,12 +276,15 @@ export class SageAgentElement extends HTMLElement {
     const duration = file.probe.durationSeconds;
     // The orchestrator is looked up per call, so a model set after the drop is used at once.
     const skimHolder: { session: AgentSession | null } = { session: null };
+    const current = (): ReasoningModel => {
+      const model = this.orchestrator ?? (skimHolder.session ? engines.vlmOrchestrator(skimHolder.session.skim) : null);
+      if (!model) throw new AppError('internal', 'The video is still being skimmed.');
+      return model;
+    };
     const orchestrator: ReasoningModel = {
-      generate: (request: GenerateRequest) => {
-        const model = this.orchestrator ?? (skimHolder.session ? engines.vlmOrchestrator(skimHolder.session.skim) : null);
-        if (!model) throw new AppError('internal', 'The video is still being skimmed.');
-        return model.generate(request);
-      },
+      generate: (request: GenerateRequest) => current().generate(request),
+      // A SAGE-MM export's own prompts, when the orchestrator's files carry them.
+      promptPack: async () => current().promptPack?.(),
     };
     const tools = engines.tools({ file, frameStore, transcriptCache, webSearch: this.webSearch, enabled: this.enabledTools });
     const stage2 = stage2Model({

@@ -119,12 +119,14 @@ describe('agent on the tiny VLM (real workers)', () => {
       { video_path: 'counter.mp4', timestamp_start: 10, timestamp_end: 19, extract_type: 'frames' },
       context,
     );
-    expect(extracted.frames?.map((f) => f.id)).toEqual(Array.from({ length: 10 }, (_, i) => `frame_${i + 1}`));
-    // The counter fixture runs at 10 fps: frames at exactly 10, 11, ... 19 s exist.
+    // Named as the release names extracted frames; the counter fixture runs at 10 fps, so the frame
+    // at 19 s is source frame 190.
+    const names = Array.from({ length: 10 }, (_, i) => `counter_frames_00:10_00:19/counter_frame_${(10 + i) * 10}_00:${10 + i}.jpg`);
+    expect(extracted.frames?.map((f) => f.id)).toEqual(names);
     expect(extracted.frames?.map((f) => Math.round(f.timestamp * 10) / 10)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-    expect(extracted.text).toContain('frame_10 at 00:00:19');
+    expect(extracted.text).toContain(`${names[9]} at 00:00:19`);
 
-    const ids = ['frame_1', 'frame_5', 'frame_10'];
+    const ids = [names[0]!, names[4]!, names[9]!];
     const answer = await tools.perform_reasoning!.run({ query: 'What number is shown?', media_paths: ids }, context);
     expect(answer.text).toMatch(/^answer: \S/);
     expect(answer.frames?.map((f) => f.id)).toEqual(ids);
@@ -143,7 +145,7 @@ describe('agent on the tiny VLM (real workers)', () => {
 
     const unknown = await tools.perform_reasoning!.run({ query: 'q', media_paths: ['frame_99'] }, context).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(AppError);
-    expect((unknown as AppError).message).toContain('Known frame ids: frame_1, frame_2');
+    expect((unknown as AppError).message).toContain(`Known frame ids: ${names[0]}, ${names[1]}`);
   });
 
   it('identify_timestamps_visually scores low-resolution frames with the VLM and returns a span or nulls', async () => {

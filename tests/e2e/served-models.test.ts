@@ -83,7 +83,9 @@ describe('models served by the site (pulled with models:pull)', () => {
     page.on('worker', (worker) => {
       if (worker.url().includes('webllm')) reasonerWorkers.push(worker.url());
     });
+    page.on('console', (m) => console.log('[page]', m.type(), m.text().slice(0, 300)));
     await page.goto(`${origin}/dist/index.html`);
+    await page.evaluate(() => document.querySelector('sage-agent')!.addEventListener('step', (e) => { const d = (e as CustomEvent).detail; if (d.type !== 'token') console.log('STEP', JSON.stringify(d).slice(0, 300)); }));
     await page.evaluate((id) => document.querySelector('sage-agent')!.setAttribute('reasoner', id), SERVED_REASONER_ID);
     await openSpeech(page);
     // No scripted orchestrator: the (tiny) VLM does Stage 1, and Stage 2 asks for the reasoner.

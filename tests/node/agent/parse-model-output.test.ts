@@ -212,3 +212,35 @@ describe('validating Stage 2', () => {
     expect(!result.ok && result.problem).toContain('recommended_tools must be an object');
   });
 });
+
+describe('field variants seen in released SAGE-MM replies', () => {
+  const call = { name: 'verbal_transcript', arguments: { video_path: 'v.mp4', timestamp_start: '55:10', timestamp_end: '57:08' } };
+
+  it('no tool_calls when needed is false, and why_no_tool missing, null or spelled why_no_tool_calls', () => {
+    for (const tools of [{ needed: false }, { needed: false, why_no_tool: null }, { needed: false, why_no_tool_calls: 'clear from the frames' }]) {
+      const parsed = parseStage1Output(`<json>${JSON.stringify({ video_context: 'c', query_intent: 'q', final_answer: 'yes', recommended_tools: tools })}</json>`);
+      expect(parsed.ok && parsed.value.recommended_tools.needed).toBe(false);
+      expect(parsed.ok && parsed.value.recommended_tools.tool_calls).toEqual([]);
+    }
+    const spelled = parseStage1Output(`<json>${JSON.stringify({ video_context: 'c', query_intent: 'q', final_answer: 'yes', recommended_tools: { needed: false, why_no_tool_calls: 'clear from the frames' } })}</json>`);
+    expect(spelled.ok && spelled.value.recommended_tools.why_no_tool).toBe('clear from the frames');
+  });
+
+  it('a misspelled or missing rationale, and several calls of which the first is kept first', () => {
+    const reply = {
+      answerable: { verdict: false, reasoning: 'need speech' },
+      final_answer: null,
+      recommended_tools: { needed: true, tool_calls: [{ rationle: 'speech', ...call }, { name: 'perform_reasoning', arguments: { query: 'q', media_paths: [] } }] },
+    };
+    const parsed = parseStage2Output(`<json>${JSON.stringify(reply)}</json>`);
+    expect(parsed.ok && parsed.value.recommended_tools.tool_calls.map((c) => [c.name, c.rationale])).toEqual([
+      ['verbal_transcript', ''],
+      ['perform_reasoning', ''],
+    ]);
+  });
+
+  it('needed true with no call parses (the loop then says no call was given)', () => {
+    const parsed = parseStage2Output(`<json>${JSON.stringify({ answerable: { verdict: false, reasoning: '' }, final_answer: null, recommended_tools: { needed: true, why_no_tool: '' } })}</json>`);
+    expect(parsed.ok && parsed.value.recommended_tools).toEqual({ needed: true, why_no_tool: '', tool_calls: [] });
+  });
+});

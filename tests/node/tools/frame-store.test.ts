@@ -15,6 +15,24 @@ describe('FrameStore', () => {
     expect(store.ids()).toEqual(['frame_1', 'frame_2', 'frame_3']);
   });
 
+  it('keeps given names; a frame stored again under a name replaces the older one and closes its bitmap', () => {
+    const store = new FrameStore();
+    const old = bitmap();
+    store.add([frameAt(10, old), frameAt(20)], ['a.jpg', 'b.jpg']);
+    store.add([frameAt(10.5)], ['a.jpg']);
+    expect(store.ids()).toEqual(['b.jpg', 'a.jpg']);
+    expect(store.get('a.jpg')?.timestamp).toBe(10.5);
+    expect(old.closed).toBe(true);
+  });
+
+  it('finds the stored frame nearest a time', () => {
+    const store = new FrameStore();
+    store.add([frameAt(10), frameAt(20), frameAt(30)]);
+    expect(store.nearest(14)?.id).toBe('frame_1');
+    expect(store.nearest(26)?.id).toBe('frame_3');
+    expect(new FrameStore().nearest(5)).toBeUndefined();
+  });
+
   it('past its limit drops the oldest frames and closes their bitmaps; ids are never reused', () => {
     const store = new FrameStore({ limit: 3 });
     const images = [bitmap(), bitmap(), bitmap(), bitmap(), bitmap()];

@@ -23,8 +23,23 @@ function failure(run: () => unknown): AppError {
 describe('resolveMediaPaths', () => {
   it('gives the stored frames in the order named, once each', () => {
     const store = storeWith([10, 11, 12]);
-    expect(resolveMediaPaths(store, ['frame_3', 'frame_1', 'frame_3']).map((f) => f.id)).toEqual(['frame_3', 'frame_1']);
-    expect(resolveMediaPaths(store, [])).toEqual([]);
+    expect(resolveMediaPaths(store, ['frame_3', 'frame_1', 'frame_3']).frames.map((f) => f.id)).toEqual(['frame_3', 'frame_1']);
+    expect(resolveMediaPaths(store, [])).toEqual({ frames: [], notes: [] });
+  });
+
+  it('takes a release-style name it did not issue as the stored frame nearest its time, and says so', () => {
+    const store = new FrameStore();
+    store.add([frameAt(3425), frameAt(3428), frameAt(3431)], ['v_frames_57:00_57:20/v_frame_1_57:05.jpg', 'b', 'c']);
+    // Real SAGE-MM traces name frames of earlier extractions, even ones never made in this run.
+    const { frames, notes } = resolveMediaPaths(store, ['other_frames_56:00_58:00/other_frame_85700_57:08.jpg', 'b']);
+    expect(frames.map((f) => f.id)).toEqual(['b']);
+    expect(notes).toEqual([
+      'other_frames_56:00_58:00/other_frame_85700_57:08.jpg was not extracted; used b, the stored frame nearest 00:57:08 (at 00:57:08).',
+    ]);
+    const hours = resolveMediaPaths(store, ['x_frame_1_00:57:30.png']);
+    expect(hours.frames.map((f) => f.id)).toEqual(['c']);
+    // A name without a time still cannot be guessed.
+    expect(failure(() => resolveMediaPaths(store, ['clip.mp4'])).message).toContain('Unknown media_paths: clip.mp4.');
   });
 
   it('names unknown ids and lists the known ones', () => {
@@ -61,6 +76,13 @@ describe('perform_reasoning', () => {
       context(),
     );
     expect(output.text).toBe('answer: A red car turns left.');
+    const guessed = await performReasoningTool(new FakeVlm(() => 'left'), store).run(
+      { query: 'Which way?', media_paths: ['v_frames_00:10_00:12/v_frame_287_00:11.jpg'] },
+      context(),
+    );
+    expect(guessed.text).toBe(
+      'Note: v_frames_00:10_00:12/v_frame_287_00:11.jpg was not extracted; used frame_2, the stored frame nearest 00:00:11 (at 00:00:11.5).\nanswer: left',
+    );
     expect(output.frames).toEqual([
       { id: 'frame_2', timestamp: 11.5 },
       { id: 'frame_1', timestamp: 10 },

@@ -1,0 +1,46 @@
+/**
+ * Extracted frames named as the SAGE release names them, because SAGE-MM echoes those names back in
+ * `perform_reasoning.media_paths`: `<video>_frames_<start>_<end>/<video>_frame_<n>_<time>.jpg`, with
+ * `<n>` the frame's index in the source video and times as MM:SS (HH:MM:SS from the first hour on).
+ */
+
+/** MM:SS under an hour, HH:MM:SS from there, whole seconds rounded down. */
+export function clipTime(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const hours = Math.floor(total / 3600);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const rest = `${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  return hours > 0 ? `${pad(hours)}:${rest}` : rest;
+}
+
+/** The video's name without folders or extension, as the release's file names start. */
+export function videoStem(videoPath: string): string {
+  const base = videoPath.split(/[\\/]/).pop() ?? '';
+  const stem = base.replace(/\.[^.]+$/, '');
+  return stem === '' ? 'video' : stem;
+}
+
+export interface FrameNameParts {
+  videoPath: string;
+  windowStart: number;
+  windowEnd: number;
+  /** Seconds from the start of the video. */
+  timestamp: number;
+  /** Frames per second of the source, for the frame index. */
+  frameRate: number;
+}
+
+export function releaseFrameName(parts: FrameNameParts): string {
+  const stem = videoStem(parts.videoPath);
+  const index = Math.round(parts.timestamp * (parts.frameRate > 0 ? parts.frameRate : 1));
+  return `${stem}_frames_${clipTime(parts.windowStart)}_${clipTime(parts.windowEnd)}/${stem}_frame_${index}_${clipTime(parts.timestamp)}.jpg`;
+}
+
+/** The time a frame-like name ends with (`..._12:34.jpg`, `..._01:02:03.png`), or null. */
+export function timeInFrameName(name: string): number | null {
+  const match = /_(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?:\.\d+)?\.(?:jpe?g|png|webp)$/i.exec(name.trim());
+  if (!match) return null;
+  const [, hours, minutes, seconds] = match;
+  if (Number(seconds) >= 60) return null;
+  return Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds);
+}
