@@ -4,6 +4,7 @@ transformers.js tokenizers, processors and chat templates run unchanged on it. D
 fixed corpus, ties broken on the pair itself.
 """
 
+import os
 import re
 
 # Qwen2.5-VL's added tokens, in the family's order (real ids start at 151643). Here they follow
@@ -74,7 +75,13 @@ person says", "final_answer": null, "recommended_tools": {"needed": true, "why_n
 identify_timestamps_visually extract_parts_from_timestamp perform_reasoning event query frames
 media_paths timestamps start end the a of and to in is that it for on with as this was what when
 """
-NUM_MERGES = 96
+NUM_MERGES = 400
+
+# The project's own Stage-1 and Stage-2 prompts (a snapshot, made by printing them once), so the
+# merges cover their words and a Stage-1 prompt is hundreds of tokens, not thousands: the e2e tests
+# run the tiny model through whole SAGE runs on Chromium's software WebGPU adapter.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiny_corpus.txt"), encoding="utf-8") as _handle:
+    MERGE_CORPUS += _handle.read()
 
 
 def bytes_to_unicode():
