@@ -56,7 +56,8 @@ export function ropeIndex(input: RopeInput, config: RopeConfig, cursor: RopeCurs
     for (let axis = 0; axis < 3; axis++) full[axis]!.push(attended ? positions[axis]![kept]! : 1);
     if (attended) kept++;
   }
-  const highest = Math.max(...positions.map((axis) => (axis.length === 0 ? -1 : Math.max(...axis))));
+  let highest = -1;
+  for (const axis of positions) for (const value of axis) if (value > highest) highest = value;
   return { positionIds: full, delta: highest + 1 - mask.length };
 }
 
@@ -100,9 +101,9 @@ function visionPositions(ids: readonly number[], input: RopeInput, config: RopeC
     for (let frame = 0; frame < t; frame++) {
       for (let row = 0; row < h; row++) {
         for (let col = 0; col < w; col++) {
-          const values = [next + frame * timeStep, next + row, next + col];
+          const values = [next + frame * timeStep, next + row, next + col] as const;
           values.forEach((value, axis) => axes[axis]!.push(value));
-          highest = Math.max(highest, ...values);
+          highest = Math.max(highest, values[0], values[1], values[2]);
         }
       }
     }

@@ -54,7 +54,8 @@ export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSuppo
   const lastVision: VisionCallStats = { seconds: 0, tokens: 0 };
   let imageTokens = 0;
 
-  for (const name of ['video_grid_thw']) if (!model.forward_params.includes(name)) model.forward_params.push(name);
+  // generate() passes the model only the inputs named here.
+  if (!model.forward_params.includes('video_grid_thw')) model.forward_params.push('video_grid_thw');
 
   const encodeOne = model.encode_image.bind(model);
   model.encode_image = async ({ pixel_values, image_grid_thw, video_grid_thw }: Feeds) => {
