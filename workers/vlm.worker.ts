@@ -373,17 +373,25 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
   };
 }
 
-/** The release's prompt pack beside the model's files, if it has one; a missing pack is normal. */
+/**
+ * The release's prompt pack beside the model's files, if it has one; a missing pack is normal.
+ * A Hub model's pack is kept with its other files in transformers.js' browser cache, so a model
+ * used offline keeps the prompts it had online (files on this site go through the app's cache).
+ */
 async function fetchPromptPack(source: VlmWorkerLoadOptions['source']): Promise<unknown> {
   const url =
     source.kind === 'hub'
       ? `https://huggingface.co/${source.repo}/resolve/${encodeURIComponent(source.revision ?? 'main')}/${PROMPT_PACK_FILE}`
       : new URL(PROMPT_PACK_FILE, new URL(source.url.endsWith('/') ? source.url : `${source.url}/`, self.location.href)).href;
+  const cache = source.kind === 'hub' && 'caches' in self ? await caches.open('transformers-cache').catch(() => null) : null;
   try {
     const response = await fetch(url);
-    return response.ok ? ((await response.json()) as unknown) : undefined;
+    if (!response.ok) return undefined;
+    await cache?.put(url, response.clone()).catch(() => {});
+    return (await response.json()) as unknown;
   } catch {
-    return undefined;
+    const kept = await cache?.match(url).catch(() => undefined);
+    return kept ? ((await kept.json().catch(() => undefined)) as unknown) : undefined;
   }
 }
 

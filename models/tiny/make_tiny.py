@@ -278,7 +278,7 @@ def greedy_tokens(model_dir: str, dtype: str, case: dict, steps: int) -> list[in
     if "pixel_values_file" in case:
         pixels = np.fromfile(os.path.join(FIXTURES, case["pixel_values_file"]), dtype="<f4").reshape(case["pixel_values_shape"])
         grid = np.array([case["grid_thw"]], dtype=np.int64)
-        features = session("vision_encoder").run(None, {"pixel_values": pixels.astype(float_type), "image_grid_thw": grid})[0]
+        features = session("vision_encoder").run(None, {"pixel_values": pixels, "image_grid_thw": grid})[0]
         token = config["video_token_id"] if case.get("fps") is not None else config["image_token_id"]
         embeds[0, ids[0] == token] = features
     past = {

@@ -124,6 +124,9 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
     config_path = os.path.join(folder, "config.json")
     with open(config_path, encoding="utf-8") as handle:
         config = json.load(handle)
+    # Where the checkpoint sat on the exporting machine says nothing to the browser.
+    config.pop("_name_or_path", None)
+    config.get("text_config", {}).pop("_name_or_path", None)
     config["transformers.js_config"] = {
         "dtype": dtypes[0],
         **({"use_external_data_format": external} if external else {}),

@@ -112,9 +112,14 @@ def _json_type(annotation) -> str:
 
 
 def _commit(root: str) -> str | None:
+    """The checkout's commit, when `root` is a git checkout of its own (not a folder inside another)."""
     try:
-        result = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
-        return result.stdout.strip() or None
+        def git(*args: str) -> str:
+            return subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, check=True).stdout.strip()
+
+        if os.path.realpath(git("rev-parse", "--show-toplevel")) != os.path.realpath(root):
+            return None
+        return git("rev-parse", "HEAD") or None
     except (OSError, subprocess.CalledProcessError):
         return None
 

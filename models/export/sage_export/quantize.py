@@ -3,8 +3,9 @@
 - `fp32`: the traced graph.
 - `q4`: every MatMul with a constant weight becomes ONNX Runtime's MatMulNBits (4-bit symmetric
   weights in blocks of 32); activations, norms, embeddings and the KV cache stay float32.
-- `q4f16`: the graph in float16 (inputs, outputs and KV cache too; RMS norms inside stay float32),
-  then its MatMuls in 4 bits as for q4: what a WebGPU device with `shader-f16` runs.
+- `q4f16`: the graph in float16 (outputs, KV cache and inputs too, but for the vision encoder's
+  pixel values; RMS norms inside stay float32), then its MatMuls in 4 bits as for q4: what a
+  WebGPU device with `shader-f16` runs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def to_fp16(fp32_model: onnx.ModelProto) -> onnx.ModelProto:
     # RMS norms stay float32, as the reference computes them even for half-precision weights;
     # in float16 ONNX Runtime's CPU and WASM builds also fail to fuse them ("InsertedPrecisionFreeCast").
     norms = [node.name for node in model.graph.node if _is_norm(node.name)]
-    return convert_float_to_float16(model, keep_io_types=False, disable_shape_infer=True, node_block_list=norms)
+    # Pixels stay float32 (transformers.js hands the vision encoder the processor's float32
+    # tensor as it is); every other input and output, the KV cache included, is float16.
+    return convert_float_to_float16(model, keep_io_types=["pixel_values"], disable_shape_infer=True, node_block_list=norms)
 
 
 def _is_norm(name: str) -> bool:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReleasePack, pythonJson, pythonRepr, releasePromptStyle } from '../../../src/agent/release-prompts';
-import { toolDefinitions } from '../../../src/agent/protocol';
+import { TOOL_NAMES, toolDefinitions } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/run-agent';
 import type { AgentEvent } from '../../../src/agent/events';
 // Written by models/export from models/tiny/release-stand-in (the release's layout, our words).
@@ -14,14 +14,7 @@ const style = releasePromptStyle(parseReleasePack(pack)!);
 
 describe('the release prompt pack', () => {
   it('is read from what the export tool writes, and anything else is refused', () => {
-    expect(parseReleasePack(pack)?.tools.map((tool) => tool.name)).toEqual([
-      'verbal_transcript',
-      'identify_timestamps_visually',
-      'extract_parts_from_timestamp',
-      'perform_reasoning',
-      'unified_web_search',
-      'parse_web_data',
-    ]);
+    expect(parseReleasePack(pack)?.tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
     expect(parseReleasePack({ ...pack, format: 2 })).toBeNull();
     expect(parseReleasePack({ format: 1 })).toBeNull();
     expect(parseReleasePack('text')).toBeNull();
