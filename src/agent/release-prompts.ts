@@ -8,11 +8,12 @@
  *   and "Video Path: <name> of duration <HH:MM:SS>.";
  * - Stage 2: the Stage-2 template as system message, and the message template filled with the call
  *   of the previous step ("<tool>_#k with arguments <Python dict>"), the Stage-1 context, the
- *   query, the same video line, and one "<tool>_#k output: <Python value>" line per result.
+ *   query, the same video line, and one "<tool>_#k output: <Python value>" line per result (the
+ *   loop's own notes as `None_#k`, as the release labels its "no tool call" entries).
  */
 import { formatTimestamp } from '../time';
 import { MAX_TOOL_RESULTS_IN_CONTEXT, type ToolDefinition } from './protocol';
-import type { ModelPrompt, PromptStyle, Stage1PromptInput, Stage2PromptInput } from './prompts';
+import type { ModelPrompt, PromptStyle, Stage1PromptInput, Stage2PromptInput, ToolResultEntry } from './prompts';
 
 export interface ReleaseToolSchema {
   name: string;
@@ -65,11 +66,16 @@ export function releasePromptStyle(pack: ReleasePromptPack): PromptStyle {
           visual_context: input.videoContext,
           query: input.question,
           video_info: videoLine(input.videoName, input.durationSeconds),
-          tools_so_far: shown.map((entry) => `${entry.label} output: ${pythonRepr(entry.output)}\n`).join(''),
+          tools_so_far: shown.map((entry) => `${releaseLabel(entry)} output: ${pythonRepr(entry.output)}\n`).join(''),
         }),
       };
     },
   };
+}
+
+/** The loop's own notes are `None_#k` entries in the release's history (its "no tool call" results). */
+function releaseLabel(entry: ToolResultEntry): string {
+  return entry.arguments === undefined ? entry.label.replace(/^system_note_#/, 'None_#') : entry.label;
 }
 
 function videoLine(name: string, durationSeconds: number): string {

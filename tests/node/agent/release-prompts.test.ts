@@ -44,7 +44,10 @@ describe('the release prompt pack', () => {
       videoContext: 'A football match.',
       step: 2,
       lastCall: { label: 'verbal_transcript_#1', arguments: { video_path: 'match.mp4', timestamp_start: '01:00', timestamp_end: '02:00' } },
-      results: [{ label: 'verbal_transcript_#1', output: "It's 2-1.", arguments: {} }],
+      results: [
+        { label: 'system_note_#1', output: 'The last reply gave neither a final answer nor a tool call.' },
+        { label: 'verbal_transcript_#1', output: "It's 2-1.", arguments: {} },
+      ],
       tools: offline,
     });
     expect(system).toContain('<tools>\n{"type": "function"');
@@ -56,6 +59,7 @@ describe('the release prompt pack', () => {
         'Query: Who wins?',
         'Video Path: match.mp4 of duration 00:10:00.',
         'Results so far:',
+        "None_#1 output: 'The last reply gave neither a final answer nor a tool call.'",
         `verbal_transcript_#1 output: "It's 2-1."`,
         '',
         '',
