@@ -1,11 +1,14 @@
 /**
  * Which pulled models a deployment can serve, read from disk: a model's dtype counts only when
  * every file `models:pull` fetches for it is in place (a half-finished pull leaves `.part` files
- * and is not offered). The build copies exactly those files and writes `models/served.json`
- * (src/models/served-models.ts reads it in the browser); the dev server answers the same list.
+ * and is not offered), together with the external-data chunks its config.json names for those
+ * graphs (an export of over 2 GB, e.g. SAGE-MM from models/export) and, when there is one, the
+ * release's prompt pack beside it. The build copies exactly those files and writes
+ * `models/served.json` (src/models/served-models.ts reads it in the browser); the dev server
+ * answers the same list.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { ServedModels } from '../src/models/served-models';
 import { TENSOR_CACHE, dtypeFiles, tensorCacheShards, type Manifest, type PlannedFile } from './models-pull.ts';
 
@@ -26,7 +29,7 @@ export function findServedModels(manifest: Manifest, modelsDir: string): ServedM
   const files = new Set<string>();
   for (const [id, model] of Object.entries(manifest.models)) {
     for (const dtype of Object.keys(model.dtypes)) {
-      const needed = withShards(dtypeFiles(model, dtype, { ...NOWHERE, modelsDir }));
+      const needed = withExternalData(withShards(dtypeFiles(model, dtype, { ...NOWHERE, modelsDir })));
       if (!needed || !needed.every(isComplete)) continue;
       (models[id] ??= []).push(dtype);
       for (const file of needed) files.add(relative(modelsDir, file.dest));
@@ -50,6 +53,37 @@ function withShards(files: PlannedFile[]): PlannedFile[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The SAGE release's prompts, written beside an export by models/export. */
+const PROMPT_PACK = 'sage_prompts.json';
+
+/**
+ * The files plus the external-data chunks config.json lists for them, and the prompt pack if the
+ * folder has one; undefined when config.json cannot be read.
+ */
+function withExternalData(files: PlannedFile[] | undefined): PlannedFile[] | undefined {
+  const config = files?.find((file) => basename(file.dest) === 'config.json');
+  if (!files || !config || !isComplete(config)) return files;
+  let chunks: Record<string, unknown> | number | boolean | undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(config.dest, 'utf8')) as { 'transformers.js_config'?: { use_external_data_format?: typeof chunks } };
+    chunks = parsed['transformers.js_config']?.use_external_data_format;
+  } catch {
+    return undefined;
+  }
+  const extra: PlannedFile[] = [];
+  for (const file of files) {
+    const name = basename(file.dest);
+    if (!name.endsWith('.onnx')) continue;
+    const count = typeof chunks === 'object' ? Number(chunks[name] ?? chunks[name.replace(/(_(?:fp16|q4f16|q4|q8|int8|uint8|bnb4|quantized))?\.onnx$/, '')] ?? 0) : Number(chunks ?? 0);
+    for (let chunk = 0; chunk < count; chunk++) {
+      extra.push({ url: file.url, dest: `${file.dest}_data${chunk === 0 ? '' : `_${chunk}`}` });
+    }
+  }
+  const pack = join(dirname(config.dest), PROMPT_PACK);
+  if (existsSync(pack)) extra.push({ url: config.url, dest: pack });
+  return [...files, ...extra];
 }
 
 function isComplete(file: PlannedFile): boolean {

@@ -373,6 +373,15 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
   };
 }
 
+async function measureVision(request: VlmWorkerGenerateRequest): Promise<{ visualTokens: number; visionSeconds: number }> {
+  const current = loaded;
+  if (!current?.video) throw new AppError('invalid-argument', 'Vision timing needs a loaded Qwen2.5-VL-family model.');
+  const inputs = await modelInputs(current, request);
+  const model = current.model as PreTrainedModel & { encode_image(feeds: Record<string, unknown>): Promise<Tensor> };
+  await model.encode_image(inputs);
+  return { visualTokens: current.video.lastVision.tokens, visionSeconds: current.video.lastVision.seconds };
+}
+
 /**
  * The release's prompt pack beside the model's files, if it has one; a missing pack is normal.
  * A Hub model's pack is kept with its other files in transformers.js' browser cache, so a model
@@ -457,6 +466,10 @@ const api: VlmWorkerApi = {
 
   inspect(request, greedySteps) {
     return enqueue(() => inspectPrompt(request, greedySteps));
+  },
+
+  measureVision(request) {
+    return enqueue(() => measureVision(request));
   },
 
   interrupt() {

@@ -118,6 +118,12 @@ export class VlmClient implements VlmEngine {
     return this.remote.inspect(workerRequest(`inspect-${++this.nextJob}`, request), greedySteps);
   }
 
+  /** Runs only the vision encoder on the request's pictures or video; the bench's Stage-1 figures. */
+  measureVision(request: Omit<VlmGenerateRequest, 'signal' | 'onToken'>): Promise<{ visualTokens: number; visionSeconds: number }> {
+    if (this.disposed) return Promise.reject(closedError());
+    return this.remote.measureVision(workerRequest(`vision-${++this.nextJob}`, request));
+  }
+
   interrupt(): Promise<void> {
     return this.disposed ? Promise.resolve() : this.remote.interrupt();
   }

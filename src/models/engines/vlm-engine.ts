@@ -106,6 +106,8 @@ export interface VlmWorkerApi {
   generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string>;
   /** Runs one prompt for inspection: processor outputs, positions, next-token logits, `greedySteps` tokens. */
   inspect(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection>;
+  /** Runs only the vision encoder on a prompt's pictures or video (bench): tokens made, seconds taken. */
+  measureVision(request: VlmWorkerGenerateRequest): Promise<{ visualTokens: number; visionSeconds: number }>;
   /** Stops the running job after its current token; its `generate` resolves with the text so far. */
   interrupt(): void;
   /** Drops the job with this id (queued or running); its `generate` rejects with a 'cancelled' AppError. */

@@ -63,6 +63,29 @@ describe('finding the pulled models a build serves', () => {
     expect(findServedModels(manifest, put(resuming)).served).toEqual({ models: {} });
   });
 
+  it('an export over 2 GB needs the external-data chunks its config lists; its prompt pack is served with it', () => {
+    const config = JSON.stringify({ 'transformers.js_config': { use_external_data_format: { 'model_q4.onnx': 2 } } });
+    const complete = {
+      'acme/vlm/config.json': config,
+      'acme/vlm/onnx/model_q4.onnx': 'abcd',
+      'acme/vlm/onnx/model_q4.onnx_data': 'x',
+      'acme/vlm/onnx/model_q4.onnx_data_1': 'y',
+      'acme/vlm/sage_prompts.json': '{}',
+    };
+    const found = findServedModels(manifest, put(complete));
+    expect(found.served).toEqual({ models: { vlm: ['q4'] } });
+    expect(found.files.sort()).toEqual([
+      'acme/vlm/config.json',
+      'acme/vlm/onnx/model_q4.onnx',
+      'acme/vlm/onnx/model_q4.onnx_data',
+      'acme/vlm/onnx/model_q4.onnx_data_1',
+      'acme/vlm/sage_prompts.json',
+    ]);
+    rmSync(dir, { recursive: true });
+    const { ['acme/vlm/onnx/model_q4.onnx_data_1']: _missing, ...cut } = complete;
+    expect(findServedModels(manifest, put(cut)).served).toEqual({ models: {} });
+  });
+
   it('web-llm builds need their shards (named by tensor-cache.json) and their own library', () => {
     const f16 = 'mlc-ai/Text-q4f16_1-MLC/resolve/main';
     const found = findServedModels(
