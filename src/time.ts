@@ -25,6 +25,12 @@ export function formatFrameTime(seconds: number): string {
   return fraction === 0 ? hms(whole) : `${hms(whole)}.${fraction}`;
 }
 
+/** MM:SS under an hour, HH:MM:SS from there, rounded down: how the SAGE release writes times in frame names. */
+export function formatClipTime(seconds: number): string {
+  const clock = formatTimestampFloor(seconds);
+  return clock.startsWith('00:') ? clock.slice(3) : clock;
+}
+
 function hms(wholeSeconds: number): string {
   const total = Math.max(0, wholeSeconds);
   const hours = Math.floor(total / 3600);

@@ -1,6 +1,7 @@
 /**
- * The two prompts of a SAGE run, in our own words. Stage 1 sees the skim frames (passed to the
- * model separately as images); Stage 2 is text only and rebuilt from scratch at every step.
+ * The two prompts of a SAGE run, in our own words (release-prompts.ts has the release's, used when
+ * a model carries them). Stage 1 sees the skim frames (a video for Qwen2.5-VL-family models,
+ * pictures for others); Stage 2 is text only and rebuilt from scratch at every step.
  */
 import { formatTimestamp } from '../time';
 import { MAX_STAGE2_STEPS, MAX_TOOL_RESULTS_IN_CONTEXT, type JsonSchema, type ToolDefinition } from './protocol';
@@ -42,7 +43,7 @@ export function buildStage1Prompt(input: Stage1PromptInput): string {
   const frames =
     input.frameTimes.length === 0
       ? 'No frames of the video are attached.'
-      : `The images are ${input.frameTimes.length} low-resolution frames skimmed from the whole video, in time order, taken at: ${input.frameTimes.map(formatTimestamp).join(', ')}.`;
+      : `You see the video as ${input.frameTimes.length} low-resolution frames skimmed from the whole of it, in time order, taken at: ${input.frameTimes.map(formatTimestamp).join(', ')}.`;
   return [
     'You answer questions about a video.',
     frames,

@@ -11,7 +11,7 @@
  *   query, the same video line, and one "<tool>_#k output: <Python value>" line per result (the
  *   loop's own notes as `None_#k`, as the release labels its "no tool call" entries).
  */
-import { formatTimestamp } from '../time';
+import { formatTimestampFloor } from '../time';
 import { MAX_TOOL_RESULTS_IN_CONTEXT, type ToolDefinition } from './protocol';
 import type { ModelPrompt, PromptStyle, Stage1PromptInput, Stage2PromptInput, ToolResultEntry } from './prompts';
 
@@ -79,7 +79,7 @@ function releaseLabel(entry: ToolResultEntry): string {
 }
 
 function videoLine(name: string, durationSeconds: number): string {
-  return `Video Path: ${name} of duration ${formatTimestamp(Math.floor(durationSeconds))}.`;
+  return `Video Path: ${name} of duration ${formatTimestampFloor(durationSeconds)}.`;
 }
 
 /** The tools this run offers, described as the release describes them, in the pack's order. */

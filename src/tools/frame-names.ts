@@ -3,15 +3,7 @@
  * `perform_reasoning.media_paths`: `<video>_frames_<start>_<end>/<video>_frame_<n>_<time>.jpg`, with
  * `<n>` the frame's index in the source video and times as MM:SS (HH:MM:SS from the first hour on).
  */
-
-/** MM:SS under an hour, HH:MM:SS from there, whole seconds rounded down. */
-export function clipTime(seconds: number): string {
-  const total = Math.max(0, Math.floor(seconds));
-  const hours = Math.floor(total / 3600);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  const rest = `${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
-  return hours > 0 ? `${pad(hours)}:${rest}` : rest;
-}
+import { formatClipTime as clipTime } from '../time';
 
 /** The video's name without folders or extension, as the release's file names start. */
 export function videoStem(videoPath: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFrameTime, formatTimestamp, formatTimestampFloor } from '../../src/time';
+import { formatClipTime, formatFrameTime, formatTimestamp, formatTimestampFloor } from '../../src/time';
 
 describe('formatTimestamp', () => {
   it.each([
@@ -36,5 +36,17 @@ describe('formatFrameTime', () => {
     [-1, '00:00:00'],
   ])('formats %d as %s', (seconds, text) => {
     expect(formatFrameTime(seconds)).toBe(text);
+  });
+});
+
+describe('formatClipTime (the release frame names)', () => {
+  it.each([
+    [0, '00:00'],
+    [59.9, '00:59'],
+    [3428, '57:08'],
+    [3600, '01:00:00'],
+    [3723.7, '01:02:03'],
+  ])('%s s is %s', (seconds, text) => {
+    expect(formatClipTime(seconds)).toBe(text);
   });
 });
