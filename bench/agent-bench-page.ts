@@ -47,7 +47,9 @@ class ToolTourModel implements ReasoningModel {
         recommended_tools: call('extract_parts_from_timestamp', { timestamp_start: '00:00:02', timestamp_end: '00:00:12' }),
       });
     }
-    const frameIds = [...new Set(request.prompt.match(/frame_\d+/g) ?? [])].slice(0, 3);
+    // The names the extraction returned, as a model would echo them.
+    const listed = /media_paths: (\[[^\]]*\])/.exec(request.prompt);
+    const frameIds = listed ? (JSON.parse(listed[1]!) as string[]).slice(0, 3) : [];
     const next = [
       call('perform_reasoning', { query: 'What is shown?', media_paths: frameIds }),
       call('identify_timestamps_visually', { event: 'a red screen', timestamp_start: '00:00:00', timestamp_end: '00:00:08' }),
