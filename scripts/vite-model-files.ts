@@ -38,12 +38,15 @@ export function bundledWhisperModels(): Plugin {
 export function servedModels(): Plugin {
   let root = '';
   let outDir = '';
+  let building = false;
   const find = () => findServedModels(readManifest(root), modelsDirectory(root));
   return {
     name: 'served-models',
     configResolved(config) {
       root = config.root;
       outDir = resolve(config.root, config.build.outDir);
+      // The dev server and vitest close bundles too; only a real build writes into its output folder.
+      building = config.command === 'build';
     },
     configureServer(server) {
       server.middlewares.use((request, response, next) => {
@@ -59,7 +62,7 @@ export function servedModels(): Plugin {
       });
     },
     closeBundle() {
-      if (!outDir) return;
+      if (!building || !outDir) return;
       const { served, files } = find();
       const modelsDir = modelsDirectory(root);
       for (const file of files) {
