@@ -7,7 +7,7 @@ import os
 import struct
 from dataclasses import dataclass
 
-SUPPORTED_TYPES = ("qwen2_5_vl",)
+SUPPORTED_TYPES = ("qwen2_5_vl", "qwen3_vl")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
 PROCESSOR_FILES = ("preprocessor_config.json",)
 
@@ -37,8 +37,7 @@ def inspect_checkpoint(path: str) -> Checkpoint:
     config = _read_json(path, "config.json")
     model_type = config.get("model_type")
     if model_type not in SUPPORTED_TYPES:
-        hint = " Qwen3-VL needs DeepStack inputs this tool does not export yet (see models/README.md)." if model_type == "qwen3_vl" else ""
-        raise CheckpointError(f"{path}/config.json has model_type {model_type!r}; this tool exports {', '.join(SUPPORTED_TYPES)}.{hint}")
+        raise CheckpointError(f"{path}/config.json has model_type {model_type!r}; this tool exports {', '.join(SUPPORTED_TYPES)}.")
     for name in TOKENIZER_FILES + PROCESSOR_FILES:
         if not os.path.isfile(os.path.join(path, name)):
             raise CheckpointError(f"{path} has no {name}: copy the checkpoint's tokenizer and processor files too.")

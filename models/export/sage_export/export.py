@@ -86,10 +86,10 @@ def export(
 
 
 def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_external_data: bool, progress: Progress) -> dict:
-    from transformers import AutoConfig, Qwen2_5_VLForConditionalGeneration
+    from transformers import AutoConfig, AutoModelForImageTextToText
 
     progress.step("loading the weights in float32")
-    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(
+    model = AutoModelForImageTextToText.from_pretrained(
         checkpoint.path, torch_dtype=torch.float32, attn_implementation="eager"
     ).eval()
 

@@ -12,6 +12,7 @@ import torch
 from onnx import helper, numpy_helper
 
 from .graphs import Decoder, EmbedTokens, VisionEncoder
+from .graphs_qwen3 import DecoderQwen3, VisionEncoderQwen3
 
 OPSET = 17
 # transformers.js reads external data in chunks named <file>.onnx_data, <file>.onnx_data_1, ...;
@@ -21,25 +22,27 @@ MAX_CHUNK_BYTES = 2_000_000_000
 INLINE_LIMIT_BYTES = 2_000_000_000
 
 
+def _is_qwen3(model) -> bool:
+    return model.config.model_type == "qwen3_vl"
+
+
 def export_vision_encoder(model, path: str) -> None:
     config = model.config.vision_config
-    module = VisionEncoder(model.model.visual).eval()
+    qwen3 = _is_qwen3(model)
+    module = (VisionEncoderQwen3 if qwen3 else VisionEncoder)(model.model.visual).eval()
     # Trace on a grid with two frames and a partial window, so no size is a special case.
     grid = torch.tensor([[2, 12, 20]], dtype=torch.int64)
     patch_dim = config.in_channels * config.temporal_patch_size * config.patch_size**2
     pixels = torch.randn(int(grid.prod()), patch_dim)
-    _trace(
-        module,
-        (pixels, grid),
-        path,
-        input_names=["pixel_values", "image_grid_thw"],
-        output_names=["image_features"],
-        dynamic_axes={
-            "pixel_values": {0: "num_patches"},
-            "image_grid_thw": {0: "num_images"},
-            "image_features": {0: "num_image_tokens"},
-        },
-    )
+    outputs = ["image_features", "deepstack_features"] if qwen3 else ["image_features"]
+    dynamic = {
+        "pixel_values": {0: "num_patches"},
+        "image_grid_thw": {0: "num_images"},
+        "image_features": {0: "num_image_tokens"},
+    }
+    if qwen3:
+        dynamic["deepstack_features"] = {1: "num_image_tokens"}
+    _trace(module, (pixels, grid), path, input_names=["pixel_values", "image_grid_thw"], output_names=outputs, dynamic_axes=dynamic)
 
 
 def export_embed_tokens(model, path: str) -> None:
@@ -57,10 +60,10 @@ def export_embed_tokens(model, path: str) -> None:
 
 def export_decoder(model, path: str) -> None:
     text_config = model.config.text_config
-    module = Decoder(model.model.language_model, model.lm_head).eval()
+    qwen3 = _is_qwen3(model)
     layers = text_config.num_hidden_layers
     kv_heads = text_config.num_key_value_heads
-    head_dim = text_config.hidden_size // text_config.num_attention_heads
+    head_dim = getattr(text_config, "head_dim", None) or text_config.hidden_size // text_config.num_attention_heads
     batch, length, past_length = 1, 3, 4
     embeds = torch.randn(batch, length, text_config.hidden_size)
     mask = torch.ones(batch, past_length + length, dtype=torch.int64)
@@ -77,14 +80,17 @@ def export_decoder(model, path: str) -> None:
     }
     dynamic.update({name: {0: "batch_size", 2: "past_sequence_length"} for name in past_names})
     dynamic.update({name: {0: "batch_size", 2: "total_sequence_length"} for name in present_names})
-    _trace(
-        module,
-        (embeds, mask, positions, keep, *past),
-        path,
-        input_names=["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep", *past_names],
-        output_names=["logits", *present_names],
-        dynamic_axes=dynamic,
-    )
+    inputs = ["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep"]
+    args = [embeds, mask, positions, keep]
+    if qwen3:
+        deepstack_layers = len(model.config.vision_config.deepstack_visual_indexes)
+        module = DecoderQwen3(model.model.language_model, model.lm_head, deepstack_layers).eval()
+        inputs.append("deepstack_visual_embeds")
+        args.append(torch.randn(deepstack_layers, batch, length, text_config.hidden_size))
+        dynamic["deepstack_visual_embeds"] = {1: "batch_size", 2: "sequence_length"}
+    else:
+        module = Decoder(model.model.language_model, model.lm_head).eval()
+    _trace(module, (*args, *past), path, input_names=[*inputs, *past_names], output_names=["logits", *present_names], dynamic_axes=dynamic)
 
 
 def _trace(module, args, path, input_names, output_names, dynamic_axes) -> None:

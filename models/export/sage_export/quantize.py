@@ -46,7 +46,8 @@ def to_fp16(fp32_model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def _is_norm(name: str) -> bool:
-    return any(part in name for part in ("layernorm", "/norm", "ln_q"))
+    # Node names are module paths: input_layernorm, norm1, q_norm, ln_q, ...
+    return "norm" in name.lower() or "ln_q" in name
 
 
 def convert(model: onnx.ModelProto, dtype: str) -> onnx.ModelProto:

@@ -133,13 +133,13 @@ def test_missing_files_and_other_models_get_clear_errors(checkpoint, tmp_path):
     os.remove(os.path.join(no_tokenizer, "tokenizer.json"))
     with pytest.raises(CheckpointError, match="has no tokenizer.json"):
         export(no_tokenizer, str(tmp_path / "out"))
-    qwen3 = str(tmp_path / "qwen3")
-    shutil.copytree(checkpoint, qwen3)
-    config = json.load(open(os.path.join(qwen3, "config.json")))
-    config["model_type"] = "qwen3_vl"
-    json.dump(config, open(os.path.join(qwen3, "config.json"), "w"))
-    with pytest.raises(CheckpointError, match="DeepStack"):
-        export(qwen3, str(tmp_path / "out"))
+    other = str(tmp_path / "other")
+    shutil.copytree(checkpoint, other)
+    config = json.load(open(os.path.join(other, "config.json")))
+    config["model_type"] = "idefics3"
+    json.dump(config, open(os.path.join(other, "config.json"), "w"))
+    with pytest.raises(CheckpointError, match="model_type 'idefics3'; this tool exports qwen2_5_vl, qwen3_vl"):
+        export(other, str(tmp_path / "out"))
 
 
 def test_release_checkout_without_the_slots_is_refused(checkpoint, tmp_path):
@@ -150,3 +150,96 @@ def test_release_checkout_without_the_slots_is_refused(checkpoint, tmp_path):
     with pytest.raises(CheckpointError, match="lacks <<<previous_tool_call>>>"):
         export(checkpoint, str(tmp_path / "out"), release=release)
     assert not os.path.exists(str(tmp_path / "out"))
+
+
+# ---- Qwen3-VL (the smaller SAGE-MMs): DeepStack across the graph boundary ----
+
+def _qwen3_checkpoint(folder: str) -> None:
+    from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer
+    from transformers import Qwen2VLImageProcessor, Qwen3VLConfig, Qwen3VLForConditionalGeneration
+
+    tokenizer_json, tokenizer_config, ids, vocab_size, _ = build_tokenizer()
+    config = Qwen3VLConfig(
+        text_config=dict(
+            vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
+            num_key_value_heads=2, head_dim=16, rope_scaling={"rope_type": "default", "mrope_section": [2, 3, 3], "mrope_interleaved": True},
+            rope_theta=5e6, max_position_embeddings=4096, tie_word_embeddings=True,
+        ),
+        vision_config=dict(
+            depth=3, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=16, temporal_patch_size=2,
+            spatial_merge_size=2, num_position_embeddings=64, deepstack_visual_indexes=[0, 1], in_channels=3,
+        ),
+        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=True,
+    )
+    torch.manual_seed(3)
+    Qwen3VLForConditionalGeneration(config).eval().save_pretrained(folder)
+    json.dump(tokenizer_json, open(os.path.join(folder, "tokenizer.json"), "w"))
+    json.dump({**tokenizer_config, "chat_template": CHAT_TEMPLATE}, open(os.path.join(folder, "tokenizer_config.json"), "w"))
+    Qwen2VLImageProcessor(patch_size=16, merge_size=2, temporal_patch_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3).save_pretrained(folder)
+
+
+@pytest.fixture(scope="module")
+def qwen3(tmp_path_factory):
+    checkpoint = str(tmp_path_factory.mktemp("qwen3") / "checkpoint")
+    _qwen3_checkpoint(checkpoint)
+    out = str(tmp_path_factory.mktemp("qwen3-out") / "model")
+    export(checkpoint, out, dtypes=("fp32", "q4f16"))
+    return checkpoint, out
+
+
+@pytest.mark.parametrize("grid", [[1, 8, 8], [2, 6, 10], [1, 4, 12]])
+def test_qwen3_vision_encoder_returns_deepstack_features_equal_to_torch(qwen3, grid):
+    from transformers import Qwen3VLForConditionalGeneration
+
+    checkpoint, exported = qwen3
+    model = Qwen3VLForConditionalGeneration.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    grid_tensor = torch.tensor([grid])
+    pixels = torch.randn(int(grid_tensor.prod()), 3 * 2 * 16 * 16, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        features, deepstack = model.model.visual(pixels, grid_thw=grid_tensor)
+    session = _session(exported, "vision_encoder.onnx")
+    assert [output.name for output in session.get_outputs()] == ["image_features", "deepstack_features"]
+    got, got_deepstack = session.run(None, {"pixel_values": pixels.numpy(), "image_grid_thw": grid_tensor.numpy()})
+    assert np.abs(got - features.numpy()).max() < 1e-5
+    assert got_deepstack.shape == (2, features.shape[0], 64)
+    assert np.abs(got_deepstack - torch.stack(deepstack).numpy()).max() < 1e-5
+
+
+def test_qwen3_decoder_adds_deepstack_after_the_first_layers_as_torch_does(qwen3):
+    from transformers import Qwen3VLForConditionalGeneration
+
+    checkpoint, exported = qwen3
+    model = Qwen3VLForConditionalGeneration.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    length = 9
+    embeds = torch.randn(1, length, 64, generator=torch.Generator().manual_seed(4))
+    positions = torch.arange(length).view(1, 1, -1).expand(3, 1, -1).clone()
+    positions[1, 0, 2:6], positions[2, 0, 2:6] = torch.tensor([2, 2, 3, 3]), torch.tensor([2, 3, 2, 3])
+    positions[:, 0, 6:] -= 2
+    visual = torch.zeros(1, length, dtype=torch.bool)
+    visual[0, 2:6] = True
+    features = [torch.randn(4, 64, generator=torch.Generator().manual_seed(5 + i)) for i in range(2)]
+    dense = torch.zeros(2, 1, length, 64)
+    dense[:, 0, 2:6] = torch.stack(features)
+    mask = torch.ones(1, length, dtype=torch.int64)
+    with torch.no_grad():
+        hidden = model.model.language_model(
+            inputs_embeds=embeds, attention_mask=mask, position_ids=positions, visual_pos_masks=visual, deepstack_visual_embeds=features
+        ).last_hidden_state
+        expected = model.lm_head(hidden).numpy()
+        without = model.lm_head(model.model.language_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions).last_hidden_state).numpy()
+    decoder = _session(exported, "decoder_model_merged.onnx")
+    past = {meta.name: np.zeros((1, 2, 0, 16), np.float32) for meta in decoder.get_inputs() if meta.name.startswith("past_key_values")}
+    feeds = {
+        "inputs_embeds": embeds.numpy(), "attention_mask": mask.numpy(), "position_ids": positions.numpy(),
+        "num_logits_to_keep": np.array(0), "deepstack_visual_embeds": dense.numpy(), **past,
+    }
+    got = decoder.run(None, feeds)[0]
+    assert np.abs(got - expected).max() < 1e-4
+    # DeepStack matters: without it the logits move far beyond the tolerance.
+    assert np.abs(without - expected).max() > 1e-2
+    # The q4f16 export runs with float16 inputs and the cache dtype the session declares.
+    half = _session(exported, "decoder_model_merged_q4f16.onnx")
+    half_feeds = {key: (value.astype(np.float16) if value.dtype == np.float32 else value) for key, value in feeds.items()}
+    logits = half.run(None, half_feeds)[0].astype(np.float32)
+    assert np.isfinite(logits).all() and logits.shape == expected.shape
