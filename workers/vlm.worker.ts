@@ -24,7 +24,7 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { AppError, cancelledError, describeError, toAppError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
-import { installQwenVideoSupport, type QwenVideoSupport } from '../src/models/qwen-vl/transformers-video';
+import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { TEMPORAL_PATCH_SIZE, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
 import type {
   VlmImage,
@@ -52,12 +52,10 @@ if (onnxWasm) {
 interface Loaded {
   processor: Processor;
   model: PreTrainedModel;
-  /** Present for Qwen2.5-VL-family models, which take the skim as a video. */
-  video: QwenVideoSupport | null;
+  /** Present for Qwen-VL families: positions, vision calls, video (2.5) and DeepStack (3). */
+  vision: QwenVisionSupport | null;
 }
 
-/** The families whose video input (temporal patches, time-scaled positions) the worker builds. */
-const VIDEO_FAMILIES = new Set(['qwen2_5_vl']);
 const PROMPT_PACK_FILE = 'sage_prompts.json';
 
 interface Job {
@@ -296,8 +294,8 @@ async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest)
     throw new AppError('invalid-argument', 'A prompt takes either images or a video, not both.');
   }
   // A model without video input sees the same frames as pictures.
-  const request = given.video && !loadedModel.video ? { ...given, images: given.video.frames, video: undefined } : given;
-  loadedModel.video?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
+  const request = given.video && !loadedModel.vision?.acceptsVideo ? { ...given, images: given.video.frames, video: undefined } : given;
+  loadedModel.vision?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
   const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
   if (request.video) content.push({ type: 'video' });
   content.push({ type: 'text', text: request.prompt });
@@ -368,18 +366,18 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
     ropeDelta: Number((deltas.tolist() as bigint[][])[0]![0]),
     nextTokenLogits: logits.slice((length - 1) * vocab, length * vocab),
     greedyTokens: ((generated.tolist() as bigint[][])[0] ?? []).slice(ids.length).map(Number),
-    visualTokens: current.video?.lastVision.tokens ?? 0,
-    visionSeconds: current.video?.lastVision.seconds ?? 0,
+    visualTokens: current.vision?.lastVision.tokens ?? 0,
+    visionSeconds: current.vision?.lastVision.seconds ?? 0,
   };
 }
 
 async function measureVision(request: VlmWorkerGenerateRequest): Promise<{ visualTokens: number; visionSeconds: number }> {
   const current = loaded;
-  if (!current?.video) throw new AppError('invalid-argument', 'Vision timing needs a loaded Qwen2.5-VL-family model.');
+  if (!current?.vision) throw new AppError('invalid-argument', 'Vision timing needs a loaded Qwen-VL-family model.');
   const inputs = await modelInputs(current, request);
   const model = current.model as PreTrainedModel & { encode_image(feeds: Record<string, unknown>): Promise<Tensor> };
   await model.encode_image(inputs);
-  return { visualTokens: current.video.lastVision.tokens, visionSeconds: current.video.lastVision.seconds };
+  return { visualTokens: current.vision.lastVision.tokens, visionSeconds: current.vision.lastVision.seconds };
 }
 
 /**
@@ -437,14 +435,14 @@ async function loadModel(
     });
     yieldBetweenSteps(model);
     const family = String(model.config.model_type ?? 'unknown');
-    const video = VIDEO_FAMILIES.has(family) ? installQwenVideoSupport(model) : null;
-    loaded = { processor, model, video };
+    const vision = QWEN_VISION_FAMILIES.has(family) ? installQwenVisionSupport(model) : null;
+    loaded = { processor, model, vision };
     const promptPack = await fetchPromptPack(options.source);
     return {
       device: options.device,
       family,
       loadSeconds: (performance.now() - started) / 1000,
-      acceptsVideo: video !== null,
+      acceptsVideo: vision?.acceptsVideo ?? false,
       ...(promptPack === undefined ? {} : { promptPack }),
     };
   } catch (error) {

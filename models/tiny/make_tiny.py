@@ -41,8 +41,10 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MODEL_DIR = os.path.join(HERE, "tiny-random-qwen2_5_vl")
-RELEASE_STAND_IN = os.path.join(HERE, "release-stand-in")
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm")
+QWEN3_MODEL_DIR = os.path.join(HERE, "tiny-random-qwen3_vl")
+QWEN3_FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm-qwen3")
+RELEASE_STAND_IN = os.path.join(HERE, "release-stand-in")
 EXPORT_TOOL = os.path.join(ROOT, "models", "export")
 sys.path.insert(0, HERE)
 sys.path.insert(0, EXPORT_TOOL)
@@ -113,26 +115,10 @@ def build_checkpoint(folder: str) -> None:
     )
     torch.manual_seed(SEED)
     model = Qwen2_5_VLForConditionalGeneration(config).eval()
-    with torch.no_grad():
-        text = model.model.language_model
-        text.embed_tokens.weight[:, 0] = 3.0
-        # No layer writes to that direction, so every text position carries it unchanged.
-        for layer in text.layers:
-            layer.self_attn.o_proj.weight[0, :] = 0.0
-            layer.mlp.down_proj.weight[0, :] = 0.0
-        head = model.lm_head.weight
-        head.normal_(0.0, 1.0)
-        printable = set(range(0x20, 0x7F)) | {0x0A}
-        suppressed = [b for b in range(256) if b not in printable] + list(range(first_added, vocab_size))
-        head[:, 0] = 4.0
-        head[suppressed, 0] = -4.0
+    _ascii_only(model, vocab_size, first_added)
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
-
-    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_json, handle, ensure_ascii=False)
-    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    _write_tokenizer(folder, tokenizer_json, tokenizer_config)
     tokenizer = Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
     bounds = dict(min_pixels=3136, max_pixels=12845056, patch_size=14, temporal_patch_size=2, merge_size=2)
     processor = Qwen2_5_VLProcessor(
@@ -147,20 +133,91 @@ def build_checkpoint(folder: str) -> None:
         json.dump({"chat_template": CHAT_TEMPLATE}, handle)
 
 
+def build_qwen3_checkpoint(folder: str) -> None:
+    """The same, for Qwen3-VL (the smaller SAGE-MMs): 16-px patches, a learned position table,
+    DeepStack from two of three vision blocks into the first two of three decoder layers."""
+    from transformers import (
+        Qwen2TokenizerFast,
+        Qwen2VLImageProcessor,
+        Qwen3VLConfig,
+        Qwen3VLForConditionalGeneration,
+        Qwen3VLProcessor,
+        Qwen3VLVideoProcessor,
+    )
+
+    tokenizer_json, tokenizer_config, ids, vocab_size, first_added = build_tokenizer()
+    special = {"bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|im_end|>"], "pad_token_id": ids["<|endoftext|>"]}
+    config = Qwen3VLConfig(
+        text_config=dict(
+            vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
+            num_key_value_heads=2, head_dim=16, rope_scaling={"rope_type": "default", "mrope_section": [2, 3, 3], "mrope_interleaved": True},
+            rope_theta=5000000.0, max_position_embeddings=32768, rms_norm_eps=1e-6, initializer_range=0.1,
+            tie_word_embeddings=False, **special,
+        ),
+        vision_config=dict(
+            depth=3, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=16, temporal_patch_size=2,
+            spatial_merge_size=2, num_position_embeddings=64, deepstack_visual_indexes=[0, 1], in_channels=3, initializer_range=0.1,
+        ),
+        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=False, **special,
+    )
+    torch.manual_seed(SEED)
+    model = Qwen3VLForConditionalGeneration(config).eval()
+    _ascii_only(model, vocab_size, first_added)
+    model.generation_config.do_sample = False
+    model.save_pretrained(folder)
+    _write_tokenizer(folder, tokenizer_json, tokenizer_config)
+    tokenizer = Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
+    bounds = dict(min_pixels=4096, max_pixels=16777216, patch_size=16, temporal_patch_size=2, merge_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3)
+    processor = Qwen3VLProcessor(
+        image_processor=Qwen2VLImageProcessor(**bounds),
+        tokenizer=tokenizer,
+        video_processor=Qwen3VLVideoProcessor(**{k: v for k, v in bounds.items() if k not in ("min_pixels", "max_pixels")}),
+        chat_template=CHAT_TEMPLATE,
+    )
+    processor.save_pretrained(folder)
+    with open(os.path.join(folder, "chat_template.json"), "w", encoding="utf-8") as handle:
+        json.dump({"chat_template": CHAT_TEMPLATE}, handle)
+
+
+def _ascii_only(model, vocab_size: int, first_added: int) -> None:
+    """One embedding direction no layer writes to, read by the LM head: special tokens and
+    non-ASCII bytes never win, and a large LM head keeps greedy choices clear of near-ties."""
+    with torch.no_grad():
+        text = model.model.language_model
+        text.embed_tokens.weight[:, 0] = 3.0
+        for layer in text.layers:
+            layer.self_attn.o_proj.weight[0, :] = 0.0
+            layer.mlp.down_proj.weight[0, :] = 0.0
+        head = model.lm_head.weight
+        head.normal_(0.0, 1.0)
+        printable = set(range(0x20, 0x7F)) | {0x0A}
+        suppressed = [b for b in range(256) if b not in printable] + list(range(first_added, vocab_size))
+        head[:, 0] = 4.0
+        head[suppressed, 0] = -4.0
+
+
+def _write_tokenizer(folder: str, tokenizer_json: dict, tokenizer_config: dict) -> None:
+    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
+        json.dump(tokenizer_json, handle, ensure_ascii=False)
+    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
+        json.dump(tokenizer_config, handle, ensure_ascii=False)
+
+
 def _tokenizer_kwargs(config: dict) -> dict:
     keys = ("eos_token", "pad_token", "bos_token", "unk_token", "additional_special_tokens", "model_max_length", "errors")
     return {key: config[key] for key in keys if key in config}
 
 
-def pictures() -> dict[str, list[np.ndarray]]:
-    """Seeded pictures whose sides are multiples of 28, so no processor resizes them."""
+def pictures(side: int) -> dict[str, list[np.ndarray]]:
+    """Seeded pictures whose sides are multiples of `side` (patch x merge), so no processor resizes them."""
     rng = np.random.default_rng(SEED)
-    y, x = np.mgrid[0:56, 0:84]
+    y, x = np.mgrid[0 : 2 * side, 0 : 3 * side]
     image = np.stack([x * 3, y * 4, (x + y) * 2], axis=-1) % 256
     image = (image + rng.integers(0, 40, image.shape)) % 256
     frames = []
     for index in range(6):
-        frame = np.full((56, 56, 3), 30 + 20 * index, dtype=np.int64)
+        frame = np.full((2 * side, 2 * side, 3), 30 + 20 * index, dtype=np.int64)
         frame[8 + index * 6 : 20 + index * 6, 10:30] = [250, 40, 40]
         frames.append((frame + rng.integers(0, 25, frame.shape)) % 256)
     return {"image": [image.astype(np.uint8)], "video": [frame.astype(np.uint8) for frame in frames]}
@@ -179,20 +236,37 @@ CASES = {
 }
 
 
-def reference(model_dir: str, fixtures: str, write: bool) -> dict:
-    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+class Family:
+    """One tiny model: how it is built, where it goes, which prompts its reference covers."""
 
-    processor = AutoProcessor.from_pretrained(model_dir)
-    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(model_dir_checkpoint(), attn_implementation="eager").eval()
-    media = pictures()
+    def __init__(self, name, build, model_dir, fixtures, side, cases, release):
+        self.name, self.build, self.model_dir, self.fixtures = name, build, model_dir, fixtures
+        self.side, self.cases, self.release = side, cases, release
+
+
+FAMILIES = [
+    Family("qwen2_5_vl", build_checkpoint, MODEL_DIR, FIXTURES, 28, ("image", "video", "text"), True),
+    # Qwen3-VL feeds video as timestamped frames, which the app does not build: images and text only.
+    Family("qwen3_vl", build_qwen3_checkpoint, QWEN3_MODEL_DIR, QWEN3_FIXTURES, 32, ("image", "text"), False),
+]
+
+
+def reference(family: Family, checkpoint: str, write: bool) -> dict:
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(family.model_dir)
+    model = AutoModelForImageTextToText.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    media = pictures(family.side)
     if write:
-        os.makedirs(fixtures, exist_ok=True)
-        Image.fromarray(media["image"][0]).save(os.path.join(fixtures, "image.png"))
-        for index, frame in enumerate(media["video"]):
-            Image.fromarray(frame).save(os.path.join(fixtures, f"frame-{index}.png"))
+        os.makedirs(family.fixtures, exist_ok=True)
+        Image.fromarray(media["image"][0]).save(os.path.join(family.fixtures, "image.png"))
+        if "video" in family.cases:
+            for index, frame in enumerate(media["video"]):
+                Image.fromarray(frame).save(os.path.join(family.fixtures, f"frame-{index}.png"))
 
     cases = {}
-    for name, case in CASES.items():
+    for name in family.cases:
+        case = CASES[name]
         messages = ([{"role": "system", "content": case["system"]}] if case["system"] else []) + [
             {"role": "user", "content": case["content"]}
         ]
@@ -205,13 +279,11 @@ def reference(model_dir: str, fixtures: str, write: bool) -> dict:
             kwargs["fps"] = VIDEO_FPS
         inputs = processor(text=[text], return_tensors="pt", **kwargs)
         with torch.no_grad():
-            position_ids, deltas = model.model.get_rope_index(
-                inputs["input_ids"],
-                inputs.get("image_grid_thw"),
-                inputs.get("video_grid_thw"),
-                inputs.get("second_per_grid_ts"),
-                inputs["attention_mask"],
-            )
+            grids = (inputs["input_ids"], inputs.get("image_grid_thw"), inputs.get("video_grid_thw"))
+            if family.name == "qwen2_5_vl":
+                position_ids, deltas = model.model.get_rope_index(*grids, inputs.get("second_per_grid_ts"), inputs["attention_mask"])
+            else:
+                position_ids, deltas = model.model.get_rope_index(*grids, inputs["attention_mask"])
             out = model(**inputs)
             generated = model.generate(**inputs, max_new_tokens=GREEDY_STEPS, do_sample=False, repetition_penalty=1.0)
             greedy = generated[0, inputs["input_ids"].shape[1] :].tolist()
@@ -234,7 +306,7 @@ def reference(model_dir: str, fixtures: str, write: bool) -> dict:
             entry["pixel_values_file"] = f"{name}-pixel-values.f32"
             entry["pixel_values_sum"] = float(pixels.astype(np.float64).sum())
             if write:
-                pixels.tofile(os.path.join(fixtures, entry["pixel_values_file"]))
+                pixels.tofile(os.path.join(family.fixtures, entry["pixel_values_file"]))
         if name == "video":
             entry["fps"] = VIDEO_FPS
             entry["second_per_grid_t"] = float(inputs["second_per_grid_ts"][0])
@@ -253,34 +325,34 @@ def _greedy_margins(model, inputs, greedy) -> list[float]:
     return (top[:, 0] - top[:, 1]).tolist()
 
 
-_CHECKPOINT: list[str] = []
-
-
-def model_dir_checkpoint() -> str:
-    return _CHECKPOINT[0]
-
-
-def greedy_tokens(model_dir: str, dtype: str, case: dict, steps: int) -> list[int]:
-    """Greedy decoding of one export with ONNX Runtime, fed the reference's inputs and positions."""
+def greedy_tokens(family: Family, dtype: str, case: dict, steps: int) -> list[int]:
+    """Greedy decoding of one export with ONNX Runtime, fed the reference's inputs and positions
+    (and, for Qwen3-VL, the DeepStack features scattered to the visual positions at prefill)."""
     import onnxruntime as ort
 
     from sage_export.quantize import SUFFIX
 
     def session(graph: str):
-        return ort.InferenceSession(os.path.join(model_dir, "onnx", f"{graph}{SUFFIX[dtype]}.onnx"), providers=["CPUExecutionProvider"])
+        path = os.path.join(family.model_dir, "onnx", f"{graph}{SUFFIX[dtype]}.onnx")
+        return ort.InferenceSession(path, providers=["CPUExecutionProvider"])
 
-    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
+    with open(os.path.join(family.model_dir, "config.json"), encoding="utf-8") as handle:
         config = json.load(handle)
     embed, decoder = session("embed_tokens"), session("decoder_model_merged")
     float_type = np.float16 if dtype == "q4f16" else np.float32
     ids = np.array([case["input_ids"]], dtype=np.int64)
     embeds = embed.run(None, {"input_ids": ids})[0]
+    names = [meta.name for meta in decoder.get_inputs()]
+    layers = len(config.get("vision_config", {}).get("deepstack_visual_indexes", []))
+    deepstack = np.zeros((layers, 1, ids.shape[1], embeds.shape[-1]), dtype=float_type)
     if "pixel_values_file" in case:
-        pixels = np.fromfile(os.path.join(FIXTURES, case["pixel_values_file"]), dtype="<f4").reshape(case["pixel_values_shape"])
+        pixels = np.fromfile(os.path.join(family.fixtures, case["pixel_values_file"]), dtype="<f4").reshape(case["pixel_values_shape"])
         grid = np.array([case["grid_thw"]], dtype=np.int64)
-        features = session("vision_encoder").run(None, {"pixel_values": pixels, "image_grid_thw": grid})[0]
+        outputs = session("vision_encoder").run(None, {"pixel_values": pixels, "image_grid_thw": grid})
         token = config["video_token_id"] if case.get("fps") is not None else config["image_token_id"]
-        embeds[0, ids[0] == token] = features
+        embeds[0, ids[0] == token] = outputs[0]
+        if layers:
+            deepstack[:, 0, ids[0] == token] = outputs[1]
     past = {
         meta.name: np.zeros([1 if d == "batch_size" else 0 if isinstance(d, str) else d for d in meta.shape], dtype=float_type)
         for meta in decoder.get_inputs()
@@ -297,23 +369,26 @@ def greedy_tokens(model_dir: str, dtype: str, case: dict, steps: int) -> list[in
             "num_logits_to_keep": np.array(1, dtype=np.int64),
             **past,
         }
+        if "deepstack_visual_embeds" in names:
+            feeds["deepstack_visual_embeds"] = deepstack
         outputs = decoder.run(None, feeds)
         token = int(np.argmax(outputs[0][0, -1].astype(np.float32)))
         tokens.append(token)
         past = {name.replace("present", "past_key_values"): value for name, value in zip([o.name for o in decoder.get_outputs()][1:], outputs[1:])}
         embeds = embed.run(None, {"input_ids": np.array([[token]], dtype=np.int64)})[0]
+        deepstack = np.zeros((layers, 1, 1, embeds.shape[-1]), dtype=float_type)
         positions = np.full((3, 1, 1), length + case["rope_delta"], dtype=np.int64)
         length += 1
     return tokens
 
 
-def quantized_agreement(model_dir: str, cases: dict) -> dict:
+def quantized_agreement(family: Family, cases: dict) -> dict:
     """Greedy tokens of each export (ONNX Runtime, CPU) against PyTorch's; fp32 must match all."""
     result = {}
     for dtype in ("fp32", "q4", "q4f16"):
         per_case = {}
         for name, case in cases.items():
-            tokens = greedy_tokens(model_dir, dtype, case, GREEDY_STEPS)
+            tokens = greedy_tokens(family, dtype, case, GREEDY_STEPS)
             reference_tokens = case["greedy_tokens"]
             matched = next((i for i, (a, b) in enumerate(zip(tokens, reference_tokens)) if a != b), len(reference_tokens))
             per_case[name] = {"tokens": tokens, "matching_prefix": matched, "of": len(reference_tokens)}
@@ -321,65 +396,71 @@ def quantized_agreement(model_dir: str, cases: dict) -> dict:
     return result
 
 
+def make(family: Family, checkpoint: str) -> None:
+    command = [sys.executable, "-m", "sage_export", checkpoint, family.model_dir, "--force"]
+    if family.release:
+        command += ["--release", RELEASE_STAND_IN]
+    subprocess.run(command, check=True, cwd=EXPORT_TOOL)
+    # The export is a test artifact: record where it came from, not the temporary folder.
+    report_path = os.path.join(family.model_dir, "export_report.json")
+    with open(report_path, encoding="utf-8") as handle:
+        report = json.load(handle)
+    report["source"] = "models/tiny/make_tiny.py (seeded random weights)"
+    report.pop("exported_at", None)
+    report.pop("peak_memory_gib", None)
+    with open(report_path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2)
+        handle.write("\n")
+    shutil.rmtree(family.fixtures, ignore_errors=True)
+    cases = reference(family, checkpoint, write=True)
+    document = {
+        "made_by": "models/tiny/make_tiny.py",
+        "logit_tolerance": LOGIT_TOLERANCE,
+        "cases": cases,
+        "quantized_greedy_agreement": quantized_agreement(family, cases),
+    }
+    with open(os.path.join(family.fixtures, "reference.json"), "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=1)
+        handle.write("\n")
+    for name, case in cases.items():
+        print(f"{family.name} {name}: {len(case['input_ids'])} tokens, greedy margin >= {case['min_greedy_margin']}")
+    agreement = document["quantized_greedy_agreement"]
+    print(family.name, json.dumps({dtype: {n: f"{c['matching_prefix']}/{c['of']}" for n, c in per.items()} for dtype, per in agreement.items()}))
+
+
+def check(family: Family, checkpoint: str) -> list[str]:
+    with open(os.path.join(family.fixtures, "reference.json"), encoding="utf-8") as handle:
+        committed = json.load(handle)["cases"]
+    problems = []
+    for name, case in reference(family, checkpoint, write=False).items():
+        old = committed[name]
+        for key in ("input_ids", "position_ids", "greedy_tokens", "grid_thw", "rope_delta"):
+            if case.get(key) != old.get(key):
+                problems.append(f"{family.name} {name}.{key} differs")
+        drift = float(np.abs(np.array(case["next_token_logits"]) - np.array(old["next_token_logits"])).max())
+        if drift > LOGIT_TOLERANCE:
+            problems.append(f"{family.name} {name}.next_token_logits drift {drift:.2e}")
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="recompute the PyTorch reference and compare it with the committed one")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        checkpoint = os.path.join(scratch, "checkpoint")
-        build_checkpoint(checkpoint)
-        _CHECKPOINT.append(checkpoint)
-        if args.check:
-            return check(checkpoint)
-        subprocess.run(
-            [sys.executable, "-m", "sage_export", checkpoint, MODEL_DIR, "--release", RELEASE_STAND_IN, "--force"],
-            check=True,
-            cwd=EXPORT_TOOL,
-        )
-        # The export is a test artifact: record where it came from, not the temporary folder.
-        report_path = os.path.join(MODEL_DIR, "export_report.json")
-        with open(report_path, encoding="utf-8") as handle:
-            report = json.load(handle)
-        report["source"] = "models/tiny/make_tiny.py (seeded random weights)"
-        report.pop("exported_at", None)
-        report.pop("peak_memory_gib", None)
-        with open(report_path, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2)
-            handle.write("\n")
-        shutil.rmtree(FIXTURES, ignore_errors=True)
-        cases = reference(MODEL_DIR, FIXTURES, write=True)
-        document = {
-            "made_by": "models/tiny/make_tiny.py",
-            "logit_tolerance": LOGIT_TOLERANCE,
-            "cases": cases,
-            "quantized_greedy_agreement": quantized_agreement(MODEL_DIR, cases),
-        }
-        with open(os.path.join(FIXTURES, "reference.json"), "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1)
-            handle.write("\n")
-    for name, case in cases.items():
-        print(f"{name}: {len(case['input_ids'])} tokens, greedy margin >= {case['min_greedy_margin']}")
-    print(json.dumps({dtype: {n: f"{c['matching_prefix']}/{c['of']}" for n, c in per.items()} for dtype, per in document["quantized_greedy_agreement"].items()}))
-    return 0
-
-
-def check(checkpoint: str) -> int:
-    with open(os.path.join(FIXTURES, "reference.json"), encoding="utf-8") as handle:
-        committed = json.load(handle)["cases"]
-    fresh = reference(MODEL_DIR, FIXTURES, write=False)
-    problems = []
-    for name, case in fresh.items():
-        old = committed[name]
-        for key in ("input_ids", "position_ids", "greedy_tokens", "grid_thw", "rope_delta"):
-            if case.get(key) != old.get(key):
-                problems.append(f"{name}.{key} differs")
-        drift = float(np.abs(np.array(case["next_token_logits"]) - np.array(old["next_token_logits"])).max())
-        if drift > LOGIT_TOLERANCE:
-            problems.append(f"{name}.next_token_logits drift {drift:.2e}")
-    if problems:
-        print("the committed tiny model or its reference is stale; run python models/tiny/make_tiny.py:\n  " + "\n  ".join(problems))
-        return 1
-    print(f"tiny reference is current ({len(fresh)} cases)")
+    problems: list[str] = []
+    for family in FAMILIES:
+        with tempfile.TemporaryDirectory() as scratch:
+            checkpoint = os.path.join(scratch, "checkpoint")
+            family.build(checkpoint)
+            if args.check:
+                problems += check(family, checkpoint)
+            else:
+                make(family, checkpoint)
+    if args.check:
+        if problems:
+            print("the committed tiny models or their references are stale; run python models/tiny/make_tiny.py:\n  " + "\n  ".join(problems))
+            return 1
+        print(f"tiny references are current ({', '.join(family.name for family in FAMILIES)})")
     return 0
 
 

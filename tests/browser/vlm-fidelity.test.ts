@@ -1,9 +1,10 @@
 /**
- * The exported tiny Qwen2.5-VL through the real VLM worker (transformers.js on ONNX Runtime WASM)
- * against PyTorch `transformers` on the same inputs. The reference values and pictures come from
- * models/tiny/make_tiny.py, which builds the model, exports it with models/export and runs the
- * reference. Checked for an image prompt, a video prompt (the Stage-1 path, with a fractional
- * seconds-per-patch that the reference truncates) and a text-only prompt:
+ * The exported tiny Qwen2.5-VL and Qwen3-VL through the real VLM worker (transformers.js on ONNX
+ * Runtime WASM) against PyTorch `transformers` on the same inputs. The reference values and
+ * pictures come from models/tiny/make_tiny.py, which builds the models, exports them with
+ * models/export and runs the reference. Checked for an image prompt, a video prompt (Qwen2.5-VL:
+ * the Stage-1 path, with a fractional seconds-per-patch that the reference truncates) and a
+ * text-only prompt; for Qwen3-VL the image prompt also proves DeepStack reaches the decoder:
  *
  * - processor outputs: token ids exactly; pixel values within 1e-6 (the same uint8 pixels through
  *   the same rescale and normalisation); the grid exactly;
@@ -16,9 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VlmClient } from '../../src/models/engines/vlm-client';
 import type { VlmInspection, VlmVideo } from '../../src/models/engines/vlm-engine';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
-import reference from '../fixtures/tiny-vlm/reference.json';
+import qwen25Reference from '../fixtures/tiny-vlm/reference.json';
+import qwen3Reference from '../fixtures/tiny-vlm-qwen3/reference.json';
 
-const files = import.meta.glob('../fixtures/tiny-vlm/*.{png,f32}', { query: '?url', import: 'default', eager: true }) as Record<
+const files = import.meta.glob('../fixtures/tiny-vlm*/*.{png,f32}', { query: '?url', import: 'default', eager: true }) as Record<
   string,
   string
 >;
@@ -37,30 +39,48 @@ interface ReferenceCase {
   second_per_grid_t?: number;
 }
 
-const cases = reference.cases as Record<'image' | 'video' | 'text', ReferenceCase>;
-const STEPS = cases.text.greedy_tokens.length;
+type CaseName = 'image' | 'video' | 'text';
+interface Family {
+  name: string;
+  fixtures: string;
+  entry: ModelEntry;
+  cases: Partial<Record<CaseName, ReferenceCase>>;
+  tolerance: number;
+}
+
+const tiny = getModel(TINY_TEST_VLM_ID);
+const FAMILIES: Family[] = [
+  { name: 'Qwen2.5-VL', fixtures: 'tiny-vlm', entry: tiny, cases: qwen25Reference.cases, tolerance: qwen25Reference.logit_tolerance },
+  {
+    name: 'Qwen3-VL',
+    fixtures: 'tiny-vlm-qwen3',
+    entry: { ...tiny, id: 'tiny-random-qwen3-vl', family: 'qwen3_vl', source: { kind: 'local', path: 'models/tiny/tiny-random-qwen3_vl' } },
+    cases: qwen3Reference.cases,
+    tolerance: qwen3Reference.logit_tolerance,
+  },
+];
 const PROMPTS = {
   image: { system: 'You describe pictures.', prompt: 'What is in the picture?' },
   video: { prompt: 'What happens in the video?' },
   text: { prompt: 'Say something about videos.' },
 };
 
-async function fixture(name: string): Promise<Blob> {
-  const url = files[`../fixtures/tiny-vlm/${name}`];
-  if (!url) throw new Error(`no fixture ${name}`);
+async function fixture(family: Family, name: string): Promise<Blob> {
+  const url = files[`../fixtures/${family.fixtures}/${name}`];
+  if (!url) throw new Error(`no fixture ${family.fixtures}/${name}`);
   return (await fetch(url)).blob();
 }
 
-async function referencePixels(entry: ReferenceCase): Promise<Float32Array> {
-  return new Float32Array(await (await fixture(entry.pixel_values_file!)).arrayBuffer());
+async function referencePixels(family: Family, entry: ReferenceCase): Promise<Float32Array> {
+  return new Float32Array(await (await fixture(family, entry.pixel_values_file!)).arrayBuffer());
 }
 
-async function requestFor(name: keyof typeof PROMPTS): Promise<{ prompt: string; system?: string; images?: Blob[]; video?: VlmVideo }> {
-  if (name === 'image') return { ...PROMPTS.image, images: [await fixture('image.png')] };
+async function requestFor(family: Family, name: CaseName): Promise<{ prompt: string; system?: string; images?: Blob[]; video?: VlmVideo }> {
+  if (name === 'image') return { ...PROMPTS.image, images: [await fixture(family, 'image.png')] };
   if (name === 'video') {
-    const frames = await Promise.all(Array.from({ length: 6 }, (_, index) => fixture(`frame-${index}.png`)));
+    const frames = await Promise.all(Array.from({ length: 6 }, (_, index) => fixture(family, `frame-${index}.png`)));
     // The reference passed fps; the processor turns it into seconds per two-frame patch.
-    return { ...PROMPTS.video, video: { frames, secondsPerGrid: 2 / cases.video.fps! } };
+    return { ...PROMPTS.video, video: { frames, secondsPerGrid: 2 / family.cases.video!.fps! } };
   }
   return PROMPTS.text;
 }
@@ -76,56 +96,61 @@ function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4'): ModelEntry {
   return { ...entry, devices: { wasm: { ...entry.devices.wasm!, dtype } } };
 }
 
-describe.each(['fp32', 'q4'] as const)('tiny Qwen2.5-VL export against PyTorch (%s, WASM)', (dtype) => {
+const RUNS = FAMILIES.flatMap((family) => (['fp32', 'q4'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
+
+describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtype }) => {
   let client: VlmClient;
-  const inspected = new Map<string, VlmInspection>();
+  const inspected = new Map<CaseName, VlmInspection>();
+  const names = Object.keys(family.cases) as CaseName[];
+  const visual = names.filter((name) => name !== 'text');
+  const steps = family.cases.text!.greedy_tokens.length;
 
   beforeAll(async () => {
-    client = new VlmClient({ model: withDtype(getModel(TINY_TEST_VLM_ID), dtype), device: 'wasm' });
+    client = new VlmClient({ model: withDtype(family.entry, dtype), device: 'wasm' });
     const loaded = await client.load();
-    expect(loaded).toMatchObject({ family: 'qwen2_5_vl', acceptsVideo: true });
-    for (const name of ['image', 'video', 'text'] as const) inspected.set(name, await client.inspect(await requestFor(name), STEPS));
+    expect(loaded).toMatchObject({ family: family.entry.family, acceptsVideo: names.includes('video') });
+    for (const name of names) inspected.set(name, await client.inspect(await requestFor(family, name), steps));
   });
 
   afterAll(async () => {
     await client?.dispose();
   });
 
-  it.each(['image', 'video', 'text'] as const)('%s prompt: same token ids and mRoPE positions', (name) => {
+  it.each(names)('%s prompt: same token ids and mRoPE positions', (name) => {
     const ours = inspected.get(name)!;
-    const expected = cases[name];
+    const expected = family.cases[name]!;
     expect(ours.inputIds).toEqual(expected.input_ids);
     expect(ours.positionIds).toEqual(expected.position_ids);
     expect(ours.ropeDelta).toBe(expected.rope_delta);
   });
 
-  it.each(['image', 'video'] as const)('%s prompt: same pixel values and grid', async (name) => {
+  it.each(visual)('%s prompt: same pixel values and grid', async (name) => {
     const ours = inspected.get(name)!;
-    const expected = cases[name];
+    const expected = family.cases[name]!;
     expect(ours.gridThw).toEqual(expected.grid_thw);
     expect(ours.pixelShape).toEqual(expected.pixel_values_shape);
-    expect(maxDifference(ours.pixelValues!, await referencePixels(expected))).toBeLessThan(1e-6);
+    expect(maxDifference(ours.pixelValues!, await referencePixels(family, expected))).toBeLessThan(1e-6);
     const merge = 4;
     expect(ours.visualTokens).toBe(expected.grid_thw!.reduce((a, b) => a * b, 1) / merge);
   });
 
   if (dtype === 'fp32') {
-    it.each(['image', 'video', 'text'] as const)('%s prompt: next-token logits and greedy tokens match', (name) => {
+    it.each(names)('%s prompt: next-token logits and greedy tokens match', (name) => {
       const ours = inspected.get(name)!;
-      const expected = cases[name];
-      expect(maxDifference(ours.nextTokenLogits, expected.next_token_logits)).toBeLessThan(reference.logit_tolerance);
+      const expected = family.cases[name]!;
+      expect(maxDifference(ours.nextTokenLogits, expected.next_token_logits)).toBeLessThan(family.tolerance);
       expect(ours.greedyTokens).toEqual(expected.greedy_tokens);
     });
   } else {
     it('reports how many greedy tokens match PyTorch', () => {
-      const figures = (['image', 'video', 'text'] as const).map((name) => {
+      const figures = names.map((name) => {
         const ours = inspected.get(name)!.greedyTokens;
-        const expected = cases[name].greedy_tokens;
+        const expected = family.cases[name]!.greedy_tokens;
         const prefix = ours.findIndex((token, index) => token !== expected[index]);
         return `${name} ${prefix === -1 ? ours.length : prefix}/${expected.length}`;
       });
-      console.info(`q4 greedy agreement with PyTorch fp32 (WASM): ${figures.join(', ')}`);
-      for (const name of ['image', 'video', 'text'] as const) expect(inspected.get(name)!.greedyTokens).toHaveLength(STEPS);
+      console.info(`${family.name} q4 greedy agreement with PyTorch fp32 (WASM): ${figures.join(', ')}`);
+      for (const name of names) expect(inspected.get(name)!.greedyTokens).toHaveLength(steps);
     });
   }
 });

@@ -90,7 +90,7 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
 
     progress.step("loading the weights in float32")
     model = AutoModelForImageTextToText.from_pretrained(
-        checkpoint.path, torch_dtype=torch.float32, attn_implementation="eager"
+        checkpoint.path, dtype=torch.float32, attn_implementation="eager"
     ).eval()
 
     external: dict[str, int] = {}

@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tiny"))
 
-from make_tiny import RELEASE_STAND_IN, build_checkpoint  # noqa: E402
+from make_tiny import RELEASE_STAND_IN, build_checkpoint, build_qwen3_checkpoint  # noqa: E402
 from sage_export.checkpoint import CheckpointError  # noqa: E402
 from sage_export.export import export  # noqa: E402
 
@@ -154,35 +154,10 @@ def test_release_checkout_without_the_slots_is_refused(checkpoint, tmp_path):
 
 # ---- Qwen3-VL (the smaller SAGE-MMs): DeepStack across the graph boundary ----
 
-def _qwen3_checkpoint(folder: str) -> None:
-    from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer
-    from transformers import Qwen2VLImageProcessor, Qwen3VLConfig, Qwen3VLForConditionalGeneration
-
-    tokenizer_json, tokenizer_config, ids, vocab_size, _ = build_tokenizer()
-    config = Qwen3VLConfig(
-        text_config=dict(
-            vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
-            num_key_value_heads=2, head_dim=16, rope_scaling={"rope_type": "default", "mrope_section": [2, 3, 3], "mrope_interleaved": True},
-            rope_theta=5e6, max_position_embeddings=4096, tie_word_embeddings=True,
-        ),
-        vision_config=dict(
-            depth=3, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=16, temporal_patch_size=2,
-            spatial_merge_size=2, num_position_embeddings=64, deepstack_visual_indexes=[0, 1], in_channels=3,
-        ),
-        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=True,
-    )
-    torch.manual_seed(3)
-    Qwen3VLForConditionalGeneration(config).eval().save_pretrained(folder)
-    json.dump(tokenizer_json, open(os.path.join(folder, "tokenizer.json"), "w"))
-    json.dump({**tokenizer_config, "chat_template": CHAT_TEMPLATE}, open(os.path.join(folder, "tokenizer_config.json"), "w"))
-    Qwen2VLImageProcessor(patch_size=16, merge_size=2, temporal_patch_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3).save_pretrained(folder)
-
-
 @pytest.fixture(scope="module")
 def qwen3(tmp_path_factory):
     checkpoint = str(tmp_path_factory.mktemp("qwen3") / "checkpoint")
-    _qwen3_checkpoint(checkpoint)
+    build_qwen3_checkpoint(checkpoint)
     out = str(tmp_path_factory.mktemp("qwen3-out") / "model")
     export(checkpoint, out, dtypes=("fp32", "q4f16"))
     return checkpoint, out

@@ -1,14 +1,18 @@
 /**
- * Video input for a transformers.js Qwen2.5-VL model, as PyTorch `transformers` runs it. Used by
- * the VLM worker only. transformers.js 4.3 passes a model images alone; this gives one loaded
- * model what a video needs:
+ * Vision input for a transformers.js Qwen2.5-VL or Qwen3-VL model, as PyTorch `transformers` runs
+ * it. Used by the VLM worker only. transformers.js 4.3 passes these models images alone and drops
+ * Qwen3-VL's DeepStack features; this gives one loaded model:
  *
- * - `video_grid_thw` survives generate()'s input filter and reaches the vision encoder;
- * - the vision encoder runs once per grid row, and a long video in runs of temporal patches
- *   (the tower attends within a frame or window only, so the features are the same and the
- *   attention buffers stay small);
- * - features go to image placeholders first and video placeholders after, as the reference does;
- * - positions come from `ropeIndex`, with the video's seconds per temporal patch.
+ * - (Qwen2.5-VL) video: `video_grid_thw` survives generate()'s input filter and reaches the vision
+ *   encoder, and positions advance by the video's seconds per temporal patch;
+ * - the vision encoder once per grid row, and a long video in runs of temporal patches (the tower
+ *   attends within a frame or window only, so the features are the same and the buffers small);
+ * - features at image placeholders first and video placeholders after, as the reference does;
+ * - positions from `ropeIndex` (which also fixes transformers.js' text-only offset);
+ * - (Qwen3-VL) DeepStack: the encoder's `deepstack_features` scattered to the visual positions
+ *   and fed to the decoder's `deepstack_visual_embeds` at prefill, zeros at decode steps (the
+ *   export of models/export; transformers.js does not know that input, so the decoder session
+ *   hides it from the library and adds it to each run).
  */
 import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
 import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
@@ -23,11 +27,32 @@ export interface VisionCallStats {
   tokens: number;
 }
 
-export interface QwenVideoSupport {
+export interface QwenVisionSupport {
+  /** Whether prompts may carry a video (Qwen2.5-VL); Qwen3-VL's timestamped video is not built. */
+  readonly acceptsVideo: boolean;
   /** Seconds each video of the next prompt spans per temporal patch (in order); set before generating. */
   setSecondsPerGrid(values: readonly number[]): void;
   readonly lastVision: VisionCallStats;
   ropeConfig: RopeConfig;
+}
+
+/** The families this module prepares. */
+export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl']);
+
+const DEEPSTACK_INPUT = 'deepstack_visual_embeds';
+const DEEPSTACK_OUTPUT = 'deepstack_features';
+
+type TypedFloats = Float32Array | Uint16Array;
+interface OrtLike {
+  data: TypedFloats;
+  dims: readonly number[];
+  type: string;
+}
+interface SessionLike {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  inputMetadata?: readonly { name: string; type?: string }[];
+  run(feeds: Record<string, unknown>, options?: unknown): Promise<Record<string, OrtLike>>;
 }
 
 type Feeds = Record<string, unknown>;
@@ -39,8 +64,12 @@ interface MutableModel {
   _merge_input_ids_with_image_features: (feeds: Feeds) => { inputs_embeds: Tensor; attention_mask: Tensor };
 }
 
-export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSupport {
+export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
   const model = loaded as unknown as MutableModel;
+  const acceptsVideo = model.config.model_type === 'qwen2_5_vl';
+  const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
+  const encoder = sessions.vision_encoder;
+  const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged) : null;
   const config = model.config;
   const vision = config.vision_config ?? {};
   const ropeConfig: RopeConfig = {
@@ -55,11 +84,12 @@ export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSuppo
   let imageTokens = 0;
 
   // generate() passes the model only the inputs named here.
-  if (!model.forward_params.includes('video_grid_thw')) model.forward_params.push('video_grid_thw');
+  if (acceptsVideo && !model.forward_params.includes('video_grid_thw')) model.forward_params.push('video_grid_thw');
 
   const encodeOne = model.encode_image.bind(model);
   model.encode_image = async ({ pixel_values, image_grid_thw, video_grid_thw }: Feeds) => {
     const started = performance.now();
+    deepstack?.startEncoding();
     const pixels = pixel_values as Tensor;
     const imageGrids = gridsOf(image_grid_thw);
     const parts: Tensor[] = [];
@@ -97,6 +127,7 @@ export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSuppo
     const source = features.data as Float32Array;
     let nextImage = 0;
     let nextVideo = imageTokens;
+    const placed: { feature: number; row: number }[] = [];
     ids.forEach((row, batch) =>
       row.forEach((id, position) => {
         const token = Number(id);
@@ -105,8 +136,10 @@ export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSuppo
         if (feature < 0) return;
         if (feature >= features.dims[0]!) throw new Error('more vision placeholders than vision features');
         target.set(source.subarray(feature * hidden, (feature + 1) * hidden), (batch * sequence + position) * hidden);
+        placed.push({ feature, row: batch * sequence + position });
       }),
     );
+    deepstack?.scatter(placed, ids.length, sequence, hidden);
     if (nextImage !== imageTokens || nextVideo !== features.dims[0]) {
       throw new Error(`vision placeholders and features do not match: ${nextImage}+${nextVideo - imageTokens} of ${features.dims[0]}`);
     }
@@ -144,12 +177,82 @@ export function installQwenVideoSupport(loaded: PreTrainedModel): QwenVideoSuppo
   };
 
   return {
+    acceptsVideo,
     setSecondsPerGrid(values) {
       secondsPerGrid = [...values];
     },
     lastVision,
     ropeConfig,
   };
+}
+
+/**
+ * Keeps the vision encoder's DeepStack output of one prompt, scatters it like the features, and
+ * feeds it to the decoder: the dense [layers, batch, sequence, hidden] tensor at prefill, zeros
+ * for the tokens generated after.
+ */
+function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined) {
+  if (!decoder?.inputNames.includes(DEEPSTACK_INPUT)) {
+    throw new Error(`the vision encoder returns ${DEEPSTACK_OUTPUT} but the decoder has no ${DEEPSTACK_INPUT} input`);
+  }
+  const type = decoder.inputMetadata?.find((meta) => meta.name === DEEPSTACK_INPUT)?.type === 'float16' ? 'float16' : 'float32';
+  let parts: OrtLike[] = [];
+  let pending: Tensor | null = null;
+
+  const runVision = vision.run.bind(vision);
+  vision.run = async (feeds, options) => {
+    const out = await runVision(feeds, options);
+    const features = out[DEEPSTACK_OUTPUT];
+    if (features) parts.push(features);
+    return out;
+  };
+
+  Object.defineProperty(decoder, 'inputNames', { value: decoder.inputNames.filter((name) => name !== DEEPSTACK_INPUT), configurable: true });
+  const runDecoder = decoder.run.bind(decoder);
+  let depth = 0;
+  decoder.run = async (feeds, options) => {
+    const embeds = feeds.inputs_embeds as OrtLike;
+    const [batch, length, hidden] = embeds.dims as [number, number, number];
+    const dense =
+      pending && pending.dims[2] === length
+        ? pending
+        : new Tensor(type, sameKindOf(embeds.data, depth * batch * length * hidden), [depth, batch, length, hidden]);
+    pending = null;
+    return runDecoder({ ...feeds, [DEEPSTACK_INPUT]: (dense as unknown as { ort_tensor: unknown }).ort_tensor }, options);
+  };
+
+  return {
+    startEncoding() {
+      parts = [];
+    },
+    /** `placed`: which feature went to which row of the flattened [batch x sequence] embeddings. */
+    scatter(placed: readonly { feature: number; row: number }[], batch: number, sequence: number, hidden: number) {
+      const first = parts[0];
+      if (!first) return;
+      depth = first.dims[0]!;
+      const rows = batch * sequence;
+      const dense = sameKindOf(first.data, depth * rows * hidden);
+      let offset = 0;
+      for (const part of parts) {
+        const count = part.dims[1]!;
+        for (const { feature, row } of placed) {
+          if (feature < offset || feature >= offset + count) continue;
+          for (let layer = 0; layer < depth; layer++) {
+            const from = (layer * count + feature - offset) * hidden;
+            dense.set(part.data.subarray(from, from + hidden), (layer * rows + row) * hidden);
+          }
+        }
+        offset += count;
+      }
+      if (placed.length > offset) throw new Error('more vision placeholders than DeepStack features');
+      pending = new Tensor(type, dense, [depth, batch, sequence, hidden]);
+    },
+  };
+}
+
+/** A zeroed array of the same element type (float16 data comes as Float16Array or Uint16Array). */
+function sameKindOf(data: TypedFloats, size: number): TypedFloats {
+  return new (data.constructor as new (size: number) => TypedFloats)(size);
 }
 
 function gridsOf(value: unknown): Grid[] {
