@@ -25,7 +25,7 @@ import { AppError, cancelledError, describeError, toAppError } from '../src/erro
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
-import { TEMPORAL_PATCH_SIZE, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
+import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
 import type {
   VlmImage,
   VlmInspection,
@@ -263,13 +263,22 @@ async function qwenVisionInputs(
  * patches by the image processor, and the single video placeholder expanded to one token per
  * merged patch.
  */
-async function qwenVideoInputs(processor: Processor, text: string, frames: RawImage[]): Promise<Record<string, unknown>> {
+async function qwenVideoInputs(
+  processor: Processor,
+  text: string,
+  frames: RawImage[],
+  timed: readonly string[] | null,
+): Promise<Record<string, unknown>> {
   const imageProcessor = processor.image_processor;
-  const mergeSize = (imageProcessor?.config as { merge_size?: unknown } | undefined)?.merge_size;
-  if (!imageProcessor || typeof mergeSize !== 'number') throw new AppError('internal', 'This model has no video processor.');
+  const config = imageProcessor?.config as { merge_size?: unknown; patch_size?: unknown } | undefined;
+  const mergeSize = config?.merge_size;
+  const patchSize = config?.patch_size;
+  if (!imageProcessor || typeof mergeSize !== 'number' || typeof patchSize !== 'number') {
+    throw new AppError('internal', 'This model has no video processor.');
+  }
   const first = frames[0];
   if (!first) throw new AppError('invalid-argument', 'A video needs at least one frame.');
-  const size = videoFrameSize(first.height, first.width, frames.length);
+  const size = videoFrameSize(first.height, first.width, frames.length, patchSize * mergeSize);
   const sized = await Promise.all(
     frames.map((frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
   );
@@ -277,15 +286,18 @@ async function qwenVideoInputs(processor: Processor, text: string, frames: RawIm
   const { pixel_values, image_grid_thw } = (await imageProcessor(sized)) as { pixel_values: Tensor; image_grid_thw: Tensor };
   const [t, h, w] = (image_grid_thw.tolist()[0] as bigint[]).map(Number) as [number, number, number];
   const videoToken = '<|video_pad|>';
-  if (text.split(videoToken).length !== 2) {
+  const block = `<|vision_start|>${videoToken}<|vision_end|>`;
+  if (text.split(block).length !== 2) {
     throw new AppError('internal', 'The prompt and the video do not match.', { detail: 'expected one video placeholder' });
   }
+  const perPatch = (h * w) / (mergeSize * mergeSize);
+  // Qwen3-VL: each temporal patch after its time, in a vision block of its own; Qwen2.5-VL: one block.
+  const placeholder = timed
+    ? timed.map((label) => `${label}<|vision_start|>${videoToken.repeat(perPatch)}<|vision_end|>`).join('')
+    : `<|vision_start|>${videoToken.repeat(t * perPatch)}<|vision_end|>`;
+  if (timed && timed.length !== t) throw new AppError('internal', 'The frame times and the video do not match.');
   const tokenizer = processor.tokenizer as Tokenizer;
-  return {
-    ...tokenizer(text.replace(videoToken, videoToken.repeat((t * h * w) / (mergeSize * mergeSize)))),
-    pixel_values,
-    video_grid_thw: image_grid_thw,
-  };
+  return { ...tokenizer(text.replace(block, placeholder)), pixel_values, video_grid_thw: image_grid_thw };
 }
 
 async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
@@ -294,7 +306,7 @@ async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest)
     throw new AppError('invalid-argument', 'A prompt takes either images or a video, not both.');
   }
   // A model without video input sees the same frames as pictures.
-  const request = given.video && !loadedModel.vision?.acceptsVideo ? { ...given, images: given.video.frames, video: undefined } : given;
+  const request = given.video && !loadedModel.vision ? { ...given, images: given.video.frames, video: undefined } : given;
   loadedModel.vision?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
   const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
   if (request.video) content.push({ type: 'video' });
@@ -303,7 +315,11 @@ async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest)
   if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
   const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
 
-  if (request.video) return qwenVideoInputs(processor, text, await Promise.all(request.video.frames.map(toRawImage)));
+  if (request.video) {
+    const { frames, frameTimes } = request.video;
+    const timed = loadedModel.vision?.timedVideo ? qwen3PatchTimes(frameTimes ?? frames.map((_, index) => index)) : null;
+    return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed);
+  }
   if (request.images.length === 0) return processor(text);
   const images = await Promise.all(request.images.map(toRawImage));
   return (await qwenVisionInputs(processor, text, images)) ?? processor(text, images);
@@ -442,7 +458,7 @@ async function loadModel(
       device: options.device,
       family,
       loadSeconds: (performance.now() - started) / 1000,
-      acceptsVideo: vision?.acceptsVideo ?? false,
+      acceptsVideo: vision !== null,
       ...(promptPack === undefined ? {} : { promptPack }),
     };
   } catch (error) {

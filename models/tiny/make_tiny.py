@@ -172,7 +172,10 @@ def build_qwen3_checkpoint(folder: str) -> None:
     processor = Qwen3VLProcessor(
         image_processor=Qwen2VLImageProcessor(**bounds),
         tokenizer=tokenizer,
-        video_processor=Qwen3VLVideoProcessor(**{k: v for k, v in bounds.items() if k not in ("min_pixels", "max_pixels")}),
+        video_processor=Qwen3VLVideoProcessor(
+            size={"shortest_edge": 4096, "longest_edge": 16777216},
+            **{k: v for k, v in bounds.items() if k not in ("min_pixels", "max_pixels")},
+        ),
         chat_template=CHAT_TEMPLATE,
     )
     processor.save_pretrained(folder)
@@ -246,8 +249,7 @@ class Family:
 
 FAMILIES = [
     Family("qwen2_5_vl", build_checkpoint, MODEL_DIR, FIXTURES, 28, ("image", "video", "text"), True),
-    # Qwen3-VL feeds video as timestamped frames, which the app does not build: images and text only.
-    Family("qwen3_vl", build_qwen3_checkpoint, QWEN3_MODEL_DIR, QWEN3_FIXTURES, 32, ("image", "text"), False),
+    Family("qwen3_vl", build_qwen3_checkpoint, QWEN3_MODEL_DIR, QWEN3_FIXTURES, 32, ("image", "video", "text"), False),
 ]
 
 
@@ -276,7 +278,12 @@ def reference(family: Family, checkpoint: str, write: bool) -> dict:
             kwargs["images"] = media["image"]
         if name == "video":
             kwargs["videos"] = [np.stack(media["video"])]
-            kwargs["fps"] = VIDEO_FPS
+            if family.name == "qwen2_5_vl":
+                kwargs["fps"] = VIDEO_FPS
+            else:
+                # Qwen3-VL writes each temporal patch's time into the text; frames one second apart.
+                kwargs["video_metadata"] = [{"fps": 1.0, "frames_indices": list(range(len(media["video"]))), "total_num_frames": len(media["video"])}]
+                kwargs["do_sample_frames"] = False
         inputs = processor(text=[text], return_tensors="pt", **kwargs)
         with torch.no_grad():
             grids = (inputs["input_ids"], inputs.get("image_grid_thw"), inputs.get("video_grid_thw"))
@@ -307,9 +314,11 @@ def reference(family: Family, checkpoint: str, write: bool) -> dict:
             entry["pixel_values_sum"] = float(pixels.astype(np.float64).sum())
             if write:
                 pixels.tofile(os.path.join(family.fixtures, entry["pixel_values_file"]))
-        if name == "video":
+        if name == "video" and family.name == "qwen2_5_vl":
             entry["fps"] = VIDEO_FPS
             entry["second_per_grid_t"] = float(inputs["second_per_grid_ts"][0])
+        if name == "video" and family.name == "qwen3_vl":
+            entry["frame_times"] = [float(index) for index in range(len(media["video"]))]
         cases[name] = entry
     return cases
 
@@ -349,7 +358,7 @@ def greedy_tokens(family: Family, dtype: str, case: dict, steps: int) -> list[in
         pixels = np.fromfile(os.path.join(family.fixtures, case["pixel_values_file"]), dtype="<f4").reshape(case["pixel_values_shape"])
         grid = np.array([case["grid_thw"]], dtype=np.int64)
         outputs = session("vision_encoder").run(None, {"pixel_values": pixels, "image_grid_thw": grid})
-        token = config["video_token_id"] if case.get("fps") is not None else config["image_token_id"]
+        token = config["video_token_id"] if "fps" in case or "frame_times" in case else config["image_token_id"]
         embeds[0, ids[0] == token] = outputs[0]
         if layers:
             deepstack[:, 0, ids[0] == token] = outputs[1]

@@ -32,11 +32,14 @@ export class VlmReasoningModel implements ReasoningModel {
   }
 
   async generate(request: GenerateRequest<FrameRef>): Promise<string> {
-    const frames = (request.images ?? []).map((frame) => this.imageOf(frame));
+    const skim = request.images ?? [];
+    const frames = skim.map((frame) => this.imageOf(frame));
     return this.vlm.generate({
       prompt: request.prompt,
       ...(request.system === undefined ? {} : { system: request.system }),
-      ...(frames.length > 0 ? { video: { frames, secondsPerGrid: RELEASE_SECONDS_PER_GRID } } : {}),
+      ...(frames.length > 0
+        ? { video: { frames, secondsPerGrid: RELEASE_SECONDS_PER_GRID, frameTimes: skim.map((frame) => frame.timestamp) } }
+        : {}),
       maxNewTokens: this.maxNewTokens,
       signal: request.signal,
       ...(request.onToken ? { onToken: request.onToken } : {}),

@@ -2,9 +2,10 @@
  * The exported tiny Qwen2.5-VL and Qwen3-VL through the real VLM worker (transformers.js on ONNX
  * Runtime WASM) against PyTorch `transformers` on the same inputs. The reference values and
  * pictures come from models/tiny/make_tiny.py, which builds the models, exports them with
- * models/export and runs the reference. Checked for an image prompt, a video prompt (Qwen2.5-VL:
- * the Stage-1 path, with a fractional seconds-per-patch that the reference truncates) and a
- * text-only prompt; for Qwen3-VL the image prompt also proves DeepStack reaches the decoder:
+ * models/export and runs the reference. Checked for an image prompt, a video prompt (the Stage-1
+ * path: for Qwen2.5-VL with a fractional seconds-per-patch that the reference truncates, for
+ * Qwen3-VL with each patch's time in the text) and a text-only prompt; for Qwen3-VL the visual
+ * prompts also prove DeepStack reaches the decoder:
  *
  * - processor outputs: token ids exactly; pixel values within 1e-6 (the same uint8 pixels through
  *   the same rescale and normalisation); the grid exactly;
@@ -37,6 +38,7 @@ interface ReferenceCase {
   pixel_values_file?: string;
   fps?: number;
   second_per_grid_t?: number;
+  frame_times?: number[];
 }
 
 type CaseName = 'image' | 'video' | 'text';
@@ -79,8 +81,10 @@ async function requestFor(family: Family, name: CaseName): Promise<{ prompt: str
   if (name === 'image') return { ...PROMPTS.image, images: [await fixture(family, 'image.png')] };
   if (name === 'video') {
     const frames = await Promise.all(Array.from({ length: 6 }, (_, index) => fixture(family, `frame-${index}.png`)));
-    // The reference passed fps; the processor turns it into seconds per two-frame patch.
-    return { ...PROMPTS.video, video: { frames, secondsPerGrid: 2 / family.cases.video!.fps! } };
+    // Qwen2.5-VL: the reference passed fps, which the processor turns into seconds per two-frame
+    // patch. Qwen3-VL: the frames' times, which go into the text.
+    const { fps, frame_times: frameTimes } = family.cases.video!;
+    return { ...PROMPTS.video, video: { frames, secondsPerGrid: fps ? 2 / fps : 1, ...(frameTimes ? { frameTimes } : {}) } };
   }
   return PROMPTS.text;
 }
@@ -108,7 +112,7 @@ describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtyp
   beforeAll(async () => {
     client = new VlmClient({ model: withDtype(family.entry, dtype), device: 'wasm' });
     const loaded = await client.load();
-    expect(loaded).toMatchObject({ family: family.entry.family, acceptsVideo: names.includes('video') });
+    expect(loaded).toMatchObject({ family: family.entry.family, acceptsVideo: true });
     for (const name of names) inspected.set(name, await client.inspect(await requestFor(family, name), steps));
   });
 

@@ -25,8 +25,10 @@ export interface VlmLoadResult {
 /** Frames given to the model as one video, in time order (Stage 1's skim). */
 export interface VlmVideo {
   frames: readonly VlmImage[];
-  /** Seconds each temporal patch (two frames) spans in the model's rotary time. */
+  /** Seconds each temporal patch (two frames) spans in the model's rotary time (Qwen2.5-VL). */
   secondsPerGrid: number;
+  /** Each frame's time in the video, in seconds: Qwen3-VL writes them into the prompt. */
+  frameTimes?: readonly number[];
 }
 
 export interface VlmGenerateRequest {

@@ -3,8 +3,9 @@
  * it. Used by the VLM worker only. transformers.js 4.3 passes these models images alone and drops
  * Qwen3-VL's DeepStack features; this gives one loaded model:
  *
- * - (Qwen2.5-VL) video: `video_grid_thw` survives generate()'s input filter and reaches the vision
- *   encoder, and positions advance by the video's seconds per temporal patch;
+ * - video: `video_grid_thw` survives generate()'s input filter and reaches the vision encoder;
+ *   Qwen2.5-VL's positions advance by the video's seconds per temporal patch, and Qwen3-VL's
+ *   temporal patches are positioned as one-frame videos (their times are in the text);
  * - the vision encoder once per grid row, and a long video in runs of temporal patches (the tower
  *   attends within a frame or window only, so the features are the same and the buffers small);
  * - features at image placeholders first and video placeholders after, as the reference does;
@@ -28,8 +29,8 @@ export interface VisionCallStats {
 }
 
 export interface QwenVisionSupport {
-  /** Whether prompts may carry a video (Qwen2.5-VL); Qwen3-VL's timestamped video is not built. */
-  readonly acceptsVideo: boolean;
+  /** Qwen3-VL: each temporal patch of a video follows its time in the text and counts as a frame of its own. */
+  readonly timedVideo: boolean;
   /** Seconds each video of the next prompt spans per temporal patch (in order); set before generating. */
   setSecondsPerGrid(values: readonly number[]): void;
   readonly lastVision: VisionCallStats;
@@ -66,7 +67,7 @@ interface MutableModel {
 
 export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
   const model = loaded as unknown as MutableModel;
-  const acceptsVideo = model.config.model_type === 'qwen2_5_vl';
+  const timedVideo = model.config.model_type === 'qwen3_vl';
   const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
   const encoder = sessions.vision_encoder;
   const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged) : null;
@@ -84,7 +85,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   let imageTokens = 0;
 
   // generate() passes the model only the inputs named here.
-  if (acceptsVideo && !model.forward_params.includes('video_grid_thw')) model.forward_params.push('video_grid_thw');
+  if (!model.forward_params.includes('video_grid_thw')) model.forward_params.push('video_grid_thw');
 
   const encodeOne = model.encode_image.bind(model);
   model.encode_image = async ({ pixel_values, image_grid_thw, video_grid_thw }: Feeds) => {
@@ -151,7 +152,8 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
     const masks = attentionMask ? (attentionMask.tolist() as bigint[][]) : undefined;
     const cursor: RopeCursor = { image: 0, video: 0 };
     const imageGrids = gridsOf(imageGrid);
-    const videoGrids = gridsOf(videoGrid);
+    // Qwen3-VL positions each temporal patch as a one-frame video of its own, as the reference splits them.
+    const videoGrids = timedVideo ? gridsOf(videoGrid).flatMap(([t, h, w]) => Array.from({ length: t }, () => [1, h, w] as const)) : gridsOf(videoGrid);
     const results = rows.map((row, batch) =>
       ropeIndex(
         {
@@ -177,7 +179,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   };
 
   return {
-    acceptsVideo,
+    timedVideo,
     setSecondsPerGrid(values) {
       secondsPerGrid = [...values];
     },

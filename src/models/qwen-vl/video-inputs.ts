@@ -39,10 +39,42 @@ export function smartResize(
   return { height: h, width: w };
 }
 
-/** The size every frame of a `frameCount`-frame skim is resized to before patching. */
-export function videoFrameSize(height: number, width: number, frameCount: number): { height: number; width: number } {
-  const maxPixels = Math.max(Math.min(VIDEO_MAX_PIXELS_PER_FRAME, VIDEO_TOTAL_PIXELS / Math.max(1, frameCount)), VIDEO_MIN_PIXELS * 1.05);
-  return smartResize(height, width, VIDEO_FRAME_FACTOR, VIDEO_MIN_PIXELS, maxPixels);
+/**
+ * The size every frame of a `frameCount`-frame skim is resized to before patching. `factor` is
+ * patch x merge (28 for Qwen2.5-VL; 32 for Qwen3-VL, for which the same 48-token budget per frame
+ * is assumed: the release's Qwen3 sizing was not verified).
+ */
+export function videoFrameSize(height: number, width: number, frameCount: number, factor = VIDEO_FRAME_FACTOR): { height: number; width: number } {
+  const scale = (factor * factor) / (VIDEO_FRAME_FACTOR * VIDEO_FRAME_FACTOR);
+  const minPixels = VIDEO_MIN_PIXELS * scale;
+  const maxPixels = Math.max(Math.min(VIDEO_MAX_PIXELS_PER_FRAME * scale, (VIDEO_TOTAL_PIXELS * scale) / Math.max(1, frameCount)), minPixels * 1.05);
+  return smartResize(height, width, factor, minPixels, maxPixels);
+}
+
+/**
+ * Qwen3-VL's time text for each temporal patch: the mean of its first and last frame's times (an
+ * odd count padded with the last), printed as Python's f"<{t:.1f} seconds>" prints it.
+ */
+export function qwen3PatchTimes(frameTimes: readonly number[]): string[] {
+  const times = [...frameTimes];
+  while (times.length % TEMPORAL_PATCH_SIZE !== 0) times.push(times[times.length - 1] ?? 0);
+  const labels: string[] = [];
+  for (let i = 0; i < times.length; i += TEMPORAL_PATCH_SIZE) {
+    labels.push(`<${pythonFixed1((times[i]! + times[i + TEMPORAL_PATCH_SIZE - 1]!) / 2)} seconds>`);
+  }
+  return labels;
+}
+
+/** Python's format(x, '.1f'): like toFixed(1), but an exact tie (x.x5 exactly, as 0.25) goes to the even digit. */
+export function pythonFixed1(value: number): string {
+  const quarters = value * 4;
+  if (Number.isInteger(quarters) && Math.abs(quarters % 2) === 1) {
+    const tenths = value * 10;
+    const low = Math.floor(tenths);
+    const even = low % 2 === 0 ? low : low + 1;
+    return (even / 10).toFixed(1);
+  }
+  return value.toFixed(1);
 }
 
 /** Merged visual tokens a video of these frames becomes (frames padded to whole temporal patches). */

@@ -98,7 +98,11 @@ describe('AgentSession', () => {
     expect(lastEvent(events)).toMatchObject({ type: 'answer', answer: 'two' });
     // As the release feeds Qwen-family SAGE-MM: the frames in time order, one second of rotary
     // time per two-frame patch (the processor's default fps, which the release leaves in place).
-    expect(vlm.requests[0]?.video).toEqual({ frames: session.video.skimFrames.map((f) => f.image), secondsPerGrid: 1 });
+    expect(vlm.requests[0]?.video).toEqual({
+      frames: session.video.skimFrames.map((f) => f.image),
+      secondsPerGrid: 1,
+      frameTimes: session.video.skimFrames.map((f) => f.timestamp),
+    });
     expect(vlm.requests[0]?.video?.frames).toHaveLength(30);
     expect(vlm.requests[0]?.images).toBeUndefined();
     expect(vlm.requests[1]?.video).toBeUndefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ropeIndex, type Grid } from '../../../src/models/qwen-vl/rope-index';
-import { smartResize, videoFrameSize, videoTokenCount } from '../../../src/models/qwen-vl/video-inputs';
+import { pythonFixed1, qwen3PatchTimes, smartResize, videoFrameSize, videoTokenCount } from '../../../src/models/qwen-vl/video-inputs';
 import config from '../../../models/tiny/tiny-random-qwen2_5_vl/config.json';
 import reference from '../../fixtures/tiny-vlm/reference.json';
 
@@ -63,5 +63,23 @@ describe('skim frames as video, as the release sizes them', () => {
     expect(size.height * size.width).toBeLessThanOrEqual(48 * 28 * 28);
     expect(videoTokenCount(128, size)).toBe((64 * size.height * size.width) / (28 * 28));
     expect(videoTokenCount(127, size)).toBe(videoTokenCount(128, size));
+  });
+});
+
+describe('Qwen3-VL video times in the prompt', () => {
+  it('one label per temporal patch: the mean of its frames, an odd count padded with the last frame', () => {
+    expect(qwen3PatchTimes([0, 1, 2, 3, 4, 5])).toEqual(['<0.5 seconds>', '<2.5 seconds>', '<4.5 seconds>']);
+    expect(qwen3PatchTimes([10, 40, 70])).toEqual(['<25.0 seconds>', '<70.0 seconds>']);
+  });
+
+  it("prints as Python's '.1f' does: exact ties go to the even digit", () => {
+    expect([0.25, 0.75, 1.25, 0.35, 2.5, 28.125].map(pythonFixed1)).toEqual(['0.2', '0.8', '1.2', '0.3', '2.5', '28.1']);
+  });
+
+  it('sizes Qwen3-VL frames on its 32-px grid with the same 48-token budget', () => {
+    const size = videoFrameSize(216, 384, 128, 32);
+    expect(size.height % 32).toBe(0);
+    expect(size.width % 32).toBe(0);
+    expect(size.height * size.width).toBeLessThanOrEqual(48 * 32 * 32);
   });
 });
