@@ -64,12 +64,11 @@ def build_checkpoint(folder: str) -> None:
         Qwen2_5_VLConfig,
         Qwen2_5_VLForConditionalGeneration,
         Qwen2_5_VLProcessor,
-        Qwen2TokenizerFast,
         Qwen2VLImageProcessor,
         Qwen2VLVideoProcessor,
     )
 
-    tokenizer_json, tokenizer_config, ids, vocab_size, first_added = build_tokenizer()
+    _, _, ids, vocab_size, _ = build_tokenizer()
     special = {
         "bos_token_id": ids["<|endoftext|>"],
         "eos_token_id": ids["<|im_end|>"],
@@ -113,13 +112,7 @@ def build_checkpoint(folder: str) -> None:
         tie_word_embeddings=False,
         **special,
     )
-    torch.manual_seed(SEED)
-    model = Qwen2_5_VLForConditionalGeneration(config).eval()
-    _ascii_only(model, vocab_size, first_added)
-    model.generation_config.do_sample = False
-    model.save_pretrained(folder)
-    _write_tokenizer(folder, tokenizer_json, tokenizer_config)
-    tokenizer = Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
+    tokenizer = _save_weights_and_tokenizer(Qwen2_5_VLForConditionalGeneration, config, folder)
     bounds = dict(min_pixels=3136, max_pixels=12845056, patch_size=14, temporal_patch_size=2, merge_size=2)
     processor = Qwen2_5_VLProcessor(
         image_processor=Qwen2VLImageProcessor(**bounds),
@@ -137,7 +130,6 @@ def build_qwen3_checkpoint(folder: str) -> None:
     """The same, for Qwen3-VL (the smaller SAGE-MMs): 16-px patches, a learned position table,
     DeepStack from two of three vision blocks into the first two of three decoder layers."""
     from transformers import (
-        Qwen2TokenizerFast,
         Qwen2VLImageProcessor,
         Qwen3VLConfig,
         Qwen3VLForConditionalGeneration,
@@ -145,7 +137,7 @@ def build_qwen3_checkpoint(folder: str) -> None:
         Qwen3VLVideoProcessor,
     )
 
-    tokenizer_json, tokenizer_config, ids, vocab_size, first_added = build_tokenizer()
+    _, _, ids, vocab_size, _ = build_tokenizer()
     special = {"bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|im_end|>"], "pad_token_id": ids["<|endoftext|>"]}
     config = Qwen3VLConfig(
         text_config=dict(
@@ -161,13 +153,7 @@ def build_qwen3_checkpoint(folder: str) -> None:
         image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
         vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=False, **special,
     )
-    torch.manual_seed(SEED)
-    model = Qwen3VLForConditionalGeneration(config).eval()
-    _ascii_only(model, vocab_size, first_added)
-    model.generation_config.do_sample = False
-    model.save_pretrained(folder)
-    _write_tokenizer(folder, tokenizer_json, tokenizer_config)
-    tokenizer = Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
+    tokenizer = _save_weights_and_tokenizer(Qwen3VLForConditionalGeneration, config, folder)
     bounds = dict(min_pixels=4096, max_pixels=16777216, patch_size=16, temporal_patch_size=2, merge_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3)
     processor = Qwen3VLProcessor(
         image_processor=Qwen2VLImageProcessor(**bounds),
@@ -200,11 +186,21 @@ def _ascii_only(model, vocab_size: int, first_added: int) -> None:
         head[suppressed, 0] = -4.0
 
 
-def _write_tokenizer(folder: str, tokenizer_json: dict, tokenizer_config: dict) -> None:
+def _save_weights_and_tokenizer(model_class, config, folder: str):
+    """Seeded weights (with the ASCII bias), saved with the tiny tokenizer; returns the tokenizer."""
+    from transformers import Qwen2TokenizerFast
+
+    tokenizer_json, tokenizer_config, _, vocab_size, first_added = build_tokenizer()
+    torch.manual_seed(SEED)
+    model = model_class(config).eval()
+    _ascii_only(model, vocab_size, first_added)
+    model.generation_config.do_sample = False
+    model.save_pretrained(folder)
     with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
         json.dump(tokenizer_json, handle, ensure_ascii=False)
     with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
         json.dump(tokenizer_config, handle, ensure_ascii=False)
+    return Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
 
 
 def _tokenizer_kwargs(config: dict) -> dict:

@@ -68,12 +68,13 @@ class VisionEncoder(nn.Module):
 
         for index, block in enumerate(visual.blocks):
             mask = frame_mask if index in self.full_attention else window_mask
-            hidden = hidden + _vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
+            hidden = hidden + vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
             hidden = hidden + block.mlp(block.norm2(hidden))
         return visual.merger(hidden)
 
 
-def _vision_attention(attn: nn.Module, x: torch.Tensor, cos, sin, mask: torch.Tensor) -> torch.Tensor:
+def vision_attention(attn: nn.Module, x: torch.Tensor, cos, sin, mask: torch.Tensor) -> torch.Tensor:
+    """A vision block's attention over all patches, `mask` keeping each within its frame or window."""
     length = x.shape[0]
     qkv = attn.qkv(x).reshape(length, 3, attn.num_heads, -1).permute(1, 0, 2, 3)
     query, key, value = qkv[0], qkv[1], qkv[2]

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from transformers.models.qwen3_vl.modeling_qwen3_vl import apply_rotary_pos_emb, apply_rotary_pos_emb_vision, repeat_kv
+from transformers.models.qwen3_vl.modeling_qwen3_vl import apply_rotary_pos_emb, repeat_kv
+
+from .graphs import vision_attention
 
 
 class VisionEncoderQwen3(nn.Module):
@@ -52,7 +54,7 @@ class VisionEncoderQwen3(nn.Module):
 
         deepstack = []
         for index, block in enumerate(visual.blocks):
-            hidden = hidden + _attention(block.attn, block.norm1(hidden), cos, sin, mask)
+            hidden = hidden + vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
             hidden = hidden + block.mlp(block.norm2(hidden))
             if index in visual.deepstack_visual_indexes:
                 deepstack.append(visual.deepstack_merger_list[visual.deepstack_visual_indexes.index(index)](hidden))
@@ -82,17 +84,6 @@ def _linspace_at(index: torch.Tensor, steps: torch.Tensor, end: int) -> torch.Te
     from_start = index * step
     from_end = end - (steps_f - 1 - index) * step
     return torch.where(index < torch.div(steps, 2, rounding_mode="floor").float(), from_start, from_end)
-
-
-def _attention(attn: nn.Module, x: torch.Tensor, cos, sin, mask: torch.Tensor) -> torch.Tensor:
-    length = x.shape[0]
-    qkv = attn.qkv(x).reshape(length, 3, attn.num_heads, -1).permute(1, 0, 2, 3)
-    query, key, value = qkv[0], qkv[1], qkv[2]
-    query, key = apply_rotary_pos_emb_vision(query, key, cos, sin)
-    query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
-    scores = torch.matmul(query, key.transpose(1, 2)) * attn.scaling + mask
-    weights = torch.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
-    return attn.proj(torch.matmul(weights, value).transpose(0, 1).reshape(length, -1))
 
 
 class DecoderQwen3(nn.Module):
