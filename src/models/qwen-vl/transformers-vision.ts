@@ -70,7 +70,8 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   const timedVideo = model.config.model_type === 'qwen3_vl';
   const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
   const encoder = sessions.vision_encoder;
-  const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged) : null;
+  const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;
+  const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged, layers) : null;
   const config = model.config;
   const vision = config.vision_config ?? {};
   const ropeConfig: RopeConfig = {
@@ -193,7 +194,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
  * feeds it to the decoder: the dense [layers, batch, sequence, hidden] tensor at prefill, zeros
  * for the tokens generated after.
  */
-function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined) {
+function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined, depth: number) {
   if (!decoder?.inputNames.includes(DEEPSTACK_INPUT)) {
     throw new Error(`the vision encoder returns ${DEEPSTACK_OUTPUT} but the decoder has no ${DEEPSTACK_INPUT} input`);
   }
@@ -211,7 +212,6 @@ function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined)
 
   Object.defineProperty(decoder, 'inputNames', { value: decoder.inputNames.filter((name) => name !== DEEPSTACK_INPUT), configurable: true });
   const runDecoder = decoder.run.bind(decoder);
-  let depth = 0;
   decoder.run = async (feeds, options) => {
     const embeds = feeds.inputs_embeds as OrtLike;
     const [batch, length, hidden] = embeds.dims as [number, number, number];
@@ -231,7 +231,7 @@ function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined)
     scatter(placed: readonly { feature: number; row: number }[], batch: number, sequence: number, hidden: number) {
       const first = parts[0];
       if (!first) return;
-      depth = first.dims[0]!;
+      if (first.dims[0] !== depth) throw new Error(`${first.dims[0]} DeepStack layers from the encoder, ${depth} in the config`);
       const rows = batch * sequence;
       const dense = sameKindOf(first.data, depth * rows * hidden);
       let offset = 0;
