@@ -115,11 +115,7 @@ class Decoder(nn.Module):
         past_length = past[0].shape[2]
         cos, sin = self.text.rotary_emb(inputs_embeds, position_ids)
 
-        query_position = torch.arange(length, device=inputs_embeds.device) + past_length
-        key_position = torch.arange(attention_mask.shape[1], device=inputs_embeds.device)
-        causal = key_position[None, :] <= query_position[:, None]
-        allowed = causal[None, None, :, :] & (attention_mask[:, None, None, :] == 1)
-        mask = torch.where(allowed, 0.0, torch.finfo(inputs_embeds.dtype).min).to(inputs_embeds.dtype)
+        mask = causal_mask(inputs_embeds, attention_mask, past_length)
 
         hidden = inputs_embeds
         present = []
@@ -130,17 +126,35 @@ class Decoder(nn.Module):
             key = attn.k_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
             value = attn.v_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
             query, key = apply_multimodal_rotary_pos_emb(query, key, cos, sin, self.mrope_section)
-            key = torch.cat([past[2 * index], key], dim=2)
-            value = torch.cat([past[2 * index + 1], value], dim=2)
+            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
             present += [key, value]
-            scores = torch.matmul(query, repeat_kv(key, attn.num_key_value_groups).transpose(2, 3)) * attn.scaling
-            weights = torch.softmax(scores + mask, dim=-1, dtype=torch.float32).to(query.dtype)
-            out = torch.matmul(weights, repeat_kv(value, attn.num_key_value_groups))
-            hidden = hidden + attn.o_proj(out.transpose(1, 2).reshape(batch, length, -1))
+            hidden = hidden + out
             hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
+        return (kept_logits(self.lm_head, self.text.norm(hidden), num_logits_to_keep), *present)
 
-        hidden = self.text.norm(hidden)
-        first = torch.where(num_logits_to_keep > 0, length - num_logits_to_keep, torch.zeros_like(num_logits_to_keep))
-        kept = torch.arange(first, length, device=hidden.device)
-        logits = self.lm_head(torch.index_select(hidden, 1, kept))
-        return (logits, *present)
+
+def causal_mask(inputs_embeds: torch.Tensor, attention_mask: torch.Tensor, past_length) -> torch.Tensor:
+    """Additive [batch, 1, sequence, past + sequence] mask: causal, and padding shut out."""
+    length = inputs_embeds.shape[1]
+    query_position = torch.arange(length, device=inputs_embeds.device) + past_length
+    key_position = torch.arange(attention_mask.shape[1], device=inputs_embeds.device)
+    allowed = (key_position[None, :] <= query_position[:, None])[None, None] & (attention_mask[:, None, None, :] == 1)
+    return torch.where(allowed, 0.0, torch.finfo(inputs_embeds.dtype).min).to(inputs_embeds.dtype)
+
+
+def cached_attention(attn: nn.Module, query, key, value, past_key, past_value, mask):
+    """Attention over the cache and the new keys; returns the projected output and the new cache."""
+    batch, _, length, _ = query.shape
+    key = torch.cat([past_key, key], dim=2)
+    value = torch.cat([past_value, value], dim=2)
+    scores = torch.matmul(query, repeat_kv(key, attn.num_key_value_groups).transpose(2, 3)) * attn.scaling
+    weights = torch.softmax(scores + mask, dim=-1, dtype=torch.float32).to(query.dtype)
+    out = torch.matmul(weights, repeat_kv(value, attn.num_key_value_groups))
+    return attn.o_proj(out.transpose(1, 2).reshape(batch, length, -1)), key, value
+
+
+def kept_logits(lm_head: nn.Module, hidden: torch.Tensor, num_logits_to_keep: torch.Tensor) -> torch.Tensor:
+    """Logits of the last `num_logits_to_keep` positions (0: every position)."""
+    length = hidden.shape[1]
+    first = torch.where(num_logits_to_keep > 0, length - num_logits_to_keep, torch.zeros_like(num_logits_to_keep))
+    return lm_head(torch.index_select(hidden, 1, torch.arange(first, length, device=hidden.device)))

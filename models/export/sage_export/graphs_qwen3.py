@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from transformers.models.qwen3_vl.modeling_qwen3_vl import apply_rotary_pos_emb, repeat_kv
+from transformers.models.qwen3_vl.modeling_qwen3_vl import apply_rotary_pos_emb
 
-from .graphs import vision_attention
+from .graphs import cached_attention, causal_mask, kept_logits, vision_attention
 
 
 class VisionEncoderQwen3(nn.Module):
@@ -112,10 +112,7 @@ class DecoderQwen3(nn.Module):
         cos = (emb.cos() * rotary.attention_scaling).to(inputs_embeds.dtype)
         sin = (emb.sin() * rotary.attention_scaling).to(inputs_embeds.dtype)
 
-        query_position = torch.arange(length, device=inputs_embeds.device) + past_length
-        key_position = torch.arange(attention_mask.shape[1], device=inputs_embeds.device)
-        allowed = (key_position[None, :] <= query_position[:, None])[None, None] & (attention_mask[:, None, None, :] == 1)
-        mask = torch.where(allowed, 0.0, torch.finfo(inputs_embeds.dtype).min).to(inputs_embeds.dtype)
+        mask = causal_mask(inputs_embeds, attention_mask, past_length)
 
         hidden = inputs_embeds
         present = []
@@ -127,18 +124,10 @@ class DecoderQwen3(nn.Module):
             key = attn.k_norm(attn.k_proj(x).view(shape)).transpose(1, 2)
             value = attn.v_proj(x).view(shape).transpose(1, 2)
             query, key = apply_rotary_pos_emb(query, key, cos, sin)
-            key = torch.cat([past[2 * index], key], dim=2)
-            value = torch.cat([past[2 * index + 1], value], dim=2)
+            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
             present += [key, value]
-            scores = torch.matmul(query, repeat_kv(key, attn.num_key_value_groups).transpose(2, 3)) * attn.scaling
-            weights = torch.softmax(scores + mask, dim=-1, dtype=torch.float32).to(query.dtype)
-            out = torch.matmul(weights, repeat_kv(value, attn.num_key_value_groups))
-            hidden = hidden + attn.o_proj(out.transpose(1, 2).reshape(batch, length, -1))
+            hidden = hidden + out
             hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
             if index < self.deepstack_layers:
                 hidden = hidden + deepstack_visual_embeds[index]
-
-        hidden = self.text.norm(hidden)
-        first = torch.where(num_logits_to_keep > 0, length - num_logits_to_keep, torch.zeros_like(num_logits_to_keep))
-        kept = torch.arange(first, length, device=hidden.device)
-        return (self.lm_head(torch.index_select(hidden, 1, kept)), *present)
+        return (kept_logits(self.lm_head, self.text.norm(hidden), num_logits_to_keep), *present)
