@@ -3,6 +3,7 @@
  * `perform_reasoning.media_paths`: `<video>_frames_<start>_<end>/<video>_frame_<n>_<time>.jpg`, with
  * `<n>` the frame's index in the source video and times as MM:SS (HH:MM:SS from the first hour on).
  */
+import { parseTimestamp } from '../agent/timestamps';
 import { formatClipTime as clipTime } from '../time';
 
 /** The video's name without folders or extension, as the release's file names start. */
@@ -30,9 +31,8 @@ export function releaseFrameName(parts: FrameNameParts): string {
 
 /** The time a frame-like name ends with (`..._12:34.jpg`, `..._01:02:03.png`), or null. */
 export function timeInFrameName(name: string): number | null {
-  const match = /_(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?:\.\d+)?\.(?:jpe?g|png|webp)$/i.exec(name.trim());
-  if (!match) return null;
-  const [, hours, minutes, seconds] = match;
-  if (Number(seconds) >= 60) return null;
-  return Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds);
+  const clock = /_(\d+(?::\d+){1,2})(?:\.\d+)?\.(?:jpe?g|png|webp)$/i.exec(name.trim())?.[1];
+  if (clock === undefined) return null;
+  const parsed = parseTimestamp(clock);
+  return parsed.ok ? parsed.seconds : null;
 }
