@@ -59,12 +59,13 @@ export class MediaService {
     return { openFiles: this.files.size, runningJobs: this.jobs.size, liveFrames: this.liveFrames };
   }
 
-  /** Low-resolution frames spread over the whole video. */
+  /** Low-resolution frames spread over the whole video (its readable part, when it was cut short). */
   skim(mediaId: string, options: SkimOptions = {}, jobId?: string): Promise<Frame[]> {
     return this.runJob(jobId, async (signal) => {
       const media = this.get(mediaId);
       const video = requireVideo(media);
-      const duration = media.probe.durationSeconds;
+      // A file cut short is skimmed over the part that can be read.
+      const duration = media.probe.readableSeconds;
       const count = clampCount(options.count ?? Math.max(1, skimFrameCount(duration)), MAX_SKIM_FRAMES);
       const times = spreadTimes(0, duration, count);
       const decoded =

@@ -27,6 +27,8 @@ export interface AudioTrackInfo {
   codec: string | null;
   codecString: string | null;
   decodable: boolean;
+  /** A decoder exists (an extension) but the page's Content-Security-Policy does not let it start. */
+  blockedByPolicy: boolean;
   sampleRate: number;
   channels: number;
 }
@@ -37,6 +39,11 @@ export interface ProbeResult {
   mimeType: string;
   fileSize: number;
   durationSeconds: number;
+  /**
+   * How far from the start the file's data can be read: the duration, unless the file was cut
+   * short (its index still promises the whole duration).
+   */
+  readableSeconds: number;
   video: VideoTrackInfo | null;
   audio: AudioTrackInfo | null;
 }

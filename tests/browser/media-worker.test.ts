@@ -162,6 +162,32 @@ describe('audio', () => {
   });
 });
 
+/** The fixtures' beep sounds from 5.0 to 5.5 s; `samples` start at 4 s. */
+function expectBeepAt5s(samples: Float32Array): void {
+  const at = (t: number) => Math.round((t - 4) * AUDIO_SAMPLE_RATE);
+  expect(rms(samples, at(5.05), at(5.45))).toBeGreaterThan(0.2);
+  expect(rms(samples, at(4.1), at(4.9))).toBeLessThan(0.02);
+  expect(rms(samples, at(5.6), at(6.9))).toBeLessThan(0.02);
+}
+
+describe('Dolby Digital audio, decoded by the @mediabunny/ac3 extension', () => {
+  it.each([
+    ['AC-3 in MP4', 'ac3.mp4', 'ac3'],
+    ['E-AC-3 in Matroska', 'eac3.mkv', 'eac3'],
+  ])('%s decodes, with its sounds at the right times', async (_, name, codec) => {
+    const file = await client.open(await fixtureFile(name));
+    // WebCodecs alone cannot: the extension is what makes it decodable.
+    expect((await AudioDecoder.isConfigSupported({ codec: file.probe.audio?.codecString ?? '', sampleRate: 48_000, numberOfChannels: 1 })).supported).toBe(false);
+    expect(file.probe.audio).toMatchObject({ codec, decodable: true, channels: 1, sampleRate: 48_000 });
+    expectBeepAt5s(await file.audio({ start: 4, end: 7 }));
+    const reader = (await file.audioStream({ start: 0, end: 12 }, 5)).getReader();
+    let seconds = 0;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) seconds += next.value.samples.length / AUDIO_SAMPLE_RATE;
+    expect(Math.abs(seconds - 12)).toBeLessThan(0.05);
+    await file.close();
+  });
+});
+
 describe('unusual but valid files', () => {
   it('turns rotated video upright', async () => {
     const file = await client.open(await fixtureFile('rotated.mp4'));
@@ -242,10 +268,21 @@ describe('bad input', () => {
     } else {
       // The index survived: early frames decode; frames and audio past the cut fail clearly.
       const opened = file as MediaFile;
+      // 40% of the bytes hold about the first 12 s (a key frame every 2 s).
+      expect(opened.probe.durationSeconds).toBe(60);
+      expect(opened.probe.readableSeconds).toBeGreaterThan(10);
+      expect(opened.probe.readableSeconds).toBeLessThan(14);
       expect((await opened.extract({ start: 1, end: 2, count: 2 })).length).toBe(2);
       await expectAppError(opened.extract({ start: 50, end: 59, count: 3 }), 'truncated');
-      await expectAppError(opened.skim({ mode: 'fast' }), 'truncated');
-      await expectAppError(opened.skim({ mode: 'exact' }), 'truncated');
+      // The skim covers the readable part, one frame a second, and none comes from past the cut
+      // (the last video packet that can be read is at 12.1 s; a key frame may lie just past the
+      // audio's end, which sets readableSeconds).
+      for (const mode of ['fast', 'exact'] as const) {
+        const frames = await opened.skim({ mode, maxSide: 64 });
+        expect(frames.length).toBeGreaterThanOrEqual(mode === 'fast' ? 5 : 10);
+        expect(Math.max(...frames.map((f) => f.timestamp))).toBeLessThanOrEqual(12.1);
+        for (const f of frames) if (f.image instanceof ImageBitmap) f.image.close();
+      }
       await expectAppError(opened.audio({ start: 40, end: 50 }), 'truncated');
       expect((await opened.audio({ start: 1, end: 3 })).length).toBe(2 * AUDIO_SAMPLE_RATE);
       await opened.close();
@@ -262,6 +299,25 @@ describe('bad input', () => {
       const error = await expectAppError(file.skim(), 'unsupported-codec');
       expect(error.message).toContain('HEVC');
     }
+    await file.close();
+  });
+
+  it('HEVC video with AAC audio: no frames, but the audio decodes at the right times', async () => {
+    const file = await client.open(await fixtureFile('hevc-aac.mp4'));
+    expect(file.probe.video).toMatchObject({ codec: 'hevc', decodable: false });
+    expect(file.probe.audio).toMatchObject({ codec: 'aac', decodable: true });
+    await expectAppError(file.skim(), 'unsupported-codec');
+    expectBeepAt5s(await file.audio({ start: 4, end: 7 }));
+    await file.close();
+  });
+
+  it('DTS audio is reported as not decodable, and asking for it says so', async () => {
+    const file = await client.open(await fixtureFile('dts.mkv'));
+    expect(file.probe.audio).toMatchObject({ codec: 'dts', decodable: false, channels: 2 });
+    expect(file.probe.video?.decodable).toBe(true);
+    const error = await expectAppError(file.audio({ start: 0, end: 2 }), 'unsupported-codec');
+    expect(error.message).toContain('DTS');
+    expect((await file.skim({ count: 2, maxSide: 64 })).length).toBe(2);
     await file.close();
   });
 

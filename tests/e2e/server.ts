@@ -2,7 +2,7 @@
  * A plain static server for the end-to-end tests: the built app (dist/), the example page
  * (examples/) and the media fixtures, on 127.0.0.1. Everything under /strict/ is the same files
  * sent with a strict Content-Security-Policy header (workers get it too, as they would from a host
- * that sets it site-wide).
+ * that sets it site-wide); under /strict-blob-workers/, that policy with blob: workers allowed.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +20,15 @@ export const STRICT_CSP = [
   "media-src 'self' blob:",
 ].join('; ');
 
+/** The same, plus what the AC-3 / E-AC-3 decoder needs: a worker started from a blob: URL. */
+export const STRICT_CSP_WITH_BLOB_WORKERS = STRICT_CSP.replace("worker-src 'self'", "worker-src 'self' blob:");
+
+/** Path prefixes served with a CSP header, longest first. */
+const CSP_PREFIXES: Array<[string, string]> = [
+  ['/strict-blob-workers/', STRICT_CSP_WITH_BLOB_WORKERS],
+  ['/strict/', STRICT_CSP],
+];
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -29,6 +38,7 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.onnx': 'application/octet-stream',
   '.mp4': 'video/mp4',
+  '.mkv': 'video/x-matroska',
   '.txt': 'text/plain',
 };
 
@@ -37,8 +47,8 @@ const SERVED = ['dist', 'examples', 'tests/fixtures/media'];
 export async function startServer(root: string): Promise<{ origin: string; server: Server }> {
   const server = createServer((request, response) => {
     let path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    const strict = path.startsWith('/strict/');
-    if (strict) path = path.slice('/strict'.length);
+    const [prefix, csp] = CSP_PREFIXES.find(([p]) => path.startsWith(p)) ?? ['/', null];
+    path = path.slice(prefix.length - 1);
     if (path.endsWith('/')) path += 'index.html';
     const relative = normalize(path).replace(/^\/+/, '');
     const file = resolve(join(root, relative));
@@ -57,7 +67,7 @@ export async function startServer(root: string): Promise<{ origin: string; serve
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': size,
       'cache-control': 'no-store',
-      ...(strict ? { 'content-security-policy': STRICT_CSP } : {}),
+      ...(csp ? { 'content-security-policy': csp } : {}),
     });
     createReadStream(file).pipe(response);
   });
