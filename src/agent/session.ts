@@ -9,7 +9,9 @@ import type { AgentEvent } from './events';
 import { VlmReasoningModel, type VlmReasoningModelOptions } from './model-adapters';
 import { parseStage1Output } from './parse-model-output';
 import { runAgent } from './run-agent';
+import { AppError, isCancelled, toAppError } from '../errors';
 import { skimFrameCount } from '../media/frame-times';
+import { mediaUses } from '../media/media-uses';
 import type { GenerateRequest, ReasoningModel, ToolRegistry, VideoContext } from './types';
 
 /** What the session needs from an opened video (a `MediaFile` fits). */
@@ -55,15 +57,19 @@ export class AgentSession {
   /** The skim frames, by id, for the VLM to see in Stage 1. */
   readonly skim: FrameStore;
   readonly video: VideoContext<StoredFrame>;
+  /** Why the skim failed, when it did and the session went on with the speech alone. */
+  readonly skimFailure: AppError | null;
   private readonly stage1: ReasoningModel;
   private readonly stage2: ReasoningModel;
   private readonly tools: ToolRegistry;
   private context: string | undefined;
 
-  private constructor(options: AgentSessionOptions, skim: FrameStore, frames: StoredFrame[]) {
+  private constructor(options: AgentSessionOptions, skim: FrameStore, frames: StoredFrame[], skimFailure: AppError | null) {
     this.skim = skim;
+    this.skimFailure = skimFailure;
     this.tools = options.tools;
-    const durationSeconds = options.media.probe.durationSeconds;
+    // The part that can be read: a file cut short is described to the model as that long.
+    const durationSeconds = mediaUses(options.media.probe).readableSeconds;
     this.video = { name: options.videoName, durationSeconds, skimFrames: frames };
     const { orchestrator } = options;
     const stage1 =
@@ -77,17 +83,28 @@ export class AgentSession {
         : (orchestrator.stage2?.(stage1) ?? stage1);
   }
 
-  /** Skims the video once (1 fps up to 128 frames); a file without video gets no skim frames. */
+  /**
+   * Skims the video once (1 fps up to 128 frames). A file whose video is missing or does not decode
+   * here gets no skim frames, and questions use its speech.
+   */
   static async open(options: AgentSessionOptions): Promise<AgentSession> {
     const { media, signal } = options;
-    const duration = media.probe.durationSeconds;
+    const uses = mediaUses(media.probe);
+    const duration = uses.readableSeconds;
     const count = skimFrameCount(duration);
     const store = new FrameStore({ prefix: 'skim', limit: Math.max(1, count) });
-    const frames =
-      media.probe.video && count > 0
-        ? await media.skim({ count, mode: skimModeFor(duration), maxSide: SKIM_MAX_SIDE, format: 'bitmap' }, { signal })
-        : [];
-    return new AgentSession(options, store, store.add(frames));
+    let frames: Frame[] = [];
+    let skimFailure: AppError | null = null;
+    if (uses.frames && count > 0) {
+      try {
+        frames = await media.skim({ count, mode: skimModeFor(duration), maxSide: SKIM_MAX_SIDE, format: 'bitmap' }, { signal });
+      } catch (error) {
+        // Frames that fail to decode leave the speech, when there is any: questions go on with it.
+        if (isCancelled(error) || !uses.speech) throw error;
+        skimFailure = toAppError(error, 'decode-failed', 'The video could not be skimmed.');
+      }
+    }
+    return new AgentSession(options, store, store.add(frames), skimFailure);
   }
 
   /** What the video shows, as the last readable Stage-1 reply described it. */

@@ -9,6 +9,7 @@ import { AgentSession } from '../agent/session';
 import type { GenerateRequest, ReasoningModel, TimeSpan } from '../agent/types';
 import { AppError, isAppError, isCancelled, toAppError } from '../errors';
 import type { MediaFile } from '../media/media-client';
+import { mediaUses } from '../media/media-uses';
 import type { ProbeResult } from '../media/types';
 import { DEFAULT_VLM_ID } from '../models/registry';
 import { FrameStore, type WebSearchProvider } from '../tools';
@@ -27,6 +28,7 @@ import { RunView } from './run-view';
 import { stage2Model } from './stage2';
 import { SettingsPanel } from './settings-panel';
 import css from './sage-agent.css?inline';
+import { openStatus, type OpenPhase } from './open-status';
 import { markerLayout } from './timeline';
 import { TranscriptPanel } from './transcript-panel';
 
@@ -67,6 +69,8 @@ interface OpenVideo {
   session: Promise<AgentSession>;
   /** Ends the skim and any transcription of this video. */
   abort: AbortController;
+  /** False once it is known that no question about this file can be answered. */
+  askable: boolean;
 }
 
 let sheet: CSSStyleSheet | null = null;
@@ -305,23 +309,33 @@ export class SageAgentElement extends HTMLElement {
       tools,
       signal: abort.signal,
     });
-    const video: OpenVideo = { name, file, url, ownsUrl: !playUrl, duration, frameStore, transcriptCache, session, abort };
+    const video: OpenVideo = { name, file, url, ownsUrl: !playUrl, duration, frameStore, transcriptCache, session, abort, askable: true };
     this.video = video;
     this.showDetails(name, file.probe);
     this.transcript.reset(name, duration);
-    this.setBusy(false);
+    const uses = mediaUses(file.probe);
+    const show = (phase: OpenPhase) => {
+      if (this.video !== video) return;
+      const status = openStatus(uses, phase);
+      video.askable = status.askable;
+      this.setBusy(this.running !== null);
+      this.say(status.text);
+    };
     this.question.placeholder = 'Ask about the video (Enter sends)';
-    if (file.probe.video) this.progress.update({ id: 'skim', label: 'Skimming the whole video' });
-    this.say(file.probe.video ? 'Skimming the whole video so questions start quickly…' : 'This file has audio only: questions use its speech.');
+    if (uses.frames) this.progress.update({ id: 'skim', label: 'Skimming the whole video' });
+    show({ kind: 'skimming' });
     session.then(
       (opened) => {
         skimHolder.session = opened;
         this.progress.finish('skim');
-        if (this.video === video && file.probe.video) this.say(`Ready: skimmed ${opened.video.skimFrames.length} frames.`);
+        show({ kind: 'ready', skimFrames: opened.video.skimFrames.length, skimFailure: opened.skimFailure });
       },
       (error: unknown) => {
         this.progress.finish('skim');
-        if (!isCancelled(error) && this.video === video) this.fail(toAppError(error), 'open');
+        if (isCancelled(error) || this.video !== video) return;
+        const failure = toAppError(error);
+        this.fail(failure, 'open');
+        show({ kind: 'failed', error: failure });
       },
     );
   }
@@ -330,7 +344,7 @@ export class SageAgentElement extends HTMLElement {
   async ask(text: string): Promise<void> {
     const question = text.trim();
     const video = this.video;
-    if (!question || !video || this.running) return;
+    if (!question || !video?.askable || this.running) return;
     const controller = new AbortController();
     this.running = controller;
     this.setBusy(true);
@@ -548,7 +562,12 @@ export class SageAgentElement extends HTMLElement {
       rows.push(['Video', `${v.displayWidth}×${v.displayHeight}${rate} · ${v.codec ?? 'unknown codec'}${v.decodable ? '' : ' (cannot be decoded here)'}`]);
     }
     const a = probe.audio;
-    rows.push(['Audio', a ? `${a.codec ?? 'unknown codec'} · ${a.sampleRate / 1000} kHz · ${a.channels === 1 ? 'mono' : `${a.channels} channels`}` : 'none']);
+    rows.push([
+      'Audio',
+      a ? `${a.codec ?? 'unknown codec'} · ${a.sampleRate / 1000} kHz · ${a.channels === 1 ? 'mono' : `${a.channels} channels`}${a.decodable ? '' : ' (cannot be decoded here)'}` : 'none',
+    ]);
+    const uses = mediaUses(probe);
+    if (uses.cutShort) rows.push(['Readable', `the first ${formatClock(uses.readableSeconds)} (the file is incomplete)`]);
     this.details.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
     this.details.hidden = false;
   }
@@ -578,7 +597,7 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private setBusy(busy: boolean): void {
-    const ready = this.video !== null;
+    const ready = this.video?.askable === true;
     this.question.disabled = !ready;
     this.askButton.disabled = !ready || busy;
     this.askButton.hidden = busy;

@@ -238,6 +238,30 @@ describe('the widget', () => {
 });
 
 describe('under a strict Content-Security-Policy', () => {
+  it.each([
+    ['/strict/', /^Ready: skimmed \d+ frames\. This file's audio uses AC-3, whose decoder this page's Content-Security-Policy does not allow to start \(it needs worker-src blob:\)\. Nothing said in it can be heard\.$/],
+    ['/strict-blob-workers/', /^Ready: skimmed \d+ frames\.$/],
+  ])('under %s, AC-3 audio is heard only where its decoder may start, and the page says which', async (prefix, status) => {
+    const g = await guardedPage(browser());
+    const { page } = g;
+    await page.goto(`${origin}${prefix}dist/index.html`);
+    await page.locator('sage-agent input[type=file]').setInputFiles('tests/fixtures/media/ac3.mp4');
+    await expect.poll(() => page.locator('sage-agent .status').textContent(), { timeout: 30_000 }).toMatch(status);
+    // Transcribing decodes the whole track: it runs to the end where the decoder starts, and
+    // fails with the same reason where it may not.
+    await page.locator('sage-agent .transcript > summary').click();
+    await page.getByRole('button', { name: 'Transcribe all' }).click();
+    const alert = page.locator('sage-agent .alert');
+    if (prefix === '/strict/') {
+      await expect.poll(() => alert.textContent(), { timeout: 60_000 }).toContain('Content-Security-Policy');
+    } else {
+      await expect.poll(() => page.locator('sage-agent .transcript .muted').first().textContent(), { timeout: 90_000 }).toMatch(/^00:12 of 00:12 transcribed/);
+      expect(await alert.isVisible()).toBe(false);
+    }
+    expect(g.external).toEqual([]);
+    await g.context.close();
+  });
+
   it('answers with real Whisper and breaks no directive', async () => {
     const g = await guardedPage(browser());
     const { page } = g;

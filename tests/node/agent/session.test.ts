@@ -3,17 +3,33 @@ import { AgentSession, skimModeFor, type SkimSource } from '../../../src/agent/s
 import { VlmReasoningModel } from '../../../src/agent/model-adapters';
 import type { ProbeResult, SkimOptions } from '../../../src/media/types';
 import { FrameStore } from '../../../src/tools/frame-store';
+import { AppError, cancelledError } from '../../../src/errors';
 import { lastEvent, offlineTools, ScriptedModel, stage1Answer, stage1Call, stage2Answer } from './doubles';
 import { FakeVlm, frameAt } from '../tools/fakes';
 
-function source(durationSeconds: number, hasVideo = true): SkimSource & { calls: SkimOptions[] } {
+interface SourceShape {
+  videoDecodable?: boolean;
+  audioDecodable?: boolean;
+  /** The skim rejects with this. */
+  skimError?: Error;
+  /** Where a file cut short stops being readable. */
+  readableSeconds?: number;
+}
+
+function source(durationSeconds: number, hasVideo = true, shape: SourceShape = {}): SkimSource & { calls: SkimOptions[] } {
   const calls: SkimOptions[] = [];
-  const probe = { durationSeconds, video: hasVideo ? {} : null } as ProbeResult;
+  const probe = {
+    durationSeconds,
+    readableSeconds: shape.readableSeconds ?? durationSeconds,
+    video: hasVideo ? { codec: 'hevc', decodable: shape.videoDecodable ?? true } : null,
+    audio: { codec: 'aac', decodable: shape.audioDecodable ?? true },
+  } as ProbeResult;
   return {
     probe,
     calls,
     async skim(options) {
       calls.push(options);
+      if (shape.skimError) throw shape.skimError;
       const count = options.count ?? 1;
       return Array.from({ length: count }, (_, i) => frameAt(((i + 0.5) * durationSeconds) / count));
     },
@@ -60,6 +76,32 @@ describe('AgentSession', () => {
     const session = await AgentSession.open({ media: audioOnly, videoName: 'a.m4a', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
     expect(audioOnly.calls).toHaveLength(0);
     expect(session.video.skimFrames).toEqual([]);
+  });
+
+  it('a video that does not decode here gets no skim, and questions go on with its speech', async () => {
+    const media = source(60, true, { videoDecodable: false });
+    const session = await AgentSession.open({ media, videoName: 'a.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
+    expect(media.calls).toHaveLength(0);
+    expect(session.video.skimFrames).toEqual([]);
+    expect(session.video.durationSeconds).toBe(60);
+  });
+
+  it('a skim that fails leaves the speech to answer from; with no speech the failure stands', async () => {
+    const broken = new AppError('decode-failed', 'Part of this video could not be decoded.');
+    const open = (media: SkimSource) =>
+      AgentSession.open({ media, videoName: 'a.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
+    const session = await open(source(60, true, { skimError: broken }));
+    expect(session.skimFailure).toBe(broken);
+    expect(session.video.skimFrames).toEqual([]);
+    await expect(open(source(60, true, { skimError: broken, audioDecodable: false }))).rejects.toBe(broken);
+    await expect(open(source(60, true, { skimError: cancelledError() }))).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('a file cut short is skimmed and described over the part that can be read', async () => {
+    const media = source(600, true, { readableSeconds: 90 });
+    const session = await AgentSession.open({ media, videoName: 'cut.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
+    expect(media.calls).toEqual([{ count: 90, mode: 'exact', maxSide: 196, format: 'bitmap' }]);
+    expect(session.video.durationSeconds).toBe(90);
   });
 
   it('keeps the Stage-1 video context and gives it to follow-up questions', async () => {

@@ -1,0 +1,71 @@
+/**
+ * `<sage-agent>` opening files that only partly work here, with the real media worker: the status
+ * line ends in a true final state and the page promises only what can run.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineSageAgent, type SageAgentElement } from '../../src/ui/sage-agent-element';
+import { fixtureFile } from './media-helpers';
+
+defineSageAgent();
+let element: SageAgentElement | null = null;
+
+afterEach(() => {
+  element?.remove();
+  element = null;
+});
+
+function mount(): SageAgentElement {
+  element = document.createElement('sage-agent');
+  document.body.append(element);
+  return element;
+}
+
+const part = (el: SageAgentElement, selector: string) => el.shadowRoot!.querySelector<HTMLElement>(selector)!;
+const statusText = (el: SageAgentElement) => part(el, '.status').textContent ?? '';
+const questionDisabled = (el: SageAgentElement) => (part(el, 'input[name=question]') as HTMLInputElement).disabled;
+
+/** Opens a file and waits until the status line leaves the skimming phase. */
+async function open(el: SageAgentElement, file: File): Promise<string> {
+  await el.openVideo(file, file.name);
+  await expect.poll(() => statusText(el), { timeout: 30_000 }).not.toMatch(/^(Reading|Skimming)/);
+  return statusText(el);
+}
+
+describe('<sage-agent> opening files that partly work', () => {
+  it('HEVC video with AAC audio: no skim, speech questions, and why', async () => {
+    const el = mount();
+    const status = await open(el, await fixtureFile('hevc-aac.mp4'));
+    expect(status).toBe('Ready: questions use its speech. This video uses HEVC (H.265), which this browser cannot decode. Questions about what is seen cannot be answered.');
+    expect(questionDisabled(el)).toBe(false);
+    expect(part(el, '.progress').textContent).not.toMatch(/Skimming/);
+  });
+
+  it('DTS audio: frames are skimmed and the page says nothing can be heard', async () => {
+    const el = mount();
+    const status = await open(el, await fixtureFile('dts.mkv'));
+    expect(status).toMatch(/^Ready: skimmed \d+ frames\. This file's audio uses DTS, which this browser cannot decode\. Nothing said in it can be heard\.$/);
+    expect(part(el, '.details').textContent).toContain('dts · 48 kHz · 2 channels (cannot be decoded here)');
+    expect(questionDisabled(el)).toBe(false);
+  });
+
+  it('HEVC video with no audio: nothing can be used, and no question can be asked', async () => {
+    const el = mount();
+    const status = await open(el, await fixtureFile('hevc.mp4'));
+    expect(status).toMatch(/^Nothing in this file can be used in this browser\. This video uses HEVC/);
+    expect(questionDisabled(el)).toBe(true);
+  });
+
+  it('a file cut short is skimmed over its readable part and says how much that is', async () => {
+    const el = mount();
+    const whole = await fixtureFile('counter.mp4');
+    const status = await open(el, new File([whole.slice(0, Math.floor(whole.size * 0.4))], 'cut.mp4'));
+    expect(status).toMatch(/^Ready: skimmed 1[12] frames\. The file is incomplete: only the first 00:00:1[01] of 00:01:00 can be read, so questions use that part\.$/);
+    expect(part(el, '.details').textContent).toMatch(/Readablethe first 00:1[01] \(the file is incomplete\)/);
+    expect(questionDisabled(el)).toBe(false);
+  });
+
+  it('AC-3 audio decodes through the extension, so nothing is promised away', async () => {
+    const el = mount();
+    expect(await open(el, await fixtureFile('ac3.mp4'))).toMatch(/^Ready: skimmed \d+ frames\.$/);
+  });
+});
