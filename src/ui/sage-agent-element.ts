@@ -396,6 +396,7 @@ export class SageAgentElement extends HTMLElement {
       if (!response.ok) throw new AppError('not-media', `The video at ${src} could not be fetched (${response.status}).`);
       await this.openVideo(await response.blob(), name, src);
     } catch (error) {
+      this.say('');
       this.fail(isAppError(error) ? error : new AppError('not-media', `The video at ${src} could not be fetched.`, { cause: error }), 'open');
     }
   }

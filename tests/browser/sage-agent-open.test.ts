@@ -69,3 +69,12 @@ describe('<sage-agent> opening files that partly work', () => {
     expect(await open(el, await fixtureFile('ac3.mp4'))).toMatch(/^Ready: skimmed \d+ frames\.$/);
   });
 });
+
+describe('<sage-agent src>', () => {
+  it('a src that cannot be fetched ends with an alert, not a "Fetching" status', async () => {
+    const el = mount();
+    el.setAttribute('src', '/no/such/video.mp4');
+    await expect.poll(() => part(el, '.alert').textContent).toMatch(/could not be fetched \(404\)/);
+    expect(statusText(el)).toBe('');
+  });
+});
