@@ -27,6 +27,19 @@ export interface MediaStats {
   runningJobs: number;
   /** Decoded frames handed out by the decoders and not yet closed: 0 whenever no job runs. */
   liveFrames: number;
+  /** Where the last skim spent its time, for the benchmark; null before the first. */
+  lastSkim: SkimTimings | null;
+}
+
+/** Milliseconds per stage of one skim, measured in the worker (transfer is what the caller adds). */
+export interface SkimTimings {
+  /** Finding the key frames to decode (`fast` only; 0 for `exact`, which looks up as it decodes). */
+  lookupMs: number;
+  /** Waiting for decoded frames, reads of packet data included. */
+  decodeMs: number;
+  /** Scaling, drawing and making the bitmaps or images. */
+  renderMs: number;
+  frames: number;
 }
 
 /**
@@ -37,6 +50,7 @@ export class MediaService {
   private readonly files = new Map<string, OpenMedia>();
   private readonly jobs = new Map<string, AbortController>();
   private liveFrames = 0;
+  private lastSkim: SkimTimings | null = null;
   private nextId = 1;
 
   async open(file: Blob): Promise<{ mediaId: string; probe: ProbeResult }> {
@@ -56,7 +70,7 @@ export class MediaService {
   }
 
   stats(): MediaStats {
-    return { openFiles: this.files.size, runningJobs: this.jobs.size, liveFrames: this.liveFrames };
+    return { openFiles: this.files.size, runningJobs: this.jobs.size, liveFrames: this.liveFrames, lastSkim: this.lastSkim };
   }
 
   /** Low-resolution frames spread over the whole video (its readable part, when it was cut short). */
@@ -68,11 +82,17 @@ export class MediaService {
       const duration = media.probe.readableSeconds;
       const count = clampCount(options.count ?? Math.max(1, skimFrameCount(duration)), MAX_SKIM_FRAMES);
       const times = spreadTimes(0, duration, count);
+      const timings: SkimTimings = { lookupMs: 0, decodeMs: 0, renderMs: 0, frames: 0 };
       const decoded =
         (options.mode ?? 'fast') === 'fast'
-          ? decodeNearestKeyFrames(video, times, signal)
+          ? decodeNearestKeyFrames(video, times, signal, timings)
           : decodeFramesAt(video, times, signal);
-      return this.render(media, decoded, options.maxSide ?? DEFAULT_SKIM_SIDE, options.format ?? 'bitmap', signal);
+      const frames = await this.render(media, decoded, options.maxSide ?? DEFAULT_SKIM_SIDE, options.format ?? 'bitmap', signal, timings);
+      // Waiting for the first frame included the lookup.
+      timings.decodeMs -= timings.lookupMs;
+      timings.frames = frames.length;
+      this.lastSkim = timings;
+      return frames;
     });
   }
 
@@ -161,6 +181,7 @@ export class MediaService {
     maxSide: number,
     format: FrameFormat,
     signal: AbortSignal,
+    timings?: SkimTimings,
   ): Promise<Frame[]> {
     const info = media.probe.video;
     if (!info) throw new AppError('no-video', 'This file has no video track.');
@@ -168,7 +189,10 @@ export class MediaService {
     const renderer = new FrameRenderer(width, height);
     const frames: Frame[] = [];
     try {
+      let waited = performance.now();
       for await (const { sample, requestedTime } of decoded) {
+        const rendering = performance.now();
+        if (timings) timings.decodeMs += rendering - waited;
         this.liveFrames++;
         try {
           if (signal.aborted) throw cancelledError();
@@ -177,6 +201,8 @@ export class MediaService {
         } finally {
           sample.close();
           this.liveFrames--;
+          waited = performance.now();
+          if (timings) timings.renderMs += waited - rendering;
         }
       }
     } catch (error) {

@@ -27,53 +27,85 @@ interface PlannedKeyFrame {
   requestedTime: number;
 }
 
+/** Index lookups only: no packet data is read. */
+const INDEX_ONLY = { metadataOnly: true } as const;
+
 /**
- * For each requested time, the nearest real key frame; each key frame appears once, with the
- * first time that chose it, in presentation order.
+ * For each requested time, the nearest key frame; each key frame appears once, with the first time
+ * that chose it, in presentation order. The choice is made from the index alone (no data is read);
+ * then only the chosen packets are read, as the decoder takes them. Reading checks each is a real
+ * key frame (a packet that is not falls back to the real key frame before it).
  */
-async function planKeyFrames(
+async function* planKeyFrames(
   track: InputVideoTrack,
   times: readonly number[],
   signal: AbortSignal | undefined,
-): Promise<PlannedKeyFrame[]> {
+  timings: { lookupMs: number } | undefined,
+): AsyncGenerator<PlannedKeyFrame> {
+  const start = performance.now();
   const sink = new EncodedPacketSink(track);
   const first = await sink.getFirstKeyPacket(VERIFIED);
   if (!first) throw new AppError('decode-failed', 'No frame of this video could be decoded: it has no key frame.');
-  const chosen = new Map<number, PlannedKeyFrame>();
+  const picks = new Map<number, number>();
   for (const time of [...times].sort((a, b) => a - b)) {
     throwIfAborted(signal);
-    const before = await sink.getKeyPacket(time, VERIFIED);
-    // The index lists frames here but their data cannot be read: the file was cut short.
-    if (!before && time > first.timestamp) throw truncatedError(time);
-    const after = before ? await sink.getNextKeyPacket(before, VERIFIED) : first;
-    const pick = nearerKeyTime(time, before?.timestamp ?? null, after?.timestamp ?? null);
-    const packet = pick === before?.timestamp ? before : after;
-    if (packet && !chosen.has(packet.timestamp)) chosen.set(packet.timestamp, { packet, requestedTime: time });
+    const before = time < first.timestamp ? null : await sink.getKeyPacket(time, INDEX_ONLY);
+    const after = before ? await sink.getNextKeyPacket(before, INDEX_ONLY) : null;
+    const pick = nearerKeyTime(time, before?.timestamp ?? first.timestamp, after?.timestamp ?? null) ?? first.timestamp;
+    if (!picks.has(pick)) picks.set(pick, time);
   }
-  return [...chosen.values()].sort((a, b) => a.packet.timestamp - b.packet.timestamp);
+  if (timings) timings.lookupMs = performance.now() - start;
+  const seen = new Set<number>();
+  for (const [keyTime, requestedTime] of picks) {
+    throwIfAborted(signal);
+    const packet = keyTime <= first.timestamp ? first : await sink.getKeyPacket(keyTime, VERIFIED);
+    // The index lists frames here but their data cannot be read: the file was cut short.
+    if (!packet) throw truncatedError(keyTime);
+    if (seen.has(packet.timestamp)) continue;
+    seen.add(packet.timestamp);
+    yield { packet, requestedTime };
+  }
 }
 
 /**
  * `fast` skimming: decodes only key frames, each at most once, with one decoder fed back to back
- * (every input is a key frame, so no reference chain is needed between them).
+ * (every input is a key frame, so no reference chain is needed between them). The next packet is
+ * read while the current one decodes and earlier frames are drawn.
  */
 export async function* decodeNearestKeyFrames(
   track: InputVideoTrack,
   times: readonly number[],
   signal?: AbortSignal,
+  timings?: { lookupMs: number },
 ): AsyncGenerator<DecodedFrame> {
-  const plan = await planKeyFrames(track, times, signal);
-  yield* decodeKeyPackets(track, plan, signal);
+  yield* decodeKeyPackets(track, readAhead(planKeyFrames(track, times, signal, timings)), signal);
+}
+
+/** Asks `source` for its next item as soon as the current one is handed out. */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = source.next();
+      // A read that fails after the consumer has stopped must not surface as an unhandled rejection.
+      next.catch(() => {});
+      yield current.value;
+    }
+  } finally {
+    await source.return(undefined);
+  }
 }
 
 async function* decodeKeyPackets(
   track: InputVideoTrack,
-  plan: readonly PlannedKeyFrame[],
+  plan: Iterable<PlannedKeyFrame> | AsyncIterable<PlannedKeyFrame>,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<DecodedFrame> {
   const [config, rotation] = await Promise.all([track.getDecoderConfig(), track.getRotation()]);
   if (!config) throw new AppError('unsupported-codec', 'This video uses a codec this app does not know.');
-  const requestedByMicros = new Map(plan.map((p) => [p.packet.microsecondTimestamp, p.requestedTime]));
+  const requestedByMicros = new Map<number, number>();
   const ready: VideoFrame[] = [];
   let failure: unknown = null;
   let wake: (() => void) | null = null;
@@ -98,9 +130,10 @@ async function* decodeKeyPackets(
         yield { sample, requestedTime: requestedByMicros.get(frame.timestamp) ?? sample.timestamp };
       }
     };
-    for (const { packet } of plan) {
+    for await (const { packet, requestedTime } of plan) {
       throwIfAborted(signal);
       if (failure) break;
+      requestedByMicros.set(packet.microsecondTimestamp, requestedTime);
       decoder.decode(packet.toEncodedVideoChunk());
       // Keep only a couple of frames in flight so memory stays flat however many are asked for.
       while (decoder.decodeQueueSize > 2 && !failure) await waitForDecoder();
