@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { bundledWhisperModels, servedModels } from './scripts/vite-model-files.ts';
+import { faultyFiles } from './tests/browser/faulty-files.ts';
 
 /** Headless Chromium from the system (Debian's `chromium`); Playwright cannot download browsers here. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,6 +47,8 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Model files that fail to download, for tests/browser/model-load-failures.test.ts.
+        plugins: [faultyFiles()],
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],

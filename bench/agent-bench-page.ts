@@ -69,7 +69,7 @@ const bench = {
     const file = await media.open(new File([await (await fetch(speechVideoUrl)).blob()], 'speech.mp4'));
     const audio = await file.audio({ start: 0, end: file.probe.durationSeconds });
     const whisper = new WhisperClient();
-    await whisper.load({ ...bundledWhisperModel('whisper-base'), device: 'wasm', dtype: 'q8' });
+    await whisper.load({ ...bundledWhisperModel('whisper-base'), label: 'Whisper base', device: 'wasm', dtype: 'q8' });
     const run = async (vad: boolean) => {
       const start = performance.now();
       const result = await whisper.transcribe(audio.slice(), { offsetSeconds: 0, language: 'en', vad });
@@ -89,7 +89,7 @@ const bench = {
     const engine = new VlmClient({ model: getModel(TINY_TEST_VLM_ID), device: 'wasm' });
     await engine.load();
     const whisper = new WhisperClient();
-    await whisper.load({ ...bundledWhisperModel('whisper-base'), device: 'wasm', dtype: 'q8' });
+    await whisper.load({ ...bundledWhisperModel('whisper-base'), label: 'Whisper base', device: 'wasm', dtype: 'q8' });
     const vlm: VlmGenerator = {
       generate: (request: VlmGenerateRequest) => clock.time(() => engine.generate({ ...request, maxNewTokens: 8 })),
     };

@@ -1,8 +1,12 @@
 /**
- * `npm run models:pull -- <id>[@dtype] ...`: downloads exactly the files `models/manifest.json`
- * lists for those models (and dtypes) into `models/`, for a static deployment that never touches
- * the network. Downloads go to `<file>.part` and resume with an HTTP Range request; a file is
- * renamed into place only after its size (and sha256, when the manifest has one) checks out.
+ * `npm run models:pull -- <id>[@dtype] ...`: downloads the files those models (and dtypes) need
+ * into `models/`, for a static deployment that never touches the network. For a transformers.js
+ * model, `models/manifest.json` names the repository and the dtypes; which files a dtype needs is
+ * asked of transformers.js (transformers-files.ts) once config.json is in: the ONNX graphs with
+ * their external-data chunks, the optional configs, tokenizer and processor. A web-llm build's
+ * files are listed in the manifest, and its tensor-cache.json names the weight shards. Downloads go
+ * to `<file>.part` and resume with an HTTP Range request; a file is renamed into place only after
+ * its size (and sha256, when the manifest has one) checks out.
  *
  * MODELS_HUB_URL and MODELS_LIBS_URL replace the Hugging Face Hub and web-llm library hosts (tests
  * point them at a local server; a mirror works the same way). MODELS_DIR replaces `models/` as the
@@ -14,6 +18,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import type { TransformersDtypeSpec } from '../src/models/registry';
+import { companionFiles, graphFiles } from './transformers-files.ts';
 
 export interface ManifestFile {
   /** Path inside the repository (hub) or file name (libs). */
@@ -22,23 +28,37 @@ export interface ManifestFile {
   sha256?: string;
 }
 
-export interface ManifestModel {
-  /** `hub`: `<repo>/resolve/<revision>/<path>` on the Hub, saved as `models/<repo>/<path>`. */
+interface ManifestModelBase {
+  /** `<repo>/resolve/<revision>/<path>` on the Hub. */
   repo: string;
   revision?: string;
+  /** Dtypes pulled when none is named. */
+  defaultDtypes: string[];
+}
+
+/** A transformers.js model, saved as `models/<repo>/<path>`; its files come from transformers.js. */
+export interface TransformersModel extends ManifestModelBase {
+  layout?: 'transformers';
+  /** Dtype name (the registry's `dtypeKey`) → what transformers.js loads: one dtype, or one per graph. */
+  dtypes: Record<string, TransformersDtypeSpec>;
+  /** Size and sha256 of files whose values are known, by path; others are checked against the size the server reports. */
+  checks?: Record<string, Omit<ManifestFile, 'path'>>;
+}
+
+/** A web-llm build: weights under `<repo>/resolve/main/` as web-llm expects them (see webllm-client.ts). */
+export interface MlcModel extends ManifestModelBase {
+  layout: 'mlc';
   /** Repositories that hold one dtype only (web-llm publishes each quantisation separately). */
   dtypeRepos?: Record<string, string>;
-  /** Files every dtype needs (configs, tokenizer). */
+  /** Files every dtype needs (configs, tokenizer, tensor-cache.json). */
   files: ManifestFile[];
   /** Files per dtype. */
   dtypes: Record<string, ManifestFile[]>;
-  /** Dtypes pulled when none is named. */
-  defaultDtypes: string[];
   /** web-llm model libraries per dtype, from the libs host, saved as `models/mlc-ai/libs/<path>`. */
   libs?: Record<string, ManifestFile[]>;
-  /** web-llm expects self-hosted weights under `<repo>/resolve/main/` (see webllm-client.ts). */
-  layout?: 'transformers' | 'mlc';
 }
+
+export type ManifestModel = TransformersModel | MlcModel;
 
 export interface Manifest {
   models: Record<string, ManifestModel>;
@@ -71,21 +91,41 @@ const DEFAULT_LIBS_URL = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-ll
 /** Where files come from and go to. */
 export type PullLocations = Pick<PullOptions, 'modelsDir' | 'hubUrl' | 'libsUrl'>;
 
+/** Each requested model with each of its dtypes, checked before anything is fetched. */
+export function requestedDtypes(manifest: Manifest, requests: readonly string[]): { id: string; model: ManifestModel; dtype: string }[] {
+  return requests.flatMap((request) => {
+    const [id = '', dtype] = request.split('@');
+    const model = manifest.models[id];
+    if (!model) throw new PullError(`Unknown model "${id}". Known: ${Object.keys(manifest.models).join(', ')}`);
+    return (dtype ? [dtype] : model.defaultDtypes).map((name) => {
+      if (!(name in model.dtypes)) throw new PullError(`Model "${id}" has no dtype "${name}". Known: ${Object.keys(model.dtypes).join(', ')}`);
+      return { id, model, dtype: name };
+    });
+  });
+}
+
+/** A file of a transformers.js model, with the size and hash the manifest knows for it. */
+export function transformersFile(model: TransformersModel, path: string, where: PullLocations): PlannedFile {
+  return {
+    ...model.checks?.[path],
+    url: `${trimSlash(where.hubUrl)}/${model.repo}/resolve/${model.revision ?? 'main'}/${path}`,
+    dest: resolve(where.modelsDir, model.repo, path),
+  };
+}
+
 /**
- * The files one dtype of a model needs. A web-llm model's weight shards are not listed: its
- * tensor-cache.json names them (`tensorCacheShards`).
+ * The files one dtype of a web-llm build needs, as the manifest lists them. The weight shards are
+ * not listed: its tensor-cache.json names them (`tensorCacheShards`).
  */
-export function dtypeFiles(model: ManifestModel, dtype: string, where: PullLocations): PlannedFile[] {
-  const list = model.dtypes[dtype];
-  if (!list) throw new PullError(`No dtype "${dtype}". Known: ${Object.keys(model.dtypes).join(', ')}`);
+export function mlcFiles(model: MlcModel, dtype: string, where: PullLocations): PlannedFile[] {
+  const list = model.dtypes[dtype] ?? [];
   const revision = model.revision ?? 'main';
   const repo = model.dtypeRepos?.[dtype] ?? model.repo;
-  const folder = model.layout === 'mlc' ? join(repo, 'resolve', revision) : repo;
   return [
     ...[...model.files, ...list].map((file) => ({
       ...file,
       url: `${trimSlash(where.hubUrl)}/${repo}/resolve/${revision}/${file.path}`,
-      dest: resolve(where.modelsDir, folder, file.path),
+      dest: resolve(where.modelsDir, repo, 'resolve', revision, file.path),
     })),
     ...(model.libs?.[dtype] ?? []).map((lib) => ({
       ...lib,
@@ -95,43 +135,59 @@ export function dtypeFiles(model: ManifestModel, dtype: string, where: PullLocat
   ];
 }
 
-/** The files to fetch for the requests, each once. */
-export function planPull(options: Omit<PullOptions, 'log'>): PlannedFile[] {
-  const planned = new Map<string, PlannedFile>();
-  for (const request of options.requests) {
-    const [id = '', dtype] = request.split('@');
-    const model = options.manifest.models[id];
-    if (!model) {
-      throw new PullError(`Unknown model "${id}". Known: ${Object.keys(options.manifest.models).join(', ')}`);
-    }
-    for (const name of dtype ? [dtype] : model.defaultDtypes) {
-      if (!model.dtypes[name]) throw new PullError(`Model "${id}" has no dtype "${name}". Known: ${Object.keys(model.dtypes).join(', ')}`);
-      for (const file of dtypeFiles(model, name, options)) planned.set(file.dest, file);
-    }
+/** ONNX graphs and their external-data chunks, as transformers.js names them. */
+export function isGraphFile(path: string): boolean {
+  return /\.onnx(_data(_\d+)?)?$/.test(path);
+}
+
+/**
+ * The files transformers.js loads for one dtype, given its config.json (already pulled), with the
+ * graphs last: a folder that has every graph then has everything else, which the build's check
+ * relies on (served-models.ts).
+ */
+async function transformersPlan(model: TransformersModel, dtype: string, where: PullLocations): Promise<PlannedFile[]> {
+  const config = transformersFile(model, 'config.json', where);
+  let parsed: object;
+  try {
+    parsed = JSON.parse(readFileSync(config.dest, 'utf8')) as object;
+  } catch (error) {
+    throw new PullError(`${config.url}: not a JSON config (${error instanceof Error ? error.message : String(error)})`);
   }
-  return [...planned.values()];
+  const graphs = await graphFiles(model.repo, parsed, model.dtypes[dtype]!);
+  const companions = await companionFiles(model.repo, { kind: 'hub', hubUrl: where.hubUrl, revision: model.revision ?? 'main' });
+  const unknown = Object.keys(model.checks ?? {}).filter((path) => !graphs.includes(path) && !companions.includes(path));
+  if (unknown.length > 0) throw new PullError(`${model.repo}: the manifest checks ${unknown.join(', ')}, which transformers.js does not load`);
+  const paths = [...new Set([...companions, ...graphs.filter((path) => !isGraphFile(path)), ...graphs.filter(isGraphFile)])];
+  return paths.map((path) => transformersFile(model, path, where));
 }
 
 export async function pullModels(options: PullOptions): Promise<PlannedFile[]> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const files = planPull(options);
-  const known = files.reduce((sum, file) => sum + (file.size ?? 0), 0);
-  log(`${files.length} files${known > 0 ? `, ${megabytes(known)} listed` : ''}`);
-  let done = 0;
-  let listed = known;
-  // `files` grows while looping: a web-llm tensor-cache.json names the weight shards to fetch next.
-  for (let index = 0; index < files.length; index += 1) {
-    const file = files[index]!;
-    const prefix = `[${index + 1}/${files.length}]`;
-    done += await pullFile(file, (line) => log(`${prefix} ${line}`));
-    if (file.dest.endsWith(`${sep}${TENSOR_CACHE}`)) {
-      const shards = tensorCacheShards(file);
-      files.push(...shards.filter((shard) => !files.some((other) => other.dest === shard.dest)));
-      listed += shards.reduce((sum, shard) => sum + (shard.size ?? 0), 0);
+  const pulled = new Map<string, PlannedFile>();
+  /** Fetches the files not fetched yet in this run; returns the size of all of them. */
+  const fetchAll = async (name: string, files: PlannedFile[]): Promise<number> => {
+    let bytes = 0;
+    for (const [index, file] of files.entries()) {
+      bytes += pulled.has(file.dest) ? statSync(file.dest).size : await pullFile(file, (line) => log(`${name} [${index + 1}/${files.length}] ${line}`));
+      pulled.set(file.dest, file);
     }
-    if (listed > 0) log(`total ${megabytes(done)} of ${megabytes(listed)} (${Math.min(100, Math.round((100 * done) / listed))}%)`);
+    return bytes;
+  };
+  for (const { id, model, dtype } of requestedDtypes(options.manifest, options.requests)) {
+    const name = `${id}@${dtype}`;
+    let files: PlannedFile[];
+    if (model.layout === 'mlc') {
+      files = mlcFiles(model, dtype, options);
+      await fetchAll(name, files);
+      const index = files.find((file) => file.dest.endsWith(`${sep}${TENSOR_CACHE}`));
+      if (index) files = [...files, ...tensorCacheShards(index)];
+    } else {
+      await fetchAll(name, [transformersFile(model, 'config.json', options)]);
+      files = await transformersPlan(model, dtype, options);
+    }
+    log(`${name}: ${files.length} files, ${megabytes(await fetchAll(name, files))}`);
   }
-  return files;
+  return [...pulled.values()];
 }
 
 /** web-llm's weight index; its records name each shard file and its byte size. */

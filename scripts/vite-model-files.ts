@@ -51,19 +51,22 @@ export function servedModels(): Plugin {
     configureServer(server) {
       server.middlewares.use((request, response, next) => {
         const path = decodeURIComponent(new URL(request.url ?? '/', 'http://dev').pathname).replace(/^\/+/, '');
-        if (path === SERVED_MODELS_PATH) {
-          response.setHeader('content-type', 'application/json');
-          response.end(JSON.stringify(find().served));
-          return;
-        }
-        const file = path.startsWith('models/') ? path.slice('models/'.length) : undefined;
-        if (file === undefined || !find().files.includes(file)) return next();
-        createReadStream(resolve(modelsDirectory(root), file)).pipe(response);
+        if (!path.startsWith('models/')) return next();
+        find().then(({ served, files }) => {
+          if (path === SERVED_MODELS_PATH) {
+            response.setHeader('content-type', 'application/json');
+            response.end(JSON.stringify(served));
+            return;
+          }
+          const file = path.slice('models/'.length);
+          if (!files.includes(file)) return next();
+          createReadStream(resolve(modelsDirectory(root), file)).pipe(response);
+        }, next);
       });
     },
-    closeBundle() {
+    async closeBundle() {
       if (!building || !outDir) return;
-      const { served, files } = find();
+      const { served, files } = await find();
       const modelsDir = modelsDirectory(root);
       for (const file of files) {
         const dest = resolve(outDir, 'models', file);

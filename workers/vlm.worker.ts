@@ -21,8 +21,9 @@ import {
 } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { AppError, cancelledError, describeError, toAppError } from '../src/errors';
+import { AppError, cancelledError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
+import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
@@ -48,8 +49,11 @@ if (onnxWasm) {
   // Threads need cross-origin isolation; without it ONNX Runtime would warn and fall back anyway.
   if (!self.crossOriginIsolated) onnxWasm.numThreads = 1;
 }
+env.fetch = failOnServerErrors(fetch.bind(self));
 
 interface Loaded {
+  /** The model's name in messages. */
+  label: string;
   processor: Processor;
   model: PreTrainedModel;
   /** Present for Qwen-VL families: positions, vision calls, video (2.5) and DeepStack (3). */
@@ -143,45 +147,6 @@ function yieldBetweenSteps(model: PreTrainedModel): void {
     await nextTask();
     return forward(inputs);
   };
-}
-
-function isOutOfMemory(error: unknown): boolean {
-  return /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds/i.test(describeError(error));
-}
-
-function loadError(error: unknown, options: VlmWorkerLoadOptions): AppError {
-  const where =
-    options.source.kind === 'hub' ? `hub:${options.source.repo}` : `url:${options.source.url}`;
-  const detail = `${where} on ${options.device} (${JSON.stringify(options.dtype)}): ${describeError(error)}`;
-  if (isOutOfMemory(error)) {
-    return new AppError(
-      'out-of-memory',
-      'The vision-language model does not fit in the memory of this device. Choose a smaller model.',
-      { detail, cause: error },
-    );
-  }
-  return new AppError(
-    'model-load-failed',
-    'The vision-language model could not be loaded. Check that its files are available, then try again.',
-    { detail, cause: error },
-  );
-}
-
-function generationError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (/device (was )?lost|GPUDevice.*lost/i.test(describeError(error))) {
-    return new AppError('gpu-lost', 'The graphics device stopped while the model was answering.', {
-      detail: describeError(error),
-      cause: error,
-    });
-  }
-  if (isOutOfMemory(error)) {
-    return new AppError('out-of-memory', 'The model ran out of memory while answering. Try fewer frames.', {
-      detail: describeError(error),
-      cause: error,
-    });
-  }
-  return toAppError(error, 'internal', 'The vision-language model failed while answering.');
 }
 
 /**
@@ -352,7 +317,7 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
     if (job.cancelled) throw cancelledError();
     return streamer.text;
   } catch (error) {
-    throw generationError(error);
+    throw generateFailure(error, { label: current.label });
   } finally {
     running = null;
   }
@@ -452,7 +417,7 @@ async function loadModel(
     yieldBetweenSteps(model);
     const family = String(model.config.model_type ?? 'unknown');
     const vision = QWEN_VISION_FAMILIES.has(family) ? installQwenVisionSupport(model) : null;
-    loaded = { processor, model, vision };
+    loaded = { label: options.label, processor, model, vision };
     const promptPack = await fetchPromptPack(options.source);
     return {
       device: options.device,
@@ -462,8 +427,9 @@ async function loadModel(
       ...(promptPack === undefined ? {} : { promptPack }),
     };
   } catch (error) {
-    if (error instanceof AppError && error.code === 'invalid-argument') throw error;
-    throw loadError(error, options);
+    const where = options.source.kind === 'hub' ? `hub:${options.source.repo}` : `url:${options.source.url}`;
+    const { label, smallerLabel, device, dtype } = options;
+    throw loadFailure(error, { label, smallerLabel, where: `${where} on ${device} (${JSON.stringify(dtype)})` });
   }
 }
 

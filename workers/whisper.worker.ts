@@ -15,12 +15,13 @@ import * as ort from 'onnxruntime-web/webgpu';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import sileroModelUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
-import { AppError, cancelledError, describeError, isAppError, toAppError } from '../src/errors';
+import { AppError, cancelledError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { AUDIO_SAMPLE_RATE } from '../src/media/types';
 import { SILERO_FRAME_SECONDS, SileroVad } from '../src/tools/speech/silero-vad';
 import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src/tools/speech/vad-regions';
 import type { Span, TranscriptSegment } from '../src/tools/speech/types';
+import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import type {
   WhisperLoadOptions,
@@ -42,6 +43,7 @@ const STRIDE_SECONDS = 5;
  */
 const MAX_JOIN_SECONDS = 2;
 const DEFAULT_RECREATE_AFTER_WINDOWS_WEBGPU = 40;
+const VAD_LABEL = 'Silero VAD (speech detection)';
 
 // The worker's runtime files come from our own server (Vite emits them next to the bundle).
 ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortMjsUrl, self.location.href).href };
@@ -49,6 +51,7 @@ ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, m
 if (!self.crossOriginIsolated) ort.env.wasm.numThreads = 1;
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
+env.fetch = failOnServerErrors(fetch.bind(self));
 
 interface Job {
   id: string | undefined;
@@ -77,17 +80,15 @@ async function createPipeline(
   onProgress?: (progress: WhisperLoadProgress) => void,
 ): Promise<AutomaticSpeechRecognitionPipeline> {
   env.localModelPath = localModelPath(options.modelBaseUrl);
+  const { model, modelBaseUrl, device, dtype = 'q8', label } = options;
   try {
-    return await pipeline('automatic-speech-recognition', options.model, {
-      device: options.device,
-      dtype: options.dtype ?? 'q8',
+    return await pipeline('automatic-speech-recognition', model, {
+      device,
+      dtype,
       progress_callback: onProgress ? progressForwarder(onProgress) : undefined,
     });
   } catch (error) {
-    throw new AppError('model-load-failed', 'The speech recognition model could not be loaded.', {
-      detail: `${options.model} from ${options.modelBaseUrl} on ${options.device}: ${describeError(error)}`,
-      cause: error,
-    });
+    throw loadFailure(error, { label, where: `${model} from ${modelBaseUrl} on ${device} (${JSON.stringify(dtype)})` });
   }
 }
 
@@ -114,10 +115,7 @@ async function getVad(): Promise<SileroVad> {
     try {
       vad = await SileroVad.create(ort, new URL(sileroModelUrl, self.location.href).href);
     } catch (error) {
-      throw new AppError('model-load-failed', 'The voice activity detector could not be loaded.', {
-        detail: describeError(error),
-        cause: error,
-      });
+      throw loadFailure(error, { label: VAD_LABEL, where: sileroModelUrl });
     }
   }
   return vad;
@@ -129,25 +127,6 @@ function windowCount(seconds: number): number {
   return seconds <= CHUNK_SECONDS ? 1 : 1 + Math.ceil((seconds - CHUNK_SECONDS) / jump);
 }
 
-/** Maps runtime failures onto the app's error codes so the UI can say what happened. */
-function asAppError(error: unknown): AppError {
-  if (isAppError(error)) return error;
-  const text = describeError(error).toLowerCase();
-  if (text.includes('device') && text.includes('lost')) {
-    return new AppError('gpu-lost', 'The graphics device was lost during speech recognition. Please try again.', {
-      detail: describeError(error),
-      cause: error,
-    });
-  }
-  if (text.includes('out of memory') || text.includes('memory access out of bounds') || text.includes('oom')) {
-    return new AppError('out-of-memory', 'Speech recognition ran out of memory. Try a shorter window or a smaller model.', {
-      detail: describeError(error),
-      cause: error,
-    });
-  }
-  return toAppError(error, 'internal', 'Speech recognition failed.');
-}
-
 interface WhisperChunk {
   timestamp: [number, number | null];
   text: string;
@@ -155,6 +134,8 @@ interface WhisperChunk {
 
 async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions): Promise<WhisperTranscribeResult> {
   if (!loaded) throw new AppError('invalid-argument', 'The speech recognition model is not loaded yet.');
+  // Read now: dispose() may clear `loaded` while the job runs.
+  const { label } = loaded.options;
   const job: Job = { id: options.jobId, cancelled: false };
   jobs.add(job);
   try {
@@ -213,7 +194,7 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
     };
   } catch (error) {
     if (job.cancelled) throw cancelledError();
-    throw asAppError(error);
+    throw generateFailure(error, { label });
   } finally {
     jobs.delete(job);
   }

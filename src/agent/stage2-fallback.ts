@@ -17,8 +17,9 @@ export interface Stage2FallbackOptions {
 
 export function stage2WithFallback(options: Stage2FallbackOptions): ReasoningModel {
   const { fallback, onFallback } = options;
+  // The reasoner's loader has already said why it failed (src/models/engines/engine-errors.ts).
   let reasoner: Promise<ReasoningModel | null> = Promise.resolve(options.reasoner).catch((error: unknown) => {
-    onFallback?.(toAppError(error, 'model-load-failed', 'The text reasoner could not be loaded.'));
+    onFallback?.(toAppError(error));
     return null;
   });
   return {

@@ -7,13 +7,14 @@
 import { toolDefinitions, type ToolName } from '../agent/protocol';
 import { VlmReasoningModel } from '../agent/model-adapters';
 import type { ReasoningModel, ToolRegistry } from '../agent/types';
-import { AppError, toAppError } from '../errors';
+import { AppError } from '../errors';
 import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
 import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
 import type { VlmGenerator } from '../models/engines/vlm-engine';
 import { VlmClient, type VlmGenerateRequest } from '../models/engines/vlm-client';
 import { ResilientEngine } from '../models/engines/resilient-engine';
+import { loadFailure } from '../models/engines/engine-errors';
 import { smallerModel } from '../models/chooser';
 import { loadWhisperEngine, type SpeechJob, type SpeechTranscriber, type WhisperEngine } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
@@ -144,7 +145,7 @@ export class AgentEngines {
         return reasoner;
       } catch (error) {
         terminate();
-        const failure = toAppError(error, 'model-load-failed', `${entry.label} could not be loaded.`);
+        const failure = loadFailure(error, { label: entry.label });
         this.listener.loaded('reasoner', { state: 'failed', error: failure });
         throw failure;
       } finally {
@@ -235,7 +236,7 @@ export class AgentEngines {
     if (this.whisper) return this.whisper;
     const { modelBaseUrl: base, speechId, capabilities } = this.settings();
     this.listener.loaded('speech', { state: 'loading' });
-    let label = 'speech recognition';
+    let label = 'Speech recognition';
     const slot = {
       ready: (async () => {
         const entry = findModel(speechId ?? SPEECH_MODEL_ID);
@@ -276,7 +277,7 @@ export class AgentEngines {
           return engine;
         },
         (error: unknown) => {
-          const failure = toAppError(error, 'model-load-failed', 'Speech recognition could not start.');
+          const failure = loadFailure(error, { label });
           this.listener.progress('speech', label, null);
           this.listener.loaded('speech', { state: 'failed', error: failure });
           // The next transcription tries again with a fresh worker.
@@ -312,10 +313,11 @@ export class AgentEngines {
           `${entry.label} has no browser build yet. Give the location of an export under “Load it from” in Models and device.`,
         );
       }
+      const smallerLabel = smallerModel(entry, chosen, hasShaderF16)?.label;
       // A lost GPU recreates the model once, then moves it to WASM when the model can run there.
       const loading: ResilientVlm = new ResilientEngine<VlmGenerateRequest, VlmClient>({
         create: async (device) => {
-          const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot(), served });
+          const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot(), served, smallerLabel });
           try {
             const result = await engine.load((progress) => this.listener.progress('vlm', entry.label, progress));
             this.vlmPromptPack = result.promptPack;
@@ -327,7 +329,6 @@ export class AgentEngines {
         },
         devices: chosen === 'webgpu' && entry.devices.wasm ? ['webgpu', 'wasm'] : [chosen],
         label: entry.label,
-        smallerLabel: smallerModel(entry, chosen, hasShaderF16)?.label,
         onNotice: (notice) => {
           if (notice.kind === 'moved-device') this.setVlmStatus({ state: 'ready', device: notice.device });
           this.listener.notice(notice.message);
@@ -340,19 +341,21 @@ export class AgentEngines {
       } catch (error) {
         client = null;
         void loading.dispose().catch(() => {});
-        throw toAppError(error, 'model-load-failed', `${entry.label} could not be loaded.`);
+        throw error;
       } finally {
         this.listener.progress('vlm', entry.label, null);
       }
       this.setVlmStatus({ state: 'ready', device: chosen });
       return loading;
-    })();
+    })().catch((error: unknown) => {
+      throw loadFailure(error, { label: registered?.label ?? modelId });
+    });
     const slot = { key, client: () => client, ready };
-    slot.ready.catch((error: unknown) => {
+    slot.ready.catch((error: AppError) => {
       if (this.vlm !== slot) return;
       // Forget the failed load so the next question retries it; files already fetched stay cached.
       this.vlm = null;
-      this.setVlmStatus({ state: 'failed', error: toAppError(error, 'model-load-failed') });
+      this.setVlmStatus({ state: 'failed', error });
     });
     this.vlm = slot;
     return slot.ready;

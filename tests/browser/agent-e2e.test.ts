@@ -83,7 +83,7 @@ beforeAll(async () => {
   file = await media.open(await fixtureFile('speech.mp4'));
   whisper = new WhisperClient();
   const started = performance.now();
-  await whisper.load({ ...bundledWhisperModel('whisper-base'), device: 'wasm', dtype: 'q8' });
+  await whisper.load({ ...bundledWhisperModel('whisper-base'), label: 'Whisper base', device: 'wasm', dtype: 'q8' });
   console.info(`whisper-base loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 });
 

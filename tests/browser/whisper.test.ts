@@ -43,7 +43,7 @@ beforeAll(async () => {
   client = new WhisperClient();
   const started = performance.now();
   let progressCalls = 0;
-  const result = await client.load({ ...bundledWhisperModel('whisper-base'), device: 'wasm', dtype: 'q8' }, () => {
+  const result = await client.load({ ...bundledWhisperModel('whisper-base'), label: 'Whisper base', device: 'wasm', dtype: 'q8' }, () => {
     progressCalls++;
   });
   console.info(`whisper-base loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (${progressCalls} progress events)`);

@@ -1,57 +1,100 @@
 /**
- * Engine failures as the user should hear about them. WebGPU, ONNX Runtime, web-llm and the
- * browser's storage report the same few failures in many wordings (and web-llm's worker passes
- * errors on as text), so they are recognised by what they say.
+ * Model failures as the user should hear about them, decided here and only here: the workers
+ * (VLM, Whisper) and the main-thread clients (web-llm, the resilient engine, the page's engines)
+ * all pass what they caught to `loadFailure` or `generateFailure`. WebGPU, ONNX Runtime,
+ * transformers.js, web-llm and the browser's storage report the same few failures in many wordings
+ * (and web-llm's worker and comlink pass errors on as name and message only), so they are
+ * recognised by what they say. An AppError is already classified and passes through unchanged.
  */
 import { AppError, describeError, isAppError } from '../../errors';
 
 const GPU_LOST = /device (was )?lost|devicelost|gpu device.*(lost|destroyed)|context lost|instance dropped/i;
 const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds|array buffer allocation failed|createbuffer.*(size|too large)|exceeds the max/i;
 const QUOTA = /quotaexceeded|quota (has been )?exceeded|quota_exceeded|not enough (storage|space)/i;
-const NETWORK = /failed to fetch|networkerror|network error|err_network|err_internet|connection (was )?(reset|closed|lost)|load failed|body stream|aborted.*download|unexpected end|terminated/i;
+/** The connection failed or a body stopped early (Chromium: "Failed to fetch", "network error"; Safari: "Load failed"; undici: "terminated"). */
+const NETWORK = /failed to fetch|networkerror|network error|err_network|err_internet|connection (was )?(reset|closed|lost)|^typeerror: load failed|body stream|aborted.*download|unexpected end|terminated/i;
+/** A server answered 5xx or timed out: transformers.js' wording for the Hub, `failOnServerErrors`' for this site. */
+const SERVER_ERROR = /internal server error|bad gateway|service unavailable|gateway timeout|request timeout|error \(5\d\d\) occurred|server error \(http 5\d\d\)/i;
+
+export interface FailureContext {
+  /** The model as people know it, e.g. "Qwen2.5-VL 3B Instruct". */
+  label: string;
+  /** A smaller model of the same role, suggested when this one does not fit. */
+  smallerLabel?: string;
+  /** Which files on which device and dtype (model id, source): the start of `detail`. */
+  where?: string;
+}
 
 export function isGpuLost(error: unknown): boolean {
   return isAppError(error) ? error.code === 'gpu-lost' : GPU_LOST.test(describeError(error));
 }
 
 /**
- * Turns a failure while loading `label` into an AppError: out of memory (with the smaller model to
- * try, when there is one), storage full, download cut off, GPU lost, or a plain load failure.
+ * Turns a failure while loading a model into an AppError: storage full, out of memory (with the
+ * smaller model to try, when there is one), GPU lost, download cut off or refused by the server,
+ * or a plain load failure (a missing or broken file, an unsupported operator).
  */
-export function loadFailure(error: unknown, label: string, smallerLabel?: string): AppError {
+export function loadFailure(error: unknown, context: FailureContext): AppError {
   if (isAppError(error)) return error;
-  const detail = describeError(error);
-  const init = { detail, cause: error };
-  if (QUOTA.test(detail) || (error instanceof DOMException && error.name === 'QuotaExceededError')) {
+  const { label, smallerLabel, where } = context;
+  const cause = describeError(error);
+  const init = { detail: where ? `${where}: ${cause}` : cause, cause: error };
+  if (QUOTA.test(cause)) {
     return new AppError(
       'quota-exceeded',
       `There is not enough storage space in this browser to keep ${label}. Delete cached models you no longer use (Models panel) or free disk space, then try again.`,
       init,
     );
   }
-  if (OUT_OF_MEMORY.test(detail)) {
+  if (OUT_OF_MEMORY.test(cause)) {
     const suggestion = smallerLabel ? ` Try the smaller ${smallerLabel} instead.` : ' Close other tabs and try again.';
     return new AppError('out-of-memory', `${label} did not fit in this device's memory.${suggestion}`, init);
   }
-  if (GPU_LOST.test(detail)) {
+  if (GPU_LOST.test(cause)) {
     return new AppError('gpu-lost', `The graphics card stopped responding while loading ${label}. Reload the model to try again.`, init);
   }
-  if (NETWORK.test(detail)) {
+  if (NETWORK.test(cause)) {
     return new AppError(
       'download-failed',
       `The download of ${label} was interrupted. Check the connection and try again; files already downloaded are kept.`,
       init,
     );
   }
+  if (SERVER_ERROR.test(cause)) {
+    return new AppError(
+      'download-failed',
+      `The server holding ${label}'s files failed to send them. Try again later; files already downloaded are kept.`,
+      init,
+    );
+  }
   return new AppError('model-load-failed', `${label} could not be loaded.`, init);
 }
 
-/** A failure while generating: the GPU lost, memory exhausted, or anything else (internal). */
-export function generateFailure(error: unknown, label: string): AppError {
+/** A failure while a loaded model runs: the GPU lost, memory exhausted, or anything else (internal). */
+export function generateFailure(error: unknown, context: Omit<FailureContext, 'smallerLabel'>): AppError {
   if (isAppError(error)) return error;
-  const detail = describeError(error);
-  const init = { detail, cause: error };
-  if (GPU_LOST.test(detail)) return new AppError('gpu-lost', `The graphics card stopped responding while ${label} was answering.`, init);
-  if (OUT_OF_MEMORY.test(detail)) return new AppError('out-of-memory', `${label} ran out of memory while answering.`, init);
-  return new AppError('internal', `${label} failed while answering. Please try again.`, init);
+  const { label, where } = context;
+  const cause = describeError(error);
+  const init = { detail: where ? `${where}: ${cause}` : cause, cause: error };
+  if (GPU_LOST.test(cause)) return new AppError('gpu-lost', `The graphics card stopped responding while ${label} was running.`, init);
+  if (OUT_OF_MEMORY.test(cause)) return new AppError('out-of-memory', `${label} ran out of memory. Close other tabs and try again.`, init);
+  return new AppError('internal', `${label} failed while running. Please try again.`, init);
+}
+
+/**
+ * `fetch` whose 5xx answers fail when their body is read, with the status in the error.
+ * transformers.js reads any answer but 404 from a model folder on this site as the file itself
+ * (and counts a rejected fetch there as a missing file), so an error page would otherwise be
+ * parsed as a model and the failure reported as a broken file.
+ */
+export function failOnServerErrors(fetchFn: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchFn(input, init);
+    if (response.status < 500) return response;
+    await response.body?.cancel().catch(() => {});
+    const url = input instanceof Request ? input.url : String(input);
+    const failure = new Error(`Server error (HTTP ${response.status}) for ${url}`);
+    const body = new ReadableStream({ start: (controller) => controller.error(failure) });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 }

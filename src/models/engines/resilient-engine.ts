@@ -1,9 +1,9 @@
 /**
  * Keeps a model usable through GPU failures. A generation that loses the GPU device gets a fresh
  * engine on the same device and is retried once; if that fails too, the next device in the list
- * (WASM) takes over, with a notice. Loading failures come back as AppErrors naming a smaller model
- * when memory ran out; engines whose next device costs no download (speech) may also move there
- * when loading on the first one fails. Works for any engine with `generate` and `dispose` (the VLM
+ * (WASM) takes over, with a notice. Loading failures come back as AppErrors (engine-errors.ts;
+ * an engine's worker has usually classified them already); engines whose next device costs no
+ * download (speech) may also move there when loading on the first one fails. Works for any engine with `generate` and `dispose` (the VLM
  * client, the speech recogniser), created through a factory so failures can be injected at this
  * boundary.
  */
@@ -25,8 +25,6 @@ export interface ResilientEngineOptions<Engine> {
   devices: readonly ModelDevice[];
   /** For messages ("Qwen2.5-VL 3B Instruct ..."). */
   label: string;
-  /** A smaller model of the same role to suggest when this one does not fit. */
-  smallerLabel?: string;
   /** Told when the engine had to move to another device, for a notice in the page. */
   onNotice?: (notice: EngineNotice) => void;
   /** When loading on a device fails, load on the next one instead of failing (with a notice). */
@@ -51,7 +49,7 @@ export class ResilientEngine<Request, Engine extends DisposableGenerator<Request
     return this.options.devices[this.deviceIndex] ?? 'wasm';
   }
 
-  /** Loads on the first device; an out-of-memory failure names the smaller model to try. */
+  /** Loads on the first device (and, when the engine opts in, on later ones if that fails). */
   async load(): Promise<void> {
     for (;;) {
       try {
@@ -122,7 +120,7 @@ export class ResilientEngine<Request, Engine extends DisposableGenerator<Request
     try {
       return await this.options.create(device);
     } catch (error) {
-      throw loadFailure(error, this.options.label, this.options.smallerLabel);
+      throw loadFailure(error, { label: this.options.label });
     }
   }
 

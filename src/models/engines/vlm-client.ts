@@ -32,6 +32,8 @@ export interface VlmClientOptions {
   siteRoot?: string;
   /** Models this site serves itself; a served Hub model loads from the site instead of the Hub. */
   served?: ServedModels;
+  /** A smaller model of the same role, suggested when this one does not fit in memory. */
+  smallerLabel?: string;
 }
 
 /** Where a registry entry's files for `dtype` are fetched from, as the worker needs it. */
@@ -76,7 +78,13 @@ export class VlmClient implements VlmEngine {
         detail: `${model.id} has no ${device} profile`,
       });
     }
-    this.loadOptions = { source: workerSource(model, dtype, options.siteRoot ?? defaultSiteRoot(), options.served), device, dtype };
+    this.loadOptions = {
+      source: workerSource(model, dtype, options.siteRoot ?? defaultSiteRoot(), options.served),
+      device,
+      dtype,
+      label: model.label,
+      smallerLabel: options.smallerLabel,
+    };
     installAppErrorTransfer();
     this.worker = new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' });
     this.remote = Comlink.wrap<VlmWorkerApi>(this.worker);

@@ -49,7 +49,7 @@ export interface VlmGenerateRequest {
 }
 
 export interface VlmEngine {
-  /** Fetches and initialises the model; rejects with a 'model-load-failed' AppError when it cannot. */
+  /** Fetches and initialises the model; rejects with an AppError saying why it could not (engine-errors.ts). */
   load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
   /** Greedy decoding (deterministic replies); calls are served one at a time, in order. */
   generate(request: VlmGenerateRequest): Promise<string>;
@@ -75,6 +75,10 @@ export interface VlmWorkerLoadOptions {
   source: VlmWorkerSource;
   device: ModelDevice;
   dtype: TransformersDtypeSpec;
+  /** The model's name in the messages of failures. */
+  label: string;
+  /** Suggested when the model does not fit in memory. */
+  smallerLabel?: string;
 }
 
 export interface VlmWorkerGenerateRequest {

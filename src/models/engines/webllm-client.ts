@@ -123,7 +123,7 @@ export class WebLlmReasoner implements ReasoningModel {
     try {
       await this.engine.reload(this.record.model_id);
     } catch (error) {
-      throw loadFailure(error, this.label, this.smallerLabel);
+      throw loadFailure(error, { label: this.label, smallerLabel: this.smallerLabel, where: this.record.model_id });
     }
   }
 
@@ -162,7 +162,7 @@ export class WebLlmReasoner implements ReasoningModel {
       return `<json>${json}</json>`;
     } catch (error) {
       if (signal.aborted) throw cancelledError();
-      throw generateFailure(error, this.label);
+      throw generateFailure(error, { label: this.label });
     } finally {
       signal.removeEventListener('abort', stop);
     }

@@ -47,11 +47,11 @@ export function speechPlan(entry: ModelEntry, context: SpeechPlanContext): Speec
   if (!entry.bundledPath) {
     throw new AppError('model-load-failed', `${entry.label} does not ship with this app.`, { detail: entry.id });
   }
-  const wasm: WhisperLoadOptions = { ...context.bundled(entry.bundledPath), device: 'wasm', dtype: 'q8' };
+  const wasm: WhisperLoadOptions = { ...context.bundled(entry.bundledPath), label: entry.label, device: 'wasm', dtype: 'q8' };
   const dtype = context.webgpu ? dtypeFor(entry, 'webgpu', context.shaderF16) : undefined;
   if (dtype === undefined || isMlcDtype(dtype) || entry.source.kind !== 'hub' || !isServed(context.served, entry, dtype)) {
     return { devices: ['wasm'], load: { wasm } };
   }
-  const webgpu: WhisperLoadOptions = { model: entry.source.repo, modelBaseUrl: servedModelsUrl(context.siteRoot), device: 'webgpu', dtype };
+  const webgpu: WhisperLoadOptions = { model: entry.source.repo, modelBaseUrl: servedModelsUrl(context.siteRoot), label: entry.label, device: 'webgpu', dtype };
   return { devices: ['webgpu', 'wasm'], load: { webgpu, wasm } };
 }

@@ -15,6 +15,8 @@ export interface WhisperLoadOptions {
   /** Absolute URL of the folder that holds model folders (ends with '/'). Nothing else is fetched. */
   modelBaseUrl: string;
   device: WhisperDevice;
+  /** The model's name in the messages of failures, e.g. 'Whisper base'. */
+  label: string;
   /** One variant for all parts, or per part ({ encoder_model: 'fp32', decoder_model_merged: 'q4' }). Default 'q8'. */
   dtype?: WhisperDtype | Record<string, WhisperDtype>;
   /**

@@ -95,10 +95,13 @@ describe('model registry', () => {
       if (entry.source.kind === 'hub') {
         // The app finds a served model at models/<registry repo>/, where models:pull saves it.
         expect(pulled.repo, id).toBe(entry.source.repo);
+        expect(pulled.layout, id).not.toBe('mlc');
         // Whisper's WASM dtype ships with the app instead.
         const needed = entry.bundledPath ? [entry.devices.webgpu!.dtype] : dtypes;
-        for (const dtype of needed) expect(Object.keys(pulled.dtypes), `${id} ${dtypeKey(dtype)}`).toContain(dtypeKey(dtype));
+        // What models:pull asks transformers.js about is what the app loads.
+        for (const dtype of needed) expect(pulled.dtypes[dtypeKey(dtype)], `${id} ${dtypeKey(dtype)}`).toEqual(dtype);
       } else if (entry.source.kind === 'mlc') {
+        if (pulled.layout !== 'mlc') throw new Error(`${id}: a web-llm build needs layout "mlc"`);
         for (const [dtype, build] of Object.entries(entry.source.builds)) {
           expect(pulled.dtypeRepos?.[dtype], id).toBe(`mlc-ai/${build.modelId}`);
           expect(pulled.libs?.[dtype]?.map((lib) => lib.path), id).toEqual([build.modelLib]);

@@ -41,7 +41,6 @@ function engine(script: string[], devices: ModelDevice[] = ['webgpu', 'wasm'], f
     create: made.create,
     devices,
     label: 'Qwen2.5-VL 3B',
-    smallerLabel: 'Qwen2-VL 2B',
     onNotice: (n) => notices.push(n),
     fallBackOnLoadFailure,
   });
@@ -90,11 +89,11 @@ describe('ResilientEngine', () => {
     await expect(resilient.generate('s')).rejects.toMatchObject({ code: 'gpu-lost', message: expect.stringMatching(/keeps failing/) });
   });
 
-  it('out of memory at load: an out-of-memory AppError that suggests the smaller model', async () => {
+  it('out of memory at load: an out-of-memory AppError naming the model', async () => {
     const { resilient } = engine(['load-fails:RangeError: Array buffer allocation failed']);
     const error = await resilient.load().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'out-of-memory', message: 'Qwen2.5-VL 3B did not fit in this device\'s memory. Try the smaller Qwen2-VL 2B instead.' });
+    expect(error).toMatchObject({ code: 'out-of-memory', message: 'Qwen2.5-VL 3B did not fit in this device\'s memory. Close other tabs and try again.' });
   });
 
   it('a download cut off or a full cache at load: download-failed and quota-exceeded AppErrors', async () => {

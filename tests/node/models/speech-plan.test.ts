@@ -15,7 +15,7 @@ const context = (over: Partial<SpeechPlanContext>): SpeechPlanContext => ({
 describe('where speech recognition runs', () => {
   it('the bundled q8 copy on WASM, unless the site serves the WebGPU build', () => {
     const base = getModel('whisper-base');
-    const wasmOnly = { devices: ['wasm'], load: { wasm: { ...bundled, device: 'wasm', dtype: 'q8' } } };
+    const wasmOnly = { devices: ['wasm'], load: { wasm: { ...bundled, label: 'Whisper base', device: 'wasm', dtype: 'q8' } } };
     expect(speechPlan(base, context({ webgpu: false }))).toEqual(wasmOnly);
     expect(speechPlan(base, context({}))).toEqual(wasmOnly);
     // Served, but this browser has no WebGPU: still WASM.
@@ -28,6 +28,7 @@ describe('where speech recognition runs', () => {
     expect(plan.load.webgpu).toEqual({
       model: 'onnx-community/whisper-base',
       modelBaseUrl: 'https://example.org/app/models/',
+      label: 'Whisper base',
       device: 'webgpu',
       dtype: { encoder_model: 'fp32', decoder_model_merged: 'q4' },
     });

@@ -1,31 +1,59 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPull, pullModels, type Manifest } from '../../../scripts/models-pull';
+import { pullModels, type Manifest } from '../../../scripts/models-pull';
 
 const weights = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
-const config = Buffer.from('{"model_type":"fake"}');
+/** A Qwen2.5-VL export whose decoder keeps its weights in two external-data chunks. */
+const config = Buffer.from(JSON.stringify({ model_type: 'qwen2_5_vl', text_config: { model_type: 'qwen2_5_vl_text' }, 'transformers.js_config': { use_external_data_format: { decoder_model_merged: 2 } } }));
 const shard = Buffer.alloc(50_000, 3);
 const tensorCache = Buffer.from(JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin', nbytes: shard.length }] }));
+const vlm = '/acme/vlm/resolve/main';
 const files: Record<string, Buffer> = {
-  '/acme/vlm/resolve/main/config.json': config,
-  '/acme/vlm/resolve/main/onnx/model_q4.onnx': weights,
+  [`${vlm}/config.json`]: config,
+  [`${vlm}/generation_config.json`]: Buffer.from('{}'),
+  [`${vlm}/tokenizer.json`]: Buffer.from('{"model":{}}'),
+  [`${vlm}/tokenizer_config.json`]: Buffer.from('{}'),
+  [`${vlm}/preprocessor_config.json`]: Buffer.from('{}'),
+  // Not loaded by transformers.js 4.3 (its Qwen processor reads the template from tokenizer_config.json).
+  [`${vlm}/chat_template.json`]: Buffer.from('{}'),
+  [`${vlm}/onnx/embed_tokens_q4.onnx`]: Buffer.from('embed'),
+  [`${vlm}/onnx/vision_encoder_q4.onnx`]: Buffer.from('vision'),
+  [`${vlm}/onnx/decoder_model_merged_q4.onnx`]: Buffer.from('decoder'),
+  [`${vlm}/onnx/decoder_model_merged_q4.onnx_data`]: weights,
+  [`${vlm}/onnx/decoder_model_merged_q4.onnx_data_1`]: Buffer.from('rest of the weights'),
+  // Another dtype's graph, not asked for.
+  [`${vlm}/onnx/decoder_model_merged_fp16.onnx`]: Buffer.from('fp16'),
   '/mlc-ai/Text-q4f16_1-MLC/resolve/main/tensor-cache.json': tensorCache,
   '/mlc-ai/Text-q4f16_1-MLC/resolve/main/params_shard_0.bin': shard,
   '/libs/text.wasm': Buffer.from('wasm'),
 };
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+/** What transformers.js loads for q4, saved under models/acme/vlm/. */
+const Q4_FILES = [
+  'config.json',
+  'generation_config.json',
+  'onnx/decoder_model_merged_q4.onnx',
+  'onnx/decoder_model_merged_q4.onnx_data',
+  'onnx/decoder_model_merged_q4.onnx_data_1',
+  'onnx/embed_tokens_q4.onnx',
+  'onnx/vision_encoder_q4.onnx',
+  'preprocessor_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+];
+
 const manifest: Manifest = {
   models: {
     vlm: {
       repo: 'acme/vlm',
-      files: [{ path: 'config.json' }],
-      dtypes: { q4: [{ path: 'onnx/model_q4.onnx', size: weights.length, sha256: sha(weights) }], fp32: [{ path: 'onnx/model.onnx' }] },
+      dtypes: { q4: 'q4', fp16: 'fp16' },
+      checks: { 'onnx/decoder_model_merged_q4.onnx_data': { size: weights.length, sha256: sha(weights) } },
       defaultDtypes: ['q4'],
     },
     text: {
@@ -79,34 +107,52 @@ function tempModels(): string {
   return mkdtempSync(join(tmpdir(), 'models-pull-'));
 }
 
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+}
+
+const DATA = 'acme/vlm/onnx/decoder_model_merged_q4.onnx_data';
+
 describe('models:pull', () => {
-  it('plans exactly the files of the requested dtype, each once', () => {
-    const plan = planPull({ manifest, requests: ['vlm', 'vlm@q4'], modelsDir: '/m', hubUrl: 'https://hub/', libsUrl: 'https://libs' });
-    expect(plan.map((file) => file.url)).toEqual(['https://hub/acme/vlm/resolve/main/config.json', 'https://hub/acme/vlm/resolve/main/onnx/model_q4.onnx']);
-    expect(plan.map((file) => file.dest)).toEqual(['/m/acme/vlm/config.json', '/m/acme/vlm/onnx/model_q4.onnx']);
-    expect(() => planPull({ manifest, requests: ['nope'], modelsDir: '/m', hubUrl: '', libsUrl: '' })).toThrow(/Unknown model "nope"/);
-    expect(() => planPull({ manifest, requests: ['vlm@q8'], modelsDir: '/m', hubUrl: '', libsUrl: '' })).toThrow(/no dtype "q8"/);
+  it('fetches what transformers.js loads for the dtype, external-data chunks included, and nothing else', async () => {
+    const dir = tempModels();
+    await pullModels({ manifest, requests: ['vlm', 'vlm@q4'], modelsDir: dir, hubUrl: base, libsUrl: `${base}/libs`, log: () => {} });
+    expect(filesUnder(dir)).toEqual(Q4_FILES.map((file) => `acme/vlm/${file}`));
+    expect(readFileSync(join(dir, DATA)).equals(weights)).toBe(true);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses an unknown model or dtype before fetching anything', async () => {
+    const dir = tempModels();
+    const options = { manifest, modelsDir: dir, hubUrl: base, libsUrl: base, log: () => {} };
+    await expect(pullModels({ ...options, requests: ['vlm', 'nope'] })).rejects.toThrow(/Unknown model "nope"/);
+    await expect(pullModels({ ...options, requests: ['vlm@q8'] })).rejects.toThrow(/no dtype "q8"/);
+    expect(filesUnder(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
   });
 
   it('downloads and verifies, then skips files already present', async () => {
     const dir = tempModels();
     const lines: string[] = [];
     await pullModels({ manifest, requests: ['vlm'], modelsDir: dir, hubUrl: base, libsUrl: `${base}/libs`, log: (l) => lines.push(l) });
-    expect(readFileSync(join(dir, 'acme/vlm/onnx/model_q4.onnx')).equals(weights)).toBe(true);
-    expect(existsSync(join(dir, 'acme/vlm/onnx/model.onnx'))).toBe(false);
-    expect(lines.some((l) => /total .* of .*\(100%\)/.test(l))).toBe(true);
+    const bytes = Q4_FILES.reduce((sum, file) => sum + files[`${vlm}/${file}`]!.length, 0);
+    expect(lines).toContain(`vlm@q4: ${Q4_FILES.length} files, ${(bytes / 1024).toFixed(1)} KB`);
     const again: string[] = [];
     await pullModels({ manifest, requests: ['vlm'], modelsDir: dir, hubUrl: base, libsUrl: `${base}/libs`, log: (l) => again.push(l) });
-    expect(again.filter((l) => l.endsWith(': present'))).toHaveLength(2);
+    expect(again.filter((l) => l.endsWith(': present'))).toHaveLength(Q4_FILES.length);
     rmSync(dir, { recursive: true });
   });
 
   it('a cut-off download fails with a message to run again', async () => {
     const dir = tempModels();
-    cutOnce.add('/acme/vlm/resolve/main/onnx/model_q4.onnx');
+    cutOnce.add(`${vlm}/onnx/decoder_model_merged_q4.onnx_data`);
     const options = { manifest, requests: ['vlm@q4'], modelsDir: dir, hubUrl: base, libsUrl: base, log: () => {} };
     await expect(pullModels(options)).rejects.toThrow(/cut off|short.*resume/);
-    expect(existsSync(join(dir, 'acme/vlm/onnx/model_q4.onnx'))).toBe(false);
+    expect(existsSync(join(dir, DATA))).toBe(false);
     rmSync(dir, { recursive: true });
   });
 
@@ -114,15 +160,14 @@ describe('models:pull', () => {
   // tested from a known partial file, as a cut-off run leaves it.
   it('a partial file left by an earlier run resumes with a Range request', async () => {
     const dir = tempModels();
-    const path = '/acme/vlm/resolve/main/onnx/model_q4.onnx';
-    const part = join(dir, 'acme/vlm/onnx/model_q4.onnx.part');
+    const part = join(dir, `${DATA}.part`);
     mkdirSync(dirname(part), { recursive: true });
     writeFileSync(part, weights.subarray(0, 120_000));
     const lines: string[] = [];
     await pullModels({ manifest, requests: ['vlm@q4'], modelsDir: dir, hubUrl: base, libsUrl: base, log: (l) => lines.push(l) });
-    expect(rangesSeen).toContain(`${path} bytes=120000-`);
+    expect(rangesSeen).toContain(`${vlm}/onnx/decoder_model_merged_q4.onnx_data bytes=120000-`);
     expect(lines.some((l) => /resuming at/.test(l))).toBe(true);
-    expect(readFileSync(join(dir, 'acme/vlm/onnx/model_q4.onnx')).equals(weights)).toBe(true);
+    expect(readFileSync(join(dir, DATA)).equals(weights)).toBe(true);
     expect(existsSync(part)).toBe(false);
     rmSync(dir, { recursive: true });
   });
@@ -130,11 +175,20 @@ describe('models:pull', () => {
   it('rejects a file whose hash does not match and does not keep it', async () => {
     const dir = tempModels();
     const corrupt: Manifest = {
-      models: { vlm: { ...manifest.models.vlm!, dtypes: { q4: [{ path: 'onnx/model_q4.onnx', sha256: 'ab'.repeat(32) }] } } },
+      models: { vlm: { repo: 'acme/vlm', dtypes: { q4: 'q4' }, checks: { 'onnx/decoder_model_merged_q4.onnx_data': { sha256: 'ab'.repeat(32) } }, defaultDtypes: ['q4'] } },
     };
     await expect(pullModels({ manifest: corrupt, requests: ['vlm'], modelsDir: dir, hubUrl: base, libsUrl: base, log: () => {} })).rejects.toThrow(/sha256/);
-    expect(existsSync(join(dir, 'acme/vlm/onnx/model_q4.onnx'))).toBe(false);
-    expect(existsSync(join(dir, 'acme/vlm/onnx/model_q4.onnx.part'))).toBe(false);
+    expect(existsSync(join(dir, DATA))).toBe(false);
+    expect(existsSync(join(dir, `${DATA}.part`))).toBe(false);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a manifest that checks a file transformers.js does not load', async () => {
+    const dir = tempModels();
+    const stale: Manifest = { models: { vlm: { repo: 'acme/vlm', dtypes: { q4: 'q4' }, checks: { 'onnx/model_q4.onnx': { size: 4 } }, defaultDtypes: ['q4'] } } };
+    await expect(pullModels({ manifest: stale, requests: ['vlm'], modelsDir: dir, hubUrl: base, libsUrl: base, log: () => {} })).rejects.toThrow(
+      'acme/vlm: the manifest checks onnx/model_q4.onnx, which transformers.js does not load',
+    );
     rmSync(dir, { recursive: true });
   });
 
@@ -148,7 +202,7 @@ describe('models:pull', () => {
 
   it('an existing but wrong-size file is fetched again', async () => {
     const dir = tempModels();
-    const dest = join(dir, 'acme/vlm/onnx/model_q4.onnx');
+    const dest = join(dir, DATA);
     mkdirSync(dirname(dest), { recursive: true });
     writeFileSync(dest, 'stale');
     await pullModels({ manifest, requests: ['vlm'], modelsDir: dir, hubUrl: base, libsUrl: base, log: () => {} });

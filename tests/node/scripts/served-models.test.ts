@@ -10,8 +10,8 @@ const manifest: Manifest = {
   models: {
     vlm: {
       repo: 'acme/vlm',
-      files: [{ path: 'config.json' }],
-      dtypes: { q4: [{ path: 'onnx/model_q4.onnx', size: 4 }], fp32: [{ path: 'onnx/model.onnx' }] },
+      dtypes: { q4: 'q4', fp32: 'fp32' },
+      checks: { 'onnx/embed_tokens_q4.onnx': { size: 4 } },
       defaultDtypes: ['q4'],
     },
     text: {
@@ -41,6 +41,23 @@ function put(files: Record<string, string>): string {
   return dir;
 }
 
+/** A Qwen2.5-VL export in q4 as models:pull leaves it, its decoder's weights in two external-data chunks. */
+function q4Folder(): Record<string, string> {
+  const config = { model_type: 'qwen2_5_vl', text_config: { model_type: 'qwen2_5_vl_text' }, 'transformers.js_config': { use_external_data_format: { decoder_model_merged: 2 } } };
+  return {
+    'acme/vlm/config.json': JSON.stringify(config),
+    'acme/vlm/generation_config.json': '{}',
+    'acme/vlm/tokenizer.json': '{}',
+    'acme/vlm/tokenizer_config.json': '{}',
+    'acme/vlm/preprocessor_config.json': '{}',
+    'acme/vlm/onnx/embed_tokens_q4.onnx': 'abcd',
+    'acme/vlm/onnx/vision_encoder_q4.onnx': 'v',
+    'acme/vlm/onnx/decoder_model_merged_q4.onnx': 'd',
+    'acme/vlm/onnx/decoder_model_merged_q4.onnx_data': 'x',
+    'acme/vlm/onnx/decoder_model_merged_q4.onnx_data_1': 'y',
+  };
+}
+
 const tensorCache = (shards: Record<string, number>) =>
   JSON.stringify({ records: Object.entries(shards).map(([dataPath, nbytes]) => ({ dataPath, nbytes })) });
 
@@ -49,46 +66,39 @@ describe('finding the pulled models a build serves', () => {
     expect(SERVED_MODELS_PATH).toBe(APP_READS);
   });
 
-  it('lists a dtype only when every file it needs is in place, at the listed size', () => {
-    const complete = findServedModels(manifest, put({ 'acme/vlm/config.json': '{}', 'acme/vlm/onnx/model_q4.onnx': 'abcd' }));
+  it('lists a dtype only when every file transformers.js loads for it is in place, at the size checked', async () => {
+    const complete = await findServedModels(manifest, put(q4Folder()));
     expect(complete.served).toEqual({ models: { vlm: ['q4'] } });
-    expect(complete.files.sort()).toEqual(['acme/vlm/config.json', 'acme/vlm/onnx/model_q4.onnx']);
+    expect(complete.files.sort()).toEqual(Object.keys(q4Folder()).sort());
     rmSync(dir, { recursive: true });
 
-    expect(findServedModels(manifest, put({ 'acme/vlm/onnx/model_q4.onnx': 'abcd' })).served).toEqual({ models: {} });
-    rmSync(dir, { recursive: true });
-    expect(findServedModels(manifest, put({ 'acme/vlm/config.json': '{}', 'acme/vlm/onnx/model_q4.onnx': 'ab' })).served).toEqual({ models: {} });
-    rmSync(dir, { recursive: true });
-    const resuming = { 'acme/vlm/config.json': '{}', 'acme/vlm/onnx/model_q4.onnx': 'abcd', 'acme/vlm/onnx/model_q4.onnx.part': 'ab' };
-    expect(findServedModels(manifest, put(resuming)).served).toEqual({ models: {} });
-  });
-
-  it('an export over 2 GB needs the external-data chunks its config lists; its prompt pack is served with it', () => {
-    const config = JSON.stringify({ 'transformers.js_config': { use_external_data_format: { 'model_q4.onnx': 2 } } });
-    const complete = {
-      'acme/vlm/config.json': config,
-      'acme/vlm/onnx/model_q4.onnx': 'abcd',
-      'acme/vlm/onnx/model_q4.onnx_data': 'x',
-      'acme/vlm/onnx/model_q4.onnx_data_1': 'y',
-      'acme/vlm/sage_prompts.json': '{}',
+    const without = async (path: string) => {
+      const { [`acme/vlm/${path}`]: _missing, ...rest } = q4Folder();
+      const found = await findServedModels(manifest, put(rest));
+      rmSync(dir, { recursive: true });
+      return found.served;
     };
-    const found = findServedModels(manifest, put(complete));
-    expect(found.served).toEqual({ models: { vlm: ['q4'] } });
-    expect(found.files.sort()).toEqual([
-      'acme/vlm/config.json',
-      'acme/vlm/onnx/model_q4.onnx',
-      'acme/vlm/onnx/model_q4.onnx_data',
-      'acme/vlm/onnx/model_q4.onnx_data_1',
-      'acme/vlm/sage_prompts.json',
-    ]);
+    // A graph, the config, and a tokenizer whose config is there.
+    for (const path of ['onnx/vision_encoder_q4.onnx', 'config.json', 'tokenizer.json']) expect(await without(path), path).toEqual({ models: {} });
+    expect((await findServedModels(manifest, put({ ...q4Folder(), 'acme/vlm/onnx/embed_tokens_q4.onnx': 'ab' }))).served).toEqual({ models: {} });
     rmSync(dir, { recursive: true });
-    const { ['acme/vlm/onnx/model_q4.onnx_data_1']: _missing, ...cut } = complete;
-    expect(findServedModels(manifest, put(cut)).served).toEqual({ models: {} });
+    const resuming = { ...q4Folder(), 'acme/vlm/onnx/decoder_model_merged_q4.onnx.part': 'ab' };
+    expect((await findServedModels(manifest, put(resuming))).served).toEqual({ models: {} });
   });
 
-  it('web-llm builds need their shards (named by tensor-cache.json) and their own library', () => {
+  it('a graph kept in external data needs every chunk its config.json names; a prompt pack is served with it', async () => {
+    const withPack = { ...q4Folder(), 'acme/vlm/sage_prompts.json': '{}' };
+    const found = await findServedModels(manifest, put(withPack));
+    expect(found.served).toEqual({ models: { vlm: ['q4'] } });
+    expect(found.files).toEqual(expect.arrayContaining(['acme/vlm/onnx/decoder_model_merged_q4.onnx_data', 'acme/vlm/onnx/decoder_model_merged_q4.onnx_data_1', 'acme/vlm/sage_prompts.json']));
+    rmSync(dir, { recursive: true });
+    const { ['acme/vlm/onnx/decoder_model_merged_q4.onnx_data_1']: _missing, ...cut } = q4Folder();
+    expect((await findServedModels(manifest, put(cut))).served).toEqual({ models: {} });
+  });
+
+  it('web-llm builds need their shards (named by tensor-cache.json) and their own library', async () => {
     const f16 = 'mlc-ai/Text-q4f16_1-MLC/resolve/main';
-    const found = findServedModels(
+    const found = await findServedModels(
       manifest,
       put({ [`${f16}/tensor-cache.json`]: tensorCache({ 'shard_0.bin': 3 }), [`${f16}/shard_0.bin`]: 'xyz', 'mlc-ai/libs/text-f16.wasm': 'w' }),
     );
@@ -97,12 +107,12 @@ describe('finding the pulled models a build serves', () => {
     rmSync(dir, { recursive: true });
 
     const missingShard = { [`${f16}/tensor-cache.json`]: tensorCache({ 'shard_0.bin': 3, 'shard_1.bin': 3 }), [`${f16}/shard_0.bin`]: 'xyz', 'mlc-ai/libs/text-f16.wasm': 'w' };
-    expect(findServedModels(manifest, put(missingShard)).served).toEqual({ models: {} });
+    expect((await findServedModels(manifest, put(missingShard))).served).toEqual({ models: {} });
     rmSync(dir, { recursive: true });
     const noLibrary = { [`${f16}/tensor-cache.json`]: tensorCache({ 'shard_0.bin': 3 }), [`${f16}/shard_0.bin`]: 'xyz' };
-    expect(findServedModels(manifest, put(noLibrary)).served).toEqual({ models: {} });
+    expect((await findServedModels(manifest, put(noLibrary))).served).toEqual({ models: {} });
     rmSync(dir, { recursive: true });
     const broken = { [`${f16}/tensor-cache.json`]: '{ not json', 'mlc-ai/libs/text-f16.wasm': 'w' };
-    expect(findServedModels(manifest, put(broken)).served).toEqual({ models: {} });
+    expect((await findServedModels(manifest, put(broken))).served).toEqual({ models: {} });
   });
 });

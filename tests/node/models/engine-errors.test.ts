@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors';
+import { failOnServerErrors, generateFailure, loadFailure } from '../../../src/models/engines/engine-errors';
+
+const model = { label: 'Qwen2.5-VL 3B Instruct', where: 'url:https://site/models/q/ on wasm ("q4")' };
+
+/** An error as comlink or web-llm's worker hands it on: only its name and message survive. */
+function passedOn(error: Error): Error {
+  return Object.assign(new Error(error.message), { name: error.name });
+}
+
+describe('loadFailure', () => {
+  it('a cut-off download, however the browser words it, is download-failed and keeps where it was loading in detail', () => {
+    for (const thrown of [
+      new TypeError('Failed to fetch'),
+      new TypeError('network error'),
+      new TypeError('Load failed'),
+      new TypeError('terminated'),
+      new TypeError('Error in body stream'),
+    ]) {
+      const error = loadFailure(thrown, model);
+      expect(error, thrown.message).toMatchObject({
+        code: 'download-failed',
+        message: 'The download of Qwen2.5-VL 3B Instruct was interrupted. Check the connection and try again; files already downloaded are kept.',
+        detail: `url:https://site/models/q/ on wasm ("q4"): TypeError: ${thrown.message}`,
+      });
+      expect(error.cause).toBe(thrown);
+      expect(loadFailure(passedOn(thrown), model).code).toBe('download-failed');
+    }
+  });
+
+  it('a server error from the Hub (transformers.js) or this site (failOnServerErrors) is download-failed', () => {
+    const hub = new Error('Internal server error error occurred while trying to load file: "https://huggingface.co/q/resolve/main/onnx/a.onnx".');
+    const unmapped = new Error('Error (507) occurred while trying to load file: "https://huggingface.co/q/resolve/main/config.json".');
+    const site = new Error('Server error (HTTP 503) for https://site/models/q/onnx/a.onnx');
+    for (const thrown of [hub, unmapped, site]) {
+      expect(loadFailure(thrown, model), thrown.message).toMatchObject({
+        code: 'download-failed',
+        message: "The server holding Qwen2.5-VL 3B Instruct's files failed to send them. Try again later; files already downloaded are kept.",
+      });
+    }
+  });
+
+  it('a full storage quota is quota-exceeded, as a DOMException or passed on by name', () => {
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    for (const thrown of [quota, passedOn(quota)]) {
+      expect(loadFailure(thrown, model)).toMatchObject({
+        code: 'quota-exceeded',
+        message: expect.stringMatching(/^There is not enough storage space in this browser to keep Qwen2\.5-VL 3B Instruct\. Delete cached models/),
+        detail: expect.stringContaining('QuotaExceededError: The quota has been exceeded.'),
+      });
+    }
+  });
+
+  it('out of memory names the smaller model when there is one', () => {
+    const oom = new RangeError('Array buffer allocation failed');
+    expect(loadFailure(oom, { ...model, smallerLabel: 'Qwen2-VL 2B Instruct' }).message).toBe(
+      "Qwen2.5-VL 3B Instruct did not fit in this device's memory. Try the smaller Qwen2-VL 2B Instruct instead.",
+    );
+    expect(loadFailure(oom, model).message).toBe("Qwen2.5-VL 3B Instruct did not fit in this device's memory. Close other tabs and try again.");
+  });
+
+  it('a missing or broken file is a plain model-load-failed; an AppError passes through unchanged', () => {
+    const missing = new Error('`local_files_only=true` or `env.allowRemoteModels=false` and file was not found locally at "/m/q/config.json".');
+    expect(loadFailure(missing, model)).toMatchObject({ code: 'model-load-failed', message: 'Qwen2.5-VL 3B Instruct could not be loaded.' });
+    expect(loadFailure(new Error("failed to load model: protobuf parsing failed"), model).code).toBe('model-load-failed');
+    const classified = new AppError('invalid-argument', 'Local models must be served by this site.');
+    expect(loadFailure(classified, model)).toBe(classified);
+  });
+});
+
+describe('generateFailure', () => {
+  it('GPU lost, out of memory, or internal, naming the model', () => {
+    expect(generateFailure(new Error('DeviceLostError: GPU device was lost'), model)).toMatchObject({ code: 'gpu-lost', detail: expect.stringMatching(/^url:.*device was lost$/) });
+    expect(generateFailure(new RangeError('WebAssembly.Memory(): could not allocate memory: out of memory'), model).code).toBe('out-of-memory');
+    expect(generateFailure(new Error('index out of range'), model)).toMatchObject({ code: 'internal', message: 'Qwen2.5-VL 3B Instruct failed while running. Please try again.' });
+    // Not out of memory: "room" and "zoom" contain "oom".
+    expect(generateFailure(new Error('no room for the zoomed frame'), model).code).toBe('internal');
+  });
+});
+
+describe('failOnServerErrors', () => {
+  it('a 5xx answer fails as its body is read; every other answer passes as it is', async () => {
+    const answer = (status: number) => failOnServerErrors(async () => new Response('body', { status }));
+    const failed = await answer(500)('https://site/models/q/onnx/a.onnx');
+    expect(failed.status).toBe(500);
+    await expect(failed.arrayBuffer()).rejects.toThrow('Server error (HTTP 500) for https://site/models/q/onnx/a.onnx');
+    expect((await answer(404)('https://site/x')).status).toBe(404);
+    expect(await (await answer(200)('https://site/x')).text()).toBe('body');
+  });
+});
