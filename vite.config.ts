@@ -15,6 +15,12 @@ const chromiumArgs = [
   '--enable-unsafe-webgpu',
 ];
 
+/**
+ * Cross-origin isolation: ONNX Runtime's WASM needs SharedArrayBuffer for threads. Static hosts
+ * that cannot send headers get them from the app's service worker (public/app-shell-sw.js).
+ */
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   // Relative asset paths: the built site works from any sub-path of a static host.
   base: './',
@@ -22,6 +28,8 @@ export default defineConfig({
   appType: 'mpa',
   plugins: [bundledWhisperModels(), servedModels()],
   worker: { format: 'es' },
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
   build: {
     target: 'es2022',
     rollupOptions: {

@@ -82,6 +82,28 @@ const bench = {
     return results;
   },
 
+  /** Whisper base on WASM with one thread and with the default, each in a fresh worker, on the same audio (no VAD). */
+  async whisperThreads() {
+    const media = new MediaClient();
+    const file = await media.open(new File([await (await fetch(speechVideoUrl)).blob()], 'speech.mp4'));
+    const audio = await file.audio({ start: 0, end: file.probe.durationSeconds });
+    const run = async (threads: number | undefined) => {
+      const whisper = new WhisperClient();
+      const loaded = await whisper.load({ ...bundledWhisperModel('whisper-base'), label: 'Whisper base', device: 'wasm', dtype: 'q8', ...(threads ? { threads } : {}) });
+      // The first call warms the session; the second is timed.
+      await whisper.transcribe(audio.slice(), { offsetSeconds: 0, language: 'en', vad: false });
+      const start = performance.now();
+      await whisper.transcribe(audio.slice(), { offsetSeconds: 0, language: 'en', vad: false });
+      const ms = performance.now() - start;
+      await whisper.dispose();
+      return { ms, threads: loaded.threads, audioSeconds: audio.length / 16_000 };
+    };
+    const results = { one: await run(1), many: await run(undefined), isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency };
+    await file.close();
+    media.dispose();
+    return results;
+  },
+
   async agentOverhead() {
     const clock = new ModelClock();
     const media = new MediaClient();
@@ -109,12 +131,24 @@ const bench = {
     let steps = 0;
     const tools: string[] = [];
     let outcome = '';
+    // Time outside model calls, per step (a step runs from one stage-started to the next).
+    const outsideByStep: number[] = [];
+    let stepStart = { wall: start, model: 0 };
+    const closeStep = () => {
+      const now = { wall: performance.now(), model: clock.ms };
+      if (steps > 0) outsideByStep.push(now.wall - stepStart.wall - (now.model - stepStart.model));
+      stepStart = now;
+    };
     for await (const event of session.ask('Benchmark question')) {
       if (event.type !== 'token') console.info(`${((performance.now() - start) / 1000).toFixed(1)} s: ${event.type}`);
-      if (event.type === 'stage-started') steps++;
+      if (event.type === 'stage-started') {
+        closeStep();
+        steps++;
+      }
       if (event.type === 'tool-result') tools.push(`${event.label}${event.isError ? ' (error)' : ''}`);
       if (event.type === 'answer' || event.type === 'gave-up' || event.type === 'error') outcome = event.type;
     }
+    closeStep();
     const totalMs = performance.now() - start;
     const modelMs = clock.ms;
     await engine.dispose();
@@ -122,7 +156,7 @@ const bench = {
     session.dispose();
     await file.close();
     media.dispose();
-    return { totalMs, modelMs, steps, tools, outcome };
+    return { totalMs, modelMs, steps, tools, outcome, outsideByStep };
   },
 
   /**

@@ -135,12 +135,19 @@ async function agentBench(browser: Browser, origin: string): Promise<void> {
     audio_s_per_s_vad: round(speed(whisper.vad), 2), audio_s_per_s_no_vad_baseline: round(speed(whisper.noVad), 2),
     speedup_from_vad: round(whisper.noVad.ms / whisper.vad.ms, 2),
   });
+  const threads = await page.evaluate(() => window.agentBench.whisperThreads());
+  report('whisper_base_wasm_threads', {
+    cross_origin_isolated: threads.isolated, cores: threads.cores, threads: threads.many.threads,
+    audio_s_per_s: round(speed(threads.many), 2), audio_s_per_s_one_thread_baseline: round(speed(threads.one), 2),
+    speedup: round(threads.one.ms / threads.many.ms, 2),
+  });
   const agent = await page.evaluate(() => window.agentBench.agentOverhead());
   const outsideMs = agent.totalMs - agent.modelMs;
   report('agent_overhead_per_step', {
     steps: agent.steps, outcome: agent.outcome, tools: agent.tools.join(' '),
     total_ms: round(agent.totalMs), model_ms: round(agent.modelMs),
     outside_models_ms_per_step: round(outsideMs / agent.steps), share_of_step: round(outsideMs / agent.totalMs, 3),
+    outside_models_ms_by_step: agent.outsideByStep.map((ms) => round(ms)),
     goal: 'share < 0.05 (tiny test VLM: model calls here are far shorter than a real model\'s)',
   });
   const vision = await page.evaluate(() => window.agentBench.stage1Vision());

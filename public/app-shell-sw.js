@@ -6,6 +6,9 @@
  *   their names change when their content does, and models are large. The list of served models
  *   (models/served.json) is the exception: a new deployment may serve other models.
  * Cross-origin requests (Hub downloads) are left alone: the model engines keep their own caches.
+ * Every same-origin response it hands out carries the cross-origin isolation headers, so on hosts
+ * that cannot set headers the page is isolated from its second load on, and ONNX Runtime's WASM
+ * runs with threads.
  */
 const CACHE = 'sage-app-shell-v1';
 const SCOPE = new URL(self.registration.scope);
@@ -35,8 +38,17 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== SCOPE.origin || request.headers.has('range')) return;
   const immutable = url.pathname !== SERVED_LIST && IMMUTABLE.some((prefix) => url.pathname.startsWith(prefix));
-  event.respondWith(immutable ? cacheFirst(request) : networkFirst(request));
+  event.respondWith((immutable ? cacheFirst(request) : networkFirst(request)).then(isolated));
 });
+
+function isolated(response) {
+  // Opaque and error responses cannot be rebuilt; a redirect keeps its own headers.
+  if (response.status === 0 || response.type === 'opaqueredirect') return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 async function cacheFirst(request) {
   const cached = await caches.match(request);

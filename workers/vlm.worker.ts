@@ -19,11 +19,10 @@ import {
   type Processor,
   type TextStreamer,
 } from '@huggingface/transformers';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { AppError, cancelledError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
+import { configureOnnxWasm } from '../src/models/engines/onnx-wasm';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
@@ -39,16 +38,8 @@ import type {
 
 installAppErrorTransfer();
 
-const onnxWasm = env.backends.onnx.wasm;
-if (onnxWasm) {
-  // transformers.js would fetch these from a CDN; ours come from the app's own server.
-  onnxWasm.wasmPaths = {
-    wasm: new URL(ortWasmUrl, self.location.href).href,
-    mjs: new URL(ortMjsUrl, self.location.href).href,
-  };
-  // Threads need cross-origin isolation; without it ONNX Runtime would warn and fall back anyway.
-  if (!self.crossOriginIsolated) onnxWasm.numThreads = 1;
-}
+// transformers.js would fetch ONNX Runtime's files from a CDN; ours come from the app's own server.
+if (env.backends.onnx.wasm) configureOnnxWasm(env.backends.onnx.wasm);
 env.fetch = failOnServerErrors(fetch.bind(self));
 
 interface Loaded {

@@ -12,8 +12,6 @@ import {
   type TextStreamer,
 } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-web/webgpu';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import sileroModelUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
 import { AppError, cancelledError } from '../src/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
@@ -23,6 +21,7 @@ import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src
 import type { Span, TranscriptSegment } from '../src/tools/speech/types';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
+import { configureOnnxWasm, wasmThreads } from '../src/models/engines/onnx-wasm';
 import type {
   WhisperLoadOptions,
   WhisperLoadProgress,
@@ -45,10 +44,7 @@ const MAX_JOIN_SECONDS = 2;
 const DEFAULT_RECREATE_AFTER_WINDOWS_WEBGPU = 40;
 const VAD_LABEL = 'Silero VAD (speech detection)';
 
-// The worker's runtime files come from our own server (Vite emits them next to the bundle).
-ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortMjsUrl, self.location.href).href };
-// Threads need cross-origin isolation; without it ONNX Runtime would warn and fall back anyway.
-if (!self.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+configureOnnxWasm(ort.env.wasm);
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.fetch = failOnServerErrors(fetch.bind(self));
@@ -204,6 +200,8 @@ const api: WhisperWorkerApi = {
   async load(options, onProgress) {
     const started = performance.now();
     await disposePipeline();
+    // Read by ONNX Runtime when it starts, i.e. on this worker's first load.
+    if (options.threads !== undefined) ort.env.wasm.numThreads = wasmThreads(options.threads);
     asr = await createPipeline(options, onProgress);
     loaded = {
       options,
@@ -211,7 +209,11 @@ const api: WhisperWorkerApi = {
         options.recreateAfterWindows ?? (options.device === 'webgpu' ? DEFAULT_RECREATE_AFTER_WINDOWS_WEBGPU : Infinity),
     };
     windowsSinceLoad = 0;
-    const result: WhisperLoadResult = { device: options.device, loadSeconds: (performance.now() - started) / 1000 };
+    const result: WhisperLoadResult = {
+      device: options.device,
+      loadSeconds: (performance.now() - started) / 1000,
+      threads: options.device === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : 1,
+    };
     return result;
   },
   transcribe,

@@ -31,6 +31,8 @@ describe('offline after the first visit', () => {
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
     await page.reload();
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toContain('app-shell-sw.js');
+    // The server sends no isolation headers; the service worker adds them, so WASM gets threads.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await askAboutSpeech(page)).toContain('fox');
 
     // Unplugged: the page, its workers, ONNX Runtime and Whisper all come from the cache.
@@ -43,6 +45,7 @@ describe('offline after the first visit', () => {
       ),
     );
     expect(probe).toBe('offline');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const answer = await askAboutSpeech(page);
     const heard = answer.toLowerCase();
     for (const phrase of speech.phrases) {

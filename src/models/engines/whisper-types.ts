@@ -25,6 +25,11 @@ export interface WhisperLoadOptions {
    * Default 40 on WebGPU, never on WASM.
    */
   recreateAfterWindows?: number;
+  /**
+   * WASM threads (default: every core up to 4). Used only where the page is cross-origin isolated,
+   * and only by the worker's first load, when ONNX Runtime starts.
+   */
+  threads?: number;
 }
 
 export type WhisperLoadProgress = ModelLoadProgress;
@@ -32,6 +37,8 @@ export type WhisperLoadProgress = ModelLoadProgress;
 export interface WhisperLoadResult {
   device: WhisperDevice;
   loadSeconds: number;
+  /** WASM threads ONNX Runtime was told to use (1 on WebGPU, where it does not apply). */
+  threads: number;
 }
 
 export interface WhisperTranscribeOptions {
