@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';
+import { checkElementPlayback, choosePlayback } from '../../src/ui/playback';
 import { fixtureFile, readFrame, rms } from './media-helpers';
 
 let client: MediaClient;
@@ -18,12 +19,53 @@ beforeAll(async () => {
 
 afterAll(() => client.dispose());
 
+function nextEvent(target: EventTarget, type: string): Promise<Event> {
+  return new Promise((resolve) => target.addEventListener(type, resolve, { once: true }));
+}
+
 /** Frames the worker holds and playback streams it still runs: both 0 whenever nothing plays. */
 async function workerHolds(): Promise<{ liveFrames: number; playbackStreams: number }> {
   const { liveFrames, playbackStreams } = await client.stats();
   return { liveFrames, playbackStreams };
 }
 const NOTHING = { liveFrames: 0, playbackStreams: 0 };
+
+describe('the <video> element and MPEG-TS in this Chromium', () => {
+  /** Loads `name` into a fresh <video> until it fails or knows its size. */
+  async function tryElement(name: string): Promise<HTMLVideoElement> {
+    const video = document.createElement('video');
+    video.muted = true;
+    const url = URL.createObjectURL(await fixtureFile(name));
+    video.src = url;
+    await Promise.race([nextEvent(video, 'error'), nextEvent(video, 'loadedmetadata')]);
+    URL.revokeObjectURL(url);
+    return video;
+  }
+
+  it('cannot show the transport stream, so the frame player is chosen', async () => {
+    const canPlayType = (type: string) => document.createElement('video').canPlayType(type);
+    expect(transport.probe.container).toBe('MPEG Transport Stream');
+    expect(transport.probe.video).toMatchObject({ codec: 'avc', decodable: true, displayWidth: 320 });
+    expect(choosePlayback(transport.probe, canPlayType)).toEqual({
+      mode: 'frames',
+      reason: "This browser's player cannot play MPEG-TS; frames are drawn from the file instead, with its audio.",
+    });
+    // Without that choice the element shows no picture: an error, or (this Chromium) sound only.
+    const video = await tryElement('counter.m2t');
+    expect(video.error !== null || video.videoWidth === 0).toBe(true);
+    expect(checkElementPlayback(transport.probe, video)?.mode).toBe('frames');
+  });
+
+  it('plays the same packets in MP4, so the element is kept there', async () => {
+    const mp4 = await client.open(await fixtureFile('counter.mp4'));
+    const canPlayType = (type: string) => document.createElement('video').canPlayType(type);
+    expect(choosePlayback(mp4.probe, canPlayType).mode).toBe('element');
+    const video = await tryElement('counter.mp4');
+    expect([video.error, video.videoWidth]).toEqual([null, 320]);
+    expect(checkElementPlayback(mp4.probe, video)).toBeNull();
+    await mp4.close();
+  });
+});
 
 describe('playback streams from the media worker', () => {
   it('streams frames in order from the one showing at the start, and cancelling closes them all', async () => {
