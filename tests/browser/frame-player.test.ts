@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { userEvent } from 'vitest/browser';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';
+import { FramePlayer } from '../../src/ui/frame-player';
 import { checkElementPlayback, choosePlayback } from '../../src/ui/playback';
-import { fixtureFile, readFrame, rms } from './media-helpers';
+import { fixtureFile, readCanvasFrameIndex, readFrame, rms } from './media-helpers';
 
 let client: MediaClient;
 let transport: MediaFile;
@@ -111,3 +113,110 @@ describe('playback streams from the media worker', () => {
     expect(Math.abs(onset - (offset + 5))).toBeLessThan(0.01);
   });
 });
+
+describe('FramePlayer', () => {
+  let player: FramePlayer;
+  let canvas: HTMLCanvasElement;
+
+  beforeEach(() => {
+    player = new FramePlayer({ maxSide: 320 });
+    document.body.append(player.element);
+    canvas = player.element.querySelector('canvas') as HTMLCanvasElement;
+  });
+
+  afterEach(async () => {
+    await player.dispose();
+    player.element.remove();
+  });
+
+  it('shows the frame at a time, plays frames in order with sound, and stops decoding on pause and dispose', async () => {
+    const button = player.element.querySelector('button') as HTMLButtonElement;
+    await player.load(transport);
+    expect([canvas.width, canvas.height]).toEqual([320, 180]);
+    expect(readCanvasFrameIndex(canvas)).toBe(0);
+
+    await player.seek(offset + 5.05);
+    expect(player.currentTime).toBeCloseTo(offset + 5.05, 6);
+    expect(readCanvasFrameIndex(canvas)).toBe(50);
+    expect(player.element.textContent).toContain('00:06 / 00:17');
+
+    let soundBlocks = 0;
+    const start = AudioBufferSourceNode.prototype.start;
+    AudioBufferSourceNode.prototype.start = function (this: AudioBufferSourceNode, ...args: Parameters<typeof start>) {
+      soundBlocks++;
+      return start.apply(this, args);
+    };
+    try {
+      /** Frames on the canvas at each `timeupdate`, with the player's time then. */
+      const seen: { index: number; time: number }[] = [];
+      player.element.addEventListener('timeupdate', () => seen.push({ index: readCanvasFrameIndex(canvas), time: player.currentTime }));
+      const playing = nextEvent(player.element, 'play');
+      await userEvent.click(button);
+      await playing;
+      expect(player.paused).toBe(false);
+      expect(button.textContent).toBe('Pause');
+      while (seen.length < 6) await nextEvent(player.element, 'timeupdate');
+      expectPlayedInOrder(seen, 50);
+
+      // Seeking while playing moves the running playback.
+      await player.seek(offset + 10);
+      seen.length = 0;
+      while (seen.length < 6) await nextEvent(player.element, 'timeupdate');
+      expectPlayedInOrder(seen, 100);
+      expect(soundBlocks).toBeGreaterThan(0);
+    } finally {
+      AudioBufferSourceNode.prototype.start = start;
+    }
+
+    await player.pause();
+    expect(player.paused).toBe(true);
+    expect(button.textContent).toBe('Play');
+    expect(await workerHolds()).toEqual(NOTHING);
+
+    await player.play();
+    await nextEvent(player.element, 'timeupdate');
+    await player.dispose();
+    await player.dispose();
+    expect(player.paused).toBe(true);
+    expect(await workerHolds()).toEqual(NOTHING);
+  });
+
+  it('draws only the last of quick seeks while paused', async () => {
+    await player.load(transport);
+    let errors = 0;
+    player.element.addEventListener('error', () => errors++);
+    const first = player.seek(offset + 3);
+    await player.seek(offset + 8.25);
+    await first;
+    // The first seek's frame job was cancelled, which is no error to show.
+    expect(errors).toBe(0);
+    expect(readCanvasFrameIndex(canvas)).toBe(82);
+    expect(player.currentTime).toBeCloseTo(offset + 8.25, 6);
+    expect(await client.stats()).toMatchObject({ ...NOTHING, runningJobs: 0 });
+  });
+
+  it('plays a file without sound on its own clock to the end', async () => {
+    const file = await client.open(await fixtureFile('video-only.mp4'));
+    await player.load(file);
+    const ended = nextEvent(player.element, 'ended');
+    await player.play();
+    await ended;
+    expect(player.paused).toBe(true);
+    expect(player.currentTime).toBeCloseTo(file.probe.durationSeconds, 6);
+    expect(readCanvasFrameIndex(canvas)).toBe(29);
+    expect(await workerHolds()).toEqual(NOTHING);
+    await file.close();
+  });
+});
+
+/**
+ * The canvas moved forward through the frames from `first` on, never back, and never showed a
+ * frame before its time.
+ */
+function expectPlayedInOrder(seen: readonly { index: number; time: number }[], first: number): void {
+  const indexes = seen.map((s) => s.index);
+  expect(indexes[0]).toBeGreaterThanOrEqual(first);
+  for (let i = 1; i < indexes.length; i++) expect(indexes[i]).toBeGreaterThanOrEqual(indexes[i - 1]!);
+  expect(indexes.at(-1)).toBeGreaterThan(indexes[0]!);
+  for (const { index, time } of seen) expect(offset + index / 10).toBeLessThanOrEqual(time + 1e-6);
+}
