@@ -1,11 +1,24 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { MediaService } from '../src/media/media-service';
-import type { AudioWindow, ExtractOptions, Frame, SkimOptions } from '../src/media/types';
+import type { AudioWindow, ExtractOptions, Frame, PlaybackAudio, PlaybackFrame, SkimOptions } from '../src/media/types';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 
 installAppErrorTransfer();
 const service = new MediaService();
+/**
+ * Open playback streams by id. Their chunks go out one per call with their pixels or samples
+ * transferred: a transferred stream would clone its chunks instead, leaving this side's bitmaps
+ * open, and its cancel would not wait for decoding to stop.
+ */
+const playbackReaders = new Map<string, ReadableStreamDefaultReader<PlaybackFrame | PlaybackAudio>>();
+let nextPlayback = 1;
+
+function openPlayback(stream: ReadableStream<PlaybackFrame | PlaybackAudio>): string {
+  const readerId = `playback-${nextPlayback++}`;
+  playbackReaders.set(readerId, stream.getReader());
+  return readerId;
+}
 
 /** Frames move to the caller without copying: bitmaps are transferred, blobs are shared. */
 function transferFrames(frames: Frame[]): Frame[] {
@@ -29,6 +42,33 @@ const api = {
   audioStream: (mediaId: string, window: AudioWindow, chunkSeconds?: number) => {
     const stream = service.audioStream(mediaId, window, chunkSeconds);
     return Comlink.transfer(stream, [stream as unknown as Transferable]);
+  },
+  openPlaybackFrames: (mediaId: string, start: number, maxSide: number) =>
+    openPlayback(service.playbackFrames(mediaId, start, maxSide)),
+  openPlaybackAudio: (mediaId: string, start: number) => openPlayback(service.playbackAudio(mediaId, start)),
+  /** The next chunk of an open playback stream, or null at its end. */
+  readPlayback: async (readerId: string): Promise<PlaybackFrame | PlaybackAudio | null> => {
+    const reader = playbackReaders.get(readerId);
+    if (!reader) return null;
+    try {
+      const { done, value } = await reader.read();
+      if (!done) return Comlink.transfer(value, 'image' in value ? [value.image] : value.planes.map((plane) => plane.buffer));
+    } catch (error) {
+      playbackReaders.delete(readerId);
+      throw error;
+    }
+    playbackReaders.delete(readerId);
+    return null;
+  },
+  /** Resolves once decoding has stopped and every frame of the stream is closed. */
+  cancelPlayback: async (readerId: string) => {
+    const reader = playbackReaders.get(readerId);
+    playbackReaders.delete(readerId);
+    await reader?.cancel();
+  },
+  frameAt: async (mediaId: string, time: number, maxSide: number, jobId?: string) => {
+    const frame = await service.frameAt(mediaId, time, maxSide, jobId);
+    return Comlink.transfer(frame, [frame.image]);
   },
 };
 

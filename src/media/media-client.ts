@@ -2,7 +2,16 @@ import * as Comlink from 'comlink';
 import type { MediaWorkerApi } from '../../workers/media.worker';
 import { cancelledError } from '../errors';
 import { installAppErrorTransfer } from '../rpc/comlink-errors';
-import type { AudioChunk, AudioWindow, ExtractOptions, Frame, ProbeResult, SkimOptions } from './types';
+import type {
+  AudioChunk,
+  AudioWindow,
+  ExtractOptions,
+  Frame,
+  PlaybackAudio,
+  PlaybackFrame,
+  ProbeResult,
+  SkimOptions,
+} from './types';
 
 export interface JobOptions {
   signal?: AbortSignal;
@@ -46,6 +55,35 @@ export class MediaClient {
     return this.remote;
   }
 
+  /**
+   * @internal A stream over a worker playback stream: each read fetches one chunk, so the worker
+   * decodes only as fast as this is read. `discard` frees a chunk that arrives after cancelling.
+   */
+  pulledStream<T extends PlaybackFrame | PlaybackAudio>(opened: Promise<string>, discard: (chunk: T) => void): ReadableStream<T> {
+    let cancelled = false;
+    return new ReadableStream<T>(
+      {
+        start: async () => {
+          await opened;
+        },
+        pull: async (stream) => {
+          const chunk = (await this.remote.readPlayback(await opened)) as T | null;
+          if (cancelled) {
+            if (chunk) discard(chunk);
+          } else if (chunk) stream.enqueue(chunk);
+          else stream.close();
+        },
+        cancel: async () => {
+          cancelled = true;
+          // Cancelling can come before the worker has opened the stream; one that failed to open has nothing to stop.
+          const readerId = await opened.catch(() => null);
+          if (readerId) await this.remote.cancelPlayback(readerId);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
   /** @internal Runs a worker job that is cancelled when `signal` aborts. */
   async job<T>(signal: AbortSignal | undefined, run: (jobId: string) => Promise<T>): Promise<T> {
     if (signal?.aborted) throw cancelledError();
@@ -84,6 +122,26 @@ export class MediaFile {
   /** 16 kHz mono audio of any window, in chunks, decoded only as fast as it is read. */
   async audioStream(window: AudioWindow, chunkSeconds = 30): Promise<ReadableStream<AudioChunk>> {
     return this.client.api.audioStream(this.id, window, chunkSeconds);
+  }
+
+  /**
+   * Frames to watch from `start` on, in presentation order, at most `maxSide` pixels on their
+   * longest side (the first is the frame showing at `start`). Decoded as they are read; cancelling
+   * resolves once the worker has stopped. The reader closes each image.
+   */
+  playbackFrames(start: number, maxSide: number): ReadableStream<PlaybackFrame> {
+    const opened = this.client.api.openPlaybackFrames(this.id, start, maxSide);
+    return this.client.pulledStream<PlaybackFrame>(opened, (frame) => frame.image.close());
+  }
+
+  /** The frame showing at `time`, at most `maxSide` pixels on its longest side. The caller closes its image. */
+  frameAt(time: number, maxSide: number, { signal }: JobOptions = {}): Promise<PlaybackFrame> {
+    return this.client.job(signal, (jobId) => this.client.api.frameAt(this.id, time, maxSide, jobId));
+  }
+
+  /** Sound to listen to from `start` on, at the track's own rate and channels, decoded as it is read. */
+  playbackAudio(start: number): ReadableStream<PlaybackAudio> {
+    return this.client.pulledStream<PlaybackAudio>(this.client.api.openPlaybackAudio(this.id, start), () => {});
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { AudioSampleSink, VideoSampleSink } from 'mediabunny';
 import { AppError, cancelledError } from '../errors';
 import { streamAudio16kMono } from './audio-stream';
 import { evenlySpacedTimes, MAX_SKIM_FRAMES, skimFrameCount, spreadTimes } from './frame-times';
@@ -10,10 +11,13 @@ import {
   type ExtractOptions,
   type Frame,
   type FrameFormat,
+  type PlaybackAudio,
+  type PlaybackFrame,
   type ProbeResult,
   type SkimOptions,
+  type VideoTrackInfo,
 } from './types';
-import { decodeFramesAt, decodeNearestKeyFrames, type DecodedFrame } from './video-frames';
+import { decodeError, decodeFramesAt, decodeNearestKeyFrames, type DecodedFrame } from './video-frames';
 
 const DEFAULT_SKIM_SIDE = 384;
 const DEFAULT_EXTRACT_SIDE = 1280;
@@ -27,6 +31,8 @@ export interface MediaStats {
   runningJobs: number;
   /** Decoded frames handed out by the decoders and not yet closed: 0 whenever no job runs. */
   liveFrames: number;
+  /** Playback streams (frames or sound) neither finished nor cancelled: 0 once every player has stopped. */
+  playbackStreams: number;
   /** Where the last skim spent its time, for the benchmark; null before the first. */
   lastSkim: SkimTimings | null;
 }
@@ -51,6 +57,7 @@ export class MediaService {
   private readonly jobs = new Map<string, AbortController>();
   private liveFrames = 0;
   private lastSkim: SkimTimings | null = null;
+  private playbackStreams = 0;
   private nextId = 1;
 
   async open(file: Blob): Promise<{ mediaId: string; probe: ProbeResult }> {
@@ -70,7 +77,13 @@ export class MediaService {
   }
 
   stats(): MediaStats {
-    return { openFiles: this.files.size, runningJobs: this.jobs.size, liveFrames: this.liveFrames, lastSkim: this.lastSkim };
+    return {
+      openFiles: this.files.size,
+      runningJobs: this.jobs.size,
+      liveFrames: this.liveFrames,
+      playbackStreams: this.playbackStreams,
+      lastSkim: this.lastSkim,
+    };
   }
 
   /** Low-resolution frames spread over the whole video (its readable part, when it was cut short). */
@@ -159,6 +172,137 @@ export class MediaService {
     );
   }
 
+  /**
+   * Frames to watch from `start` on, in presentation order, as upright bitmaps whose longest side
+   * is at most `maxSide`; the first is the frame showing at `start`. Pulled: mediabunny decodes only
+   * a few frames ahead of the reader, and cancelling stops decoding and closes every frame.
+   */
+  playbackFrames(mediaId: string, start: number, maxSide: number): ReadableStream<PlaybackFrame> {
+    const media = this.get(mediaId);
+    const video = requireVideo(media);
+    checkTime(start);
+    // requireVideo has checked that the probe describes the track.
+    const { displayWidth, displayHeight } = media.probe.video as VideoTrackInfo;
+    const { width, height } = fitSize(displayWidth, displayHeight, maxSide);
+    const renderer = new FrameRenderer(width, height);
+    const samples = new VideoSampleSink(video).samples(start);
+    const ended = this.countPlaybackStream();
+    let cancelled = false;
+    let pulling: Promise<void> = Promise.resolve();
+    const pullOne = async (stream: ReadableStreamDefaultController<PlaybackFrame>): Promise<void> => {
+      try {
+        const next = await samples.next();
+        if (next.done) {
+          ended();
+          if (!cancelled) stream.close();
+          return;
+        }
+        const sample = next.value;
+        this.liveFrames++;
+        try {
+          if (cancelled) return;
+          const image = (await renderer.render(sample, 'bitmap')) as ImageBitmap;
+          if (cancelled) image.close();
+          else stream.enqueue({ timestamp: sample.timestamp, width, height, image });
+        } finally {
+          sample.close();
+          this.liveFrames--;
+        }
+      } catch (error) {
+        ended();
+        if (!cancelled) stream.error(decodeError(error));
+      }
+    };
+    return new ReadableStream<PlaybackFrame>(
+      {
+        pull: (stream) => (pulling = pullOne(stream)),
+        cancel: async () => {
+          cancelled = true;
+          // Ends mediabunny's decoding (closing what it decoded ahead), then lets a pull that
+          // already holds a frame close it, so nothing is live once cancelling resolves.
+          await samples.return();
+          await pulling;
+          ended();
+        },
+      },
+      // Nothing is rendered before it is asked for, so a cancelled stream holds no bitmap.
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** The single frame showing at `time` (the first frame for times before it), for seeks while paused. */
+  frameAt(mediaId: string, time: number, maxSide: number, jobId?: string): Promise<PlaybackFrame> {
+    return this.runJob(jobId, async (signal) => {
+      const media = this.get(mediaId);
+      const video = requireVideo(media);
+      checkTime(time);
+      const [frame] = await this.render(media, decodeFramesAt(video, [time], signal), maxSide, 'bitmap', signal);
+      if (!frame) throw new AppError('decode-failed', 'No frame of this video could be decoded at this time.');
+      return { timestamp: frame.timestamp, width: frame.width, height: frame.height, image: frame.image as ImageBitmap };
+    });
+  }
+
+  /**
+   * Audio to listen to from `start` on, at the track's own rate and channels, one decoded block a
+   * chunk (the first holds `start`). Pulled like `audioStream`; cancelling stops decoding.
+   */
+  playbackAudio(mediaId: string, start: number): ReadableStream<PlaybackAudio> {
+    const track = requireAudio(this.get(mediaId));
+    checkTime(start);
+    const samples = new AudioSampleSink(track).samples(start);
+    const ended = this.countPlaybackStream();
+    return new ReadableStream<PlaybackAudio>(
+      {
+        pull: async (stream) => {
+          try {
+            const next = await samples.next();
+            if (next.done) {
+              ended();
+              stream.close();
+              return;
+            }
+            const sample = next.value;
+            try {
+              const planes = Array.from({ length: sample.numberOfChannels }, (_, planeIndex) => {
+                const plane = new Float32Array(sample.numberOfFrames);
+                sample.copyTo(plane, { planeIndex, format: 'f32-planar' });
+                return plane;
+              });
+              stream.enqueue({ timestamp: sample.timestamp, sampleRate: sample.sampleRate, planes });
+            } finally {
+              sample.close();
+            }
+          } catch (error) {
+            ended();
+            stream.error(
+              error instanceof AppError
+                ? error
+                : new AppError('decode-failed', 'The audio of this file could not be decoded. The file may be damaged.', {
+                    detail: String(error),
+                    cause: error,
+                  }),
+            );
+          }
+        },
+        cancel: async () => {
+          await samples.return();
+          ended();
+        },
+      },
+      { highWaterMark: 1 },
+    );
+  }
+
+  /** Counts a playback stream as open; the returned function marks it ended (once, however often called). */
+  private countPlaybackStream(): () => void {
+    this.playbackStreams++;
+    let open = true;
+    return () => {
+      if (open) this.playbackStreams--;
+      open = false;
+    };
+  }
+
   private get(mediaId: string): OpenMedia {
     const media = this.files.get(mediaId);
     if (!media) throw new AppError('invalid-argument', 'This file is no longer open. Please open it again.');
@@ -216,6 +360,10 @@ export class MediaService {
 function clampCount(count: number, max: number): number {
   if (!Number.isFinite(count) || count < 1) throw new AppError('invalid-argument', 'The number of frames must be at least 1.');
   return Math.min(max, Math.floor(count));
+}
+
+function checkTime(seconds: number): void {
+  if (!Number.isFinite(seconds)) throw new AppError('invalid-argument', `The time ${seconds} s is not a time in the video.`);
 }
 
 /** Windows are clamped to the file; an empty or reversed window is the caller's mistake. */

@@ -9,6 +9,7 @@ import {
 } from 'mediabunny';
 import { AppError } from '../errors';
 import { formatTimestampFloor } from '../time';
+import { codecName } from './codec-names';
 import type { AudioTrackInfo, ProbeResult, Rotation, VideoTrackInfo } from './types';
 
 /** A file opened for reading: mediabunny reads only the byte ranges it needs, never the whole file. */
@@ -185,27 +186,6 @@ async function describeAudio(track: InputAudioTrack, blockedByPolicy: boolean): 
   return { codec, codecString, decodable, blockedByPolicy, sampleRate, channels };
 }
 
-const CODEC_NAMES: Record<string, string> = {
-  avc: 'H.264',
-  hevc: 'HEVC (H.265)',
-  vp8: 'VP8',
-  vp9: 'VP9',
-  av1: 'AV1',
-  aac: 'AAC',
-  opus: 'Opus',
-  mp3: 'MP3',
-  vorbis: 'Vorbis',
-  flac: 'FLAC',
-  ac3: 'AC-3',
-  eac3: 'E-AC-3',
-  dts: 'DTS',
-};
-
-export function codecDisplayName(codec: string | null): string {
-  if (!codec) return 'an unknown codec';
-  return CODEC_NAMES[codec] ?? codec.toUpperCase();
-}
-
 /** Data the index promises is missing: the file was cut short (an unfinished download or copy). */
 export function truncatedError(seconds: number): AppError {
   return new AppError(
@@ -227,7 +207,7 @@ export function requireVideo(media: OpenMedia): InputVideoTrack {
 
 /** Why a track's frames cannot be seen, in one sentence. */
 export function undecodableVideo(info: VideoTrackInfo): string {
-  return `This video uses ${codecDisplayName(info.codec)}, which this browser cannot decode.`;
+  return `This video uses ${codecName(info.codec)}, which this browser cannot decode.`;
 }
 
 /** The audio track, checked to exist and be decodable here. */
@@ -240,7 +220,7 @@ export function requireAudio(media: OpenMedia): InputAudioTrack {
 
 /** Why a track's audio cannot be heard, in one sentence. */
 export function undecodableAudio(info: AudioTrackInfo): string {
-  const codec = codecDisplayName(info.codec);
+  const codec = codecName(info.codec);
   return info.blockedByPolicy
     ? `This file's audio uses ${codec}, whose decoder this page's Content-Security-Policy does not allow to start (it needs worker-src blob:).`
     : `This file's audio uses ${codec}, which this browser cannot decode.`;

@@ -100,3 +100,21 @@ export interface AudioChunk {
   start: number;
   samples: Float32Array;
 }
+
+/** One frame to watch: an upright bitmap the receiver draws once and closes. */
+export interface PlaybackFrame {
+  /** Presentation time of the frame. */
+  timestamp: number;
+  width: number;
+  height: number;
+  image: ImageBitmap;
+}
+
+/** Decoded audio to listen to, at the track's own rate and channels. */
+export interface PlaybackAudio {
+  /** Time of the first sample. */
+  timestamp: number;
+  sampleRate: number;
+  /** One array of samples per channel, all the same length. */
+  planes: Float32Array<ArrayBuffer>[];
+}

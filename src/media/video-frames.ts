@@ -193,7 +193,7 @@ export async function* decodeFramesAt(
   }
 }
 
-function decodeError(cause: unknown): AppError {
+export function decodeError(cause: unknown): AppError {
   if (cause instanceof AppError) return cause;
   return new AppError(
     'decode-failed',

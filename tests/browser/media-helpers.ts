@@ -43,3 +43,10 @@ export function rms(samples: Float32Array, from: number, to: number): number {
   for (let i = from; i < to; i++) sum += (samples[i] ?? 0) ** 2;
   return Math.sqrt(sum / Math.max(1, to - from));
 }
+
+/** Which fixture frame a canvas shows. */
+export function readCanvasFrameIndex(canvas: HTMLCanvasElement): number {
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('no 2d context');
+  return readFrameIndex(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+}
