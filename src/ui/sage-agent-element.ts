@@ -28,7 +28,9 @@ import { RunView } from './run-view';
 import { stage2Model } from './stage2';
 import { SettingsPanel } from './settings-panel';
 import css from './sage-agent.css?inline';
+import { FramePlayer } from './frame-player';
 import { openStatus, type OpenPhase } from './open-status';
+import { checkElementPlayback, choosePlayback, type PlaybackChoice } from './playback';
 import { markerLayout } from './timeline';
 import { TranscriptPanel } from './transcript-panel';
 
@@ -71,6 +73,8 @@ interface OpenVideo {
   abort: AbortController;
   /** False once it is known that no question about this file can be answered. */
   askable: boolean;
+  /** Shows the file where the `<video>` element cannot play it. */
+  framePlayer: FramePlayer | null;
 }
 
 let sheet: CSSStyleSheet | null = null;
@@ -110,6 +114,10 @@ export class SageAgentElement extends HTMLElement {
   private readonly drop = h('label', { class: 'drop' }, this.fileInput, h('span', {}, 'Drop a video here, or ', h('u', {}, 'choose one')));
   private readonly alert = h('p', { class: 'alert', role: 'alert', hidden: true });
   private readonly player = h('video', { controls: true, playsinline: true, preload: 'auto', hidden: true });
+  /** Where the frame player goes, in the `<video>` element's place. */
+  private readonly playerSlot = h('div', { class: 'player-slot' });
+  /** Why the `<video>` element is not the player, when it is not. */
+  private readonly playerNote = h('p', { class: 'player-note muted', hidden: true });
   private readonly track = h('div', { class: 'track' });
   private readonly playhead = h('div', { class: 'playhead' });
   private readonly timeline = h('div', { class: 'timeline', hidden: true }, h('span', { class: 'muted timeline-label' }, 'Evidence'), this.track);
@@ -146,7 +154,7 @@ export class SageAgentElement extends HTMLElement {
         h(
           'div',
           { class: 'columns' },
-          h('section', { class: 'media', 'aria-label': 'Video' }, this.player, this.timeline, this.details, this.progress.element),
+          h('section', { class: 'media', 'aria-label': 'Video' }, this.player, this.playerSlot, this.playerNote, this.timeline, this.details, this.progress.element),
           h('section', { class: 'chat', 'aria-label': 'Questions' }, this.log, form, this.status),
         ),
         this.transcript.element,
@@ -167,7 +175,9 @@ export class SageAgentElement extends HTMLElement {
       const target = (event.target as Element).closest<HTMLElement>('[data-seek]');
       if (target) this.seek(Number(target.dataset.seek));
     });
-    this.player.addEventListener('timeupdate', () => this.movePlayhead());
+    this.player.addEventListener('timeupdate', () => this.movePlayhead(this.player.currentTime));
+    // Chromium's player fails some files outright and opens others (MPEG-TS) as sound only.
+    for (const type of ['error', 'loadedmetadata']) this.player.addEventListener(type, () => this.checkPlayer());
     this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
     this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
     this.settings.sourceInput.value = this.getAttribute('model-source') ?? '';
@@ -309,8 +319,13 @@ export class SageAgentElement extends HTMLElement {
       tools,
       signal: abort.signal,
     });
-    const video: OpenVideo = { name, file, url, ownsUrl: !playUrl, duration, frameStore, transcriptCache, session, abort, askable: true };
+    const video: OpenVideo = {
+      name, file, url, ownsUrl: !playUrl, duration, frameStore, transcriptCache, session, abort, askable: true, framePlayer: null,
+    };
     this.video = video;
+    const playback = choosePlayback(file.probe, (type) => this.player.canPlayType(type));
+    if (playback.mode !== 'element') this.usePlayer(video, playback);
+    else this.checkPlayer();
     this.showDetails(name, file.probe);
     this.transcript.reset(name, duration);
     const uses = mediaUses(file.probe);
@@ -383,9 +398,45 @@ export class SageAgentElement extends HTMLElement {
 
   /** Plays from `seconds`. */
   seek(seconds: number): void {
-    if (!Number.isFinite(seconds) || this.player.hidden) return;
+    if (!Number.isFinite(seconds)) return;
+    const framePlayer = this.video?.framePlayer;
+    if (framePlayer) {
+      void framePlayer.seek(seconds).then(() => framePlayer.play());
+      return;
+    }
+    if (this.player.hidden) return;
     this.player.currentTime = seconds;
     void this.player.play().catch(() => {});
+  }
+
+  /** Once the `<video>` element has tried the open file: the frame player takes over if it failed. */
+  private checkPlayer(): void {
+    const video = this.video;
+    if (!video || video.framePlayer || this.player.hidden) return;
+    // Until the element has read the file's metadata or failed, there is nothing to judge.
+    if (!this.player.error && this.player.readyState < HTMLMediaElement.HAVE_METADATA) return;
+    const fallback = checkElementPlayback(video.file.probe, this.player);
+    if (fallback) this.usePlayer(video, fallback);
+  }
+
+  /** Shows `video` with the frame player (or with neither player), and says why. */
+  private usePlayer(video: OpenVideo, choice: PlaybackChoice): void {
+    this.player.removeAttribute('src');
+    this.player.load();
+    this.player.hidden = true;
+    this.playerNote.textContent = choice.reason;
+    this.playerNote.hidden = choice.reason === null;
+    if (choice.mode !== 'frames') return;
+    const framePlayer = new FramePlayer();
+    video.framePlayer = framePlayer;
+    framePlayer.element.addEventListener('timeupdate', () => this.movePlayhead(framePlayer.currentTime));
+    framePlayer.element.addEventListener('error', (event) => {
+      if (event instanceof CustomEvent && isAppError(event.detail)) this.fail(event.detail, 'open');
+    });
+    this.playerSlot.replaceChildren(framePlayer.element);
+    framePlayer.load(video.file).catch((error: unknown) => {
+      if (this.video === video) this.fail(toAppError(error), 'open');
+    });
   }
 
   private async openUrl(src: string): Promise<void> {
@@ -509,7 +560,10 @@ export class SageAgentElement extends HTMLElement {
     video.session.then((session) => session.dispose(), () => {});
     video.frameStore.clear();
     if (video.ownsUrl) URL.revokeObjectURL(video.url);
-    void video.file.close().catch(() => {});
+    this.playerSlot.replaceChildren();
+    this.playerNote.hidden = true;
+    // The frame player reads the file, so the file closes after it has stopped.
+    void (video.framePlayer?.dispose() ?? Promise.resolve()).then(() => video.file.close()).catch(() => {});
   }
 
   private async toggleTranscribeAll(): Promise<void> {
@@ -592,9 +646,9 @@ export class SageAgentElement extends HTMLElement {
     this.track.replaceChildren(this.playhead, ...markers);
   }
 
-  private movePlayhead(): void {
+  private movePlayhead(currentTime: number): void {
     const duration = this.video?.duration ?? 0;
-    if (duration > 0) this.playhead.style.left = `${Math.min(1, this.player.currentTime / duration) * 100}%`;
+    if (duration > 0) this.playhead.style.left = `${Math.min(1, currentTime / duration) * 100}%`;
   }
 
   private setBusy(busy: boolean): void {

@@ -78,3 +78,45 @@ describe('<sage-agent src>', () => {
     expect(statusText(el)).toBe('');
   });
 });
+
+describe('<sage-agent> playing what its <video> element cannot', () => {
+  it('MPEG-TS: the frame player shows it, says why, and a timestamp seeks it', async () => {
+    const el = mount();
+    await open(el, await fixtureFile('counter.m2t'));
+    await expect.poll(() => part(el, '.player-note').textContent).toBe(
+      "This browser's player cannot play MPEG-TS; frames are drawn from the file instead, with its audio.",
+    );
+    expect(part(el, 'video').hidden).toBe(true);
+    const canvas = part(el, '.player-slot canvas') as HTMLCanvasElement;
+    expect(canvas.hidden).toBe(false);
+    // What the agent cites can be looked at: a timestamp button seeks the frame player.
+    const button = document.createElement('button');
+    button.dataset.seek = '5';
+    part(el, '.log').append(button);
+    button.click();
+    const time = part(el, '.frame-time');
+    await expect.poll(() => time.textContent).toMatch(/^00:0[5-9]/);
+  });
+
+  it('HEVC with AAC: no picture to draw, so only the sound plays, and the page says so', async () => {
+    const el = mount();
+    await open(el, await fixtureFile('hevc-aac.mp4'));
+    await expect.poll(() => part(el, '.player-note').textContent).toMatch(/HEVC \(H\.265\) video; only the sound plays/);
+    expect((part(el, '.player-slot canvas') as HTMLCanvasElement).hidden).toBe(true);
+  });
+
+  it('AC-3 audio, which the element cannot play: the frame player plays it with the extension decoding its sound', async () => {
+    const el = mount();
+    await open(el, await fixtureFile('ac3.mp4'));
+    await expect.poll(() => part(el, '.player-note').textContent).toBe(
+      "This browser's player cannot play AC-3 audio; frames are drawn from the file instead, with its audio.",
+    );
+  });
+
+  it('H.264 in MP4 stays with the <video> element', async () => {
+    const el = mount();
+    await open(el, await fixtureFile('counter.mp4'));
+    expect(part(el, 'video').hidden).toBe(false);
+    expect(part(el, '.player-slot').childElementCount).toBe(0);
+  });
+});
