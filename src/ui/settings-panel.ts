@@ -2,7 +2,7 @@
  * The models panel: what each registry model is for, its size here, what this browser has stored
  * (with Delete and "Keep models stored"), and this device in one line.
  */
-import { MODELS, type ModelEntry, type ModelRole } from '../models/registry';
+import { MODELS, costFor, type ModelEntry, type ModelRole } from '../models/registry';
 import { h } from './dom';
 import { summarizeCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { deleteCachedModel, listCachedModels, requestPersistentStorage, type CachedModel } from '../models/model-cache';
@@ -24,15 +24,20 @@ const STATUS: Record<ModelEntry['status'], string> = {
 };
 
 /**
- * Download size on the device the model would run on here: WebGPU when present, else WASM. Speech
+ * Download size on the device the model would run on here: WebGPU when present (the dtype for a GPU
+ * without shader-f16 where it lacks that), else WASM, with the rough Stage-1 time there. Speech
  * runs its bundled WASM copy unless the site serves its WebGPU build (whisper-models.ts).
  */
-export function sizeOn(entry: ModelEntry, webgpu: boolean, served: ServedModels = NO_SERVED_MODELS): string {
+export function sizeOn(entry: ModelEntry, webgpu: boolean, served: ServedModels = NO_SERVED_MODELS, hasShaderF16 = true): string {
   const gpuProfile = entry.devices.webgpu;
   const onGpu = webgpu && gpuProfile !== undefined && (entry.bundledPath === undefined || isServed(served, entry, gpuProfile.dtype));
-  const profile = (onGpu ? gpuProfile : undefined) ?? entry.devices.wasm;
-  if (!profile) return 'needs WebGPU';
-  return formatMegabytes(profile.downloadMB);
+  const device = onGpu ? 'webgpu' : 'wasm';
+  const cost = costFor(entry, device, hasShaderF16);
+  const profile = entry.devices[device];
+  if (!cost || !profile) return 'needs WebGPU';
+  const size = `${profile.downloadIsEstimate ? 'about ' : ''}${formatMegabytes(cost.downloadMB)}`;
+  const minutes = profile.wasmSecondsPerAnswer?.map((seconds) => Math.max(1, Math.round(seconds / 60)));
+  return minutes ? `${size}; on the CPU roughly ${minutes[0]}–${minutes[1]} min a first look (estimate)` : size;
 }
 
 /** Stored files by registry id, and those of no registry model (other repositories, old builds) apart. */
@@ -212,7 +217,9 @@ export class SettingsPanel {
   }
 
   private render(): void {
-    const webgpu = this.capabilities?.webgpu.available ?? false;
+    const gpu = this.capabilities?.webgpu;
+    const webgpu = gpu?.available ?? false;
+    const hasShaderF16 = gpu?.available ? gpu.shaderF16 : true;
     const head = h('tr', {}, ...['Model', 'Used for', 'Download', 'Stored in this browser', 'Licence'].map((label) => h('th', { scope: 'col' }, label)));
     const { byId, other } = storedByModel(this.stored ?? []);
     const rows = MODELS.map((entry) => {
@@ -228,7 +235,7 @@ export class SettingsPanel {
         { class: inUse ? 'in-use' : undefined },
         h('th', { scope: 'row' }, entry.label, note ? h('span', { class: 'muted' }, ` (${note})`) : null),
         h('td', {}, ROLE[entry.role]),
-        h('td', {}, sizeOn(entry, webgpu, this.served)),
+        h('td', {}, sizeOn(entry, webgpu, this.served, hasShaderF16)),
         h('td', {}, this.stored ? storedText(byId.get(entry.id)) : '…', deleteButton(byId.get(entry.id))),
         h('td', {}, entry.license),
       );

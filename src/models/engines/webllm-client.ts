@@ -98,6 +98,7 @@ export class WebLlmReasoner implements ReasoningModel {
   private readonly label: string;
   private readonly maxTokens: number;
   private readonly smallerLabel: string | undefined;
+  private readonly thinks: boolean;
 
   constructor(options: WebLlmReasonerOptions) {
     const build = mlcBuildFor(options.entry, options.dtype);
@@ -112,6 +113,7 @@ export class WebLlmReasoner implements ReasoningModel {
     this.label = options.entry.label;
     this.maxTokens = options.maxTokens ?? DEFAULT_REASONER_MAX_TOKENS;
     this.smallerLabel = options.smallerLabel;
+    this.thinks = options.entry.source.kind === 'mlc' && options.entry.source.thinks === true;
   }
 
   /** Downloads (or reads from web-llm's cache) and initialises the model on WebGPU. */
@@ -147,6 +149,8 @@ export class WebLlmReasoner implements ReasoningModel {
         temperature: 0,
         max_tokens: this.maxTokens,
         response_format: { type: 'json_object', schema: this.schema },
+        // The schema leaves no room for a <think> block; web-llm closes it before the reply starts.
+        ...(this.thinks ? { extra_body: { enable_thinking: false } } : {}),
       });
       onToken?.('<json>');
       let json = '';

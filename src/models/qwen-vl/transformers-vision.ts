@@ -1,5 +1,5 @@
 /**
- * Vision input for a transformers.js Qwen2.5-VL or Qwen3-VL model, as PyTorch `transformers` runs
+ * Vision input for a transformers.js Qwen2.5-VL, Qwen3-VL or Qwen3.5 model, as PyTorch `transformers` runs
  * it. Used by the VLM worker only. transformers.js 4.3 passes these models images alone and drops
  * Qwen3-VL's DeepStack features; this gives one loaded model:
  *
@@ -37,8 +37,15 @@ export interface QwenVisionSupport {
   ropeConfig: RopeConfig;
 }
 
-/** The families this module prepares. */
-export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl']);
+/**
+ * The families this module prepares. transformers.js 4.3 models Qwen3.5 as Qwen3-VL, and its
+ * vision config lists no DeepStack layers; unlike Qwen3-VL's, its inputs were not checked against
+ * PyTorch here (no tiny Qwen3.5 export exists in this repository).
+ */
+export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl', 'qwen3_5']);
+
+/** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
+const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
 
 const DEEPSTACK_INPUT = 'deepstack_visual_embeds';
 const DEEPSTACK_OUTPUT = 'deepstack_features';
@@ -67,7 +74,7 @@ interface MutableModel {
 
 export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
   const model = loaded as unknown as MutableModel;
-  const timedVideo = model.config.model_type === 'qwen3_vl';
+  const timedVideo = TIMED_VIDEO_FAMILIES.has(String(model.config.model_type));
   const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
   const encoder = sessions.vision_encoder;
   const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;

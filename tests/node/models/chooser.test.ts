@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { WASM_SLOW_NOTE, chooseModels } from '../../../src/models/chooser';
-import { MODELS, mlcBuildFor } from '../../../src/models/registry';
+import { WASM_SLOW_NOTE, chooseModels, wasmTimeNote, type ModelChoice } from '../../../src/models/chooser';
+import { MODELS, getModel, mlcBuildFor } from '../../../src/models/registry';
 import { device, GB, MB } from '../fixtures/devices';
-
-
 
 function ids(choice: ReturnType<typeof chooseModels>) {
   return { vlm: choice.orchestrator.entry.id, reasoner: choice.reasoner?.entry.id ?? null, speech: choice.speech.entry.id };
@@ -26,9 +24,11 @@ describe('chooseModels', () => {
     expect(big.reasoner?.cost.dtype).toBe('q4f16_1');
     const medium = chooseModels(device({ memoryGB: 10 }));
     expect(medium.reasoner?.entry.id).toBe('qwen2.5-3b-instruct-mlc');
-    const small = chooseModels(device({ memoryGB: 8 }));
-    expect(small.reasoner).toBeNull();
-    expect(small.notes.join(' ')).toMatch(/vision model also does the step-by-step reasoning/);
+    const eight = chooseModels(device({ memoryGB: 8 }));
+    expect(eight.reasoner?.entry.id).toBe('qwen2.5-1.5b-instruct-mlc');
+    const tiny = chooseModels(device({ memoryGB: 2 }));
+    expect(tiny.reasoner).toBeNull();
+    expect(tiny.notes.join(' ')).toMatch(/vision model also does the step-by-step reasoning/);
   });
 
   it('never picks f16 weights on a GPU without shader-f16: q4 VLM, q4f32 web-llm build, fp32 SmolVLM', () => {
@@ -44,32 +44,47 @@ describe('chooseModels', () => {
     }
   });
 
-  it('laptop with integrated graphics and 4 GB: a smaller VLM that fits, no reasoner', () => {
-    const choice = chooseModels(device({ memoryGB: 4, maxBuffer: 2 * GB }));
-    expect(ids(choice)).toEqual({ vlm: 'qwen2-vl-2b-instruct', reasoner: null, speech: 'whisper-base' });
-    expect(choice.totalMemoryMB).toBeLessThanOrEqual(choice.budgetMB);
+  it('prefers a smaller VLM with a reasoner beside it to a larger VLM alone, and takes the larger one when the reasoner is off', () => {
+    const choice = chooseModels(device({ memoryGB: 4 }));
+    expect(ids(choice)).toEqual({ vlm: 'qwen3.5-0.8b', reasoner: 'qwen3-0.6b-mlc', speech: 'whisper-base' });
+    // Qwen3.5 2B fits on its own, with no room left for any reasoner.
+    expect(ids(chooseModels(device({ memoryGB: 4 }), { reasoner: null }))).toEqual({ vlm: 'qwen3.5-2b', reasoner: null, speech: 'whisper-base' });
+    // An asked-for reasoner is the one room is kept for.
+    const asked = chooseModels(device({ memoryGB: 4 }), { reasoner: 'llama-3.2-1b-instruct-mlc' });
+    expect(ids(asked)).toMatchObject({ vlm: 'qwen3.5-0.8b', reasoner: 'llama-3.2-1b-instruct-mlc' });
+    expect(asked.totalMemoryMB).toBeLessThanOrEqual(asked.budgetMB);
   });
 
   it('skips models whose largest buffer exceeds the adapter limits', () => {
     const choice = chooseModels(device({ memoryGB: 8, maxBuffer: 2 * GB, maxBinding: 512 * MB }));
-    expect(choice.orchestrator.entry.id).toBe('qwen2-vl-2b-instruct');
+    expect(choice.orchestrator.entry.id).toBe('qwen3.5-2b');
     const tiny = chooseModels(device({ memoryGB: 8, maxBuffer: 256 * MB, maxBinding: 128 * MB }));
     expect(tiny.orchestrator.entry.id).toBe('smolvlm-256m-instruct');
   });
 
-  it('no WebGPU: the smallest WASM set and a plain "slow" note, never a web-llm reasoner', () => {
+  it('no WebGPU: the VLM estimated fastest on WASM, how slow it will be, and never a web-llm reasoner', () => {
     const choice = chooseModels(device({ webgpu: false, memoryGB: 8 }));
     expect(choice.device).toBe('wasm');
-    expect(ids(choice)).toEqual({ vlm: 'smolvlm-256m-instruct', reasoner: null, speech: 'whisper-tiny' });
+    expect(ids(choice)).toEqual({ vlm: 'qwen3.5-0.8b', reasoner: null, speech: 'whisper-tiny' });
+    expect(choice.orchestrator.cost.dtype).toBe('q4');
     expect(choice.speech.cost.dtype).toBe('q8');
     expect(choice.slow).toBe(true);
     expect(choice.notes).toContain(WASM_SLOW_NOTE);
+    expect(choice.notes).toContain(wasmTimeNote(choice.orchestrator));
+    expect(wasmTimeNote(choice.orchestrator)).toMatch(/Qwen3\.5 0\.8B .* roughly 7–16 minutes .* estimate/);
+    // SmolVLM downloads less but each frame is a 512-px image of its own: slower on the CPU.
+    const smol = getModel('smolvlm-256m-instruct').devices.wasm!;
+    expect(smol.downloadMB).toBeLessThan(choice.orchestrator.cost.downloadMB);
+    expect(smol.wasmSecondsPerAnswer![0]).toBeGreaterThan(getModel('qwen3.5-0.8b').devices.wasm!.wasmSecondsPerAnswer![1]);
+    // Every WASM VLM the user may pick says how slow it is.
+    const forced = chooseModels(device({ webgpu: false, memoryGB: 8 }), { orchestrator: 'smolvlm-256m-instruct' });
+    expect(forced.notes.join(' ')).toMatch(/SmolVLM 256M Instruct on the CPU.* roughly 27–62 minutes/);
   });
 
   it('unknown device memory is treated as a modest machine', () => {
     const choice = chooseModels(device({ memoryGB: undefined }));
     expect(choice.budgetMB).toBe(3072);
-    expect(choice.orchestrator.entry.id).toBe('qwen2-vl-2b-instruct');
+    expect(choice.orchestrator.entry.id).toBe('qwen3.5-0.8b');
   });
 
   it('a software adapter runs on WebGPU but is flagged slow', () => {
@@ -98,7 +113,7 @@ describe('chooseModels', () => {
     expect(wrongRole.notes.join(' ')).toMatch(/not a vision-language model/);
     const gpuOnly = chooseModels(device({ webgpu: false }), { reasoner: 'qwen2.5-3b-instruct-mlc', orchestrator: 'qwen2.5-vl-3b-instruct' });
     expect(gpuOnly.reasoner).toBeNull();
-    expect(gpuOnly.orchestrator.entry.id).toBe('smolvlm-256m-instruct');
+    expect(gpuOnly.orchestrator.entry.id).toBe('qwen3.5-0.8b');
     expect(gpuOnly.notes.join(' ')).toMatch(/cannot run without WebGPU/);
   });
 
@@ -156,4 +171,65 @@ describe('chooseModels', () => {
     }
     expect(MODELS.some((m) => m.status === 'test-only')).toBe(true);
   });
+});
+
+/**
+ * The device profiles the README's table names. Chromium reports at most 8 GB of device memory, so
+ * the 16-GB set is what a browser that reports 16 (or a host passing it on) gets.
+ */
+describe('model sets per device profile', () => {
+  const chosen = (choice: ModelChoice) => [choice.orchestrator, choice.speech, ...(choice.reasoner ? [choice.reasoner] : [])];
+  const profiles = [
+    {
+      name: 'integrated GPU, 4 GB shared memory',
+      capabilities: device({ memoryGB: 4, maxBuffer: 2 * GB, maxBinding: 1 * GB }),
+      expected: { vlm: 'qwen3.5-0.8b', reasoner: 'qwen3-0.6b-mlc', speech: 'whisper-base' },
+      dtypes: ['q4f16', 'q4f16_1'],
+    },
+    {
+      name: 'discrete GPU, 8 GB',
+      capabilities: device({ memoryGB: 8 }),
+      expected: { vlm: 'qwen2.5-vl-3b-instruct', reasoner: 'qwen2.5-1.5b-instruct-mlc', speech: 'whisper-base' },
+      dtypes: ['q4f16', 'q4f16_1'],
+    },
+    {
+      name: '16 GB',
+      capabilities: device({ memoryGB: 16 }),
+      expected: { vlm: 'qwen2.5-vl-3b-instruct', reasoner: 'qwen2.5-7b-instruct-mlc', speech: 'whisper-base' },
+      dtypes: ['q4f16', 'q4f16_1'],
+    },
+    {
+      name: 'no WebGPU',
+      capabilities: device({ webgpu: false, memoryGB: 8 }),
+      expected: { vlm: 'qwen3.5-0.8b', reasoner: null, speech: 'whisper-tiny' },
+      dtypes: ['q4', undefined],
+    },
+    {
+      name: 'GPU without shader-f16, 8 GB',
+      capabilities: device({ memoryGB: 8, f16: false }),
+      expected: { vlm: 'qwen2.5-vl-3b-instruct', reasoner: 'llama-3.2-1b-instruct-mlc', speech: 'whisper-base' },
+      dtypes: ['q4', 'q4f32_1'],
+    },
+    {
+      name: 'GPU without shader-f16, 4 GB',
+      capabilities: device({ memoryGB: 4, f16: false }),
+      expected: { vlm: 'qwen3.5-0.8b', reasoner: 'llama-3.2-1b-instruct-mlc', speech: 'whisper-base' },
+      dtypes: ['q4', 'q4f32_1'],
+    },
+  ];
+
+  for (const { name, capabilities, expected, dtypes } of profiles) {
+    it(`${name}: ${expected.vlm}, ${expected.reasoner ?? 'no reasoner'}, ${expected.speech}; it fits and the totals add up`, () => {
+      const choice = chooseModels(capabilities);
+      expect(ids(choice)).toEqual(expected);
+      expect([choice.orchestrator.cost.dtype, choice.reasoner?.cost.dtype]).toEqual(dtypes);
+      expect(choice.totalMemoryMB).toBeLessThanOrEqual(choice.budgetMB);
+      expect(choice.totalMemoryMB).toBe(chosen(choice).reduce((sum, model) => sum + model.cost.memoryMB, 0));
+      expect(choice.totalDownloadMB).toBe(chosen(choice).reduce((sum, model) => sum + model.cost.downloadMB, 0));
+      expect(choice.notes.filter((note) => /may not fit|need about/.test(note))).toEqual([]);
+      if (!capabilities.webgpu.available || !capabilities.webgpu.shaderF16) {
+        for (const model of chosen(choice)) expect(JSON.stringify(model.cost.dtype)).not.toMatch(/f16/);
+      }
+    });
+  }
 });

@@ -141,7 +141,7 @@ describe('ResilientEngine', () => {
 describe('smallerModel', () => {
   it('suggests the next smaller model of the same role on the same device', () => {
     expect(smallerModel(getModel('qwen2.5-vl-3b-instruct'), 'webgpu', true)?.id).toBe('qwen2-vl-2b-instruct');
-    expect(smallerModel(getModel('qwen2.5-7b-instruct-mlc'), 'webgpu', false)?.id).toBe('qwen2.5-3b-instruct-mlc');
+    expect(smallerModel(getModel('qwen2.5-7b-instruct-mlc'), 'webgpu', false)?.id).toBe('qwen3-4b-mlc');
     expect(smallerModel(getModel('smolvlm-256m-instruct'), 'wasm', false)).toBeUndefined();
     expect(smallerModel(getModel('whisper-base'), 'wasm', false)?.id).toBe('whisper-tiny');
   });

@@ -73,6 +73,15 @@ describe('WebLlmReasoner', () => {
     expect(request.response_format?.type).toBe('json_object');
     expect(JSON.parse(request.response_format!.schema!)).toMatchObject({ required: ['answerable', 'final_answer', 'recommended_tools'] });
     expect(request.messages.at(-1)).toEqual({ role: 'user', content: 'step 1' });
+    // Qwen2.5 has no thinking mode, so web-llm is not told about one.
+    expect(request.extra_body).toBeUndefined();
+  });
+
+  it('asks a Qwen3 reasoner to skip its thinking block, which the Stage-2 schema has no room for', async () => {
+    const { engine, requests } = engineReplying([JSON.stringify(STEP)]);
+    const qwen3 = new WebLlmReasoner({ engine, entry: getModel('qwen3-1.7b-mlc'), dtype: 'q4f32_1', location: { kind: 'hub' }, tools });
+    await qwen3.generate({ prompt: 'step 1', signal: new AbortController().signal });
+    expect(requests[0]?.extra_body).toEqual({ enable_thinking: false });
   });
 
   it('stops generation and rejects with cancelled when the signal aborts mid-stream', async () => {

@@ -19,12 +19,17 @@ describe('UI formats', () => {
     );
   });
 
-  it('gives each model its download size on the device it would use', () => {
-    expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), true)).toBe('2.5 GB');
+  it('gives each model its download size on the device it would use, saying which sizes are estimates', () => {
+    expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), true)).toBe('about 2.5 GB');
     expect(sizeOn(getModel('qwen2.5-vl-3b-instruct'), false)).toBe('needs WebGPU');
-    expect(sizeOn(getModel('smolvlm-256m-instruct'), false)).toBe('260 MB');
+    // Summed from the published files; a GPU without shader-f16 downloads the q4 files instead.
+    expect(sizeOn(getModel('qwen3.5-0.8b'), true)).toBe('635 MB');
+    expect(sizeOn(getModel('qwen3.5-0.8b'), true, undefined, false)).toBe('703 MB');
+    // On the CPU the size comes with the rough time of a first look at a long video.
+    expect(sizeOn(getModel('qwen3.5-0.8b'), false)).toBe('703 MB; on the CPU roughly 7–16 min a first look (estimate)');
+    expect(sizeOn(getModel('smolvlm-256m-instruct'), false)).toBe('about 260 MB; on the CPU roughly 27–62 min a first look (estimate)');
     // Speech runs its bundled WASM copy unless the site serves the WebGPU build.
     expect(sizeOn(getModel('whisper-base'), true)).toBe('77 MB');
-    expect(sizeOn(getModel('whisper-base'), true, { models: { 'whisper-base': ['fp32+q4'] } })).toBe('160 MB');
+    expect(sizeOn(getModel('whisper-base'), true, { models: { 'whisper-base': ['fp32+q4'] } })).toBe('about 160 MB');
   });
 });

@@ -47,7 +47,8 @@ describe('reasonerPlan', () => {
     expect(reasonerPlan(chooseModels(device({ f16: false, memoryGB: 16 })))?.dtype).toBe('q4f32_1');
     const asked = chooseModels(device({ memoryGB: 4 }), { orchestrator: 'qwen2-vl-2b-instruct', reasoner: 'qwen2.5-3b-instruct-mlc' });
     expect(reasonerPlan(asked)).toMatchObject({ entry: { id: 'qwen2.5-3b-instruct-mlc' }, dtype: 'q4f16_1' });
-    expect(reasonerPlan(chooseModels(device({ memoryGB: 8 })))).toBeNull();
+    // 2 GB: no reasoner fits beside the smallest VLM.
+    expect(reasonerPlan(chooseModels(device({ memoryGB: 2 })))).toBeNull();
     expect(reasonerPlan(withoutReasoner)).toBeNull();
     expect(reasonerPlan(turnedOff)).toBeNull();
   });
