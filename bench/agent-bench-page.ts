@@ -6,10 +6,10 @@
  */
 import speechVideoUrl from '../tests/fixtures/media/speech.mp4?url';
 import { AgentSession } from '../src/agent/session';
-import type { GenerateRequest, ReasoningModel } from '../src/agent/types';
+import type { GenerateRequest, ReasoningModel, SpeechTranscriber, VlmGenerateRequest, VlmGenerator } from '../src/core/contracts';
 import { MediaClient } from '../src/media/media-client';
-import { VlmClient, type VlmGenerateRequest, type VlmGenerator } from '../src/models/engines/vlm-client';
-import { WhisperClient, type SpeechTranscriber, type TranscribeCallOptions } from '../src/models/engines/whisper-client';
+import { VlmClient } from '../src/models/engines/vlm-client';
+import { WhisperClient, type TranscribeCallOptions } from '../src/models/engines/whisper-client';
 import { bundledWhisperModel } from '../src/models/engines/whisper-models';
 import { TINY_TEST_VLM_ID, getModel } from '../src/models/registry';
 import { createToolRegistry, FrameStore } from '../src/tools';

@@ -1,7 +1,9 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { MediaService } from '../src/media/media-service';
-import type { AudioWindow, ExtractOptions, Frame, PlaybackAudio, PlaybackFrame, SkimOptions } from '../src/media/types';
+import type { MediaWorkerApi } from '../src/media/media-worker-api';
+import type { ExtractOptions, Frame, PlaybackAudio, PlaybackFrame, SkimOptions } from '../src/media/types';
+import type { TimeSpan } from '../src/core/contracts';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 
 installAppErrorTransfer();
@@ -26,7 +28,7 @@ function transferFrames(frames: Frame[]): Frame[] {
   return Comlink.transfer(frames, bitmaps);
 }
 
-const api = {
+const api: MediaWorkerApi = {
   open: (file: Blob) => service.open(file),
   close: (mediaId: string) => service.close(mediaId),
   cancel: (jobId: string) => service.cancel(jobId),
@@ -35,19 +37,18 @@ const api = {
     transferFrames(await service.skim(mediaId, options, jobId)),
   extract: async (mediaId: string, options: ExtractOptions, jobId?: string) =>
     transferFrames(await service.extract(mediaId, options, jobId)),
-  audio: async (mediaId: string, window: AudioWindow, jobId?: string) => {
+  audio: async (mediaId: string, window: TimeSpan, jobId?: string) => {
     const samples = await service.audio(mediaId, window, jobId);
     return Comlink.transfer(samples, [samples.buffer]);
   },
-  audioStream: (mediaId: string, window: AudioWindow, chunkSeconds?: number) => {
+  audioStream: (mediaId: string, window: TimeSpan, chunkSeconds?: number) => {
     const stream = service.audioStream(mediaId, window, chunkSeconds);
     return Comlink.transfer(stream, [stream as unknown as Transferable]);
   },
   openPlaybackFrames: (mediaId: string, start: number, maxSide: number) =>
     openPlayback(service.playbackFrames(mediaId, start, maxSide)),
   openPlaybackAudio: (mediaId: string, start: number) => openPlayback(service.playbackAudio(mediaId, start)),
-  /** The next chunk of an open playback stream, or null at its end. */
-  readPlayback: async (readerId: string): Promise<PlaybackFrame | PlaybackAudio | null> => {
+  readPlayback: async (readerId: string) => {
     const reader = playbackReaders.get(readerId);
     if (!reader) return null;
     try {
@@ -60,7 +61,6 @@ const api = {
     playbackReaders.delete(readerId);
     return null;
   },
-  /** Resolves once decoding has stopped and every frame of the stream is closed. */
   cancelPlayback: async (readerId: string) => {
     const reader = playbackReaders.get(readerId);
     playbackReaders.delete(readerId);
@@ -71,7 +71,5 @@ const api = {
     return Comlink.transfer(frame, [frame.image]);
   },
 };
-
-export type MediaWorkerApi = typeof api;
 
 Comlink.expose(api);

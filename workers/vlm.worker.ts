@@ -19,22 +19,15 @@ import {
   type Processor,
   type TextStreamer,
 } from '@huggingface/transformers';
-import { AppError, cancelledError } from '../src/errors';
+import { AppError, cancelledError } from '../src/core/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { configureOnnxWasm } from '../src/models/engines/onnx-wasm';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
-import type {
-  VlmImage,
-  VlmInspection,
-  VlmLoadProgress,
-  VlmLoadResult,
-  VlmWorkerApi,
-  VlmWorkerGenerateRequest,
-  VlmWorkerLoadOptions,
-} from '../src/models/engines/vlm-engine';
+import type { VlmInspection, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
+import type { VlmImage } from '../src/core/contracts';
 
 installAppErrorTransfer();
 

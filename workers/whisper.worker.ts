@@ -13,12 +13,12 @@ import {
 } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-web/webgpu';
 import sileroModelUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
-import { AppError, cancelledError } from '../src/errors';
+import { AppError, cancelledError } from '../src/core/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { AUDIO_SAMPLE_RATE } from '../src/media/types';
-import { SILERO_FRAME_SECONDS, SileroVad } from '../src/tools/speech/silero-vad';
-import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src/tools/speech/vad-regions';
-import type { Span, TranscriptSegment } from '../src/tools/speech/types';
+import { SILERO_FRAME_SECONDS, SileroVad } from '../src/speech/silero-vad';
+import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src/speech/vad-regions';
+import type { TimeSpan, TranscriptSegment } from '../src/core/contracts';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { configureOnnxWasm, wasmThreads } from '../src/models/engines/onnx-wasm';
@@ -136,7 +136,7 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
   jobs.add(job);
   try {
     const audioSeconds = audio.length / AUDIO_SAMPLE_RATE;
-    let regions: Span[] = [{ start: 0, end: audioSeconds }];
+    let regions: TimeSpan[] = [{ start: 0, end: audioSeconds }];
     const detector = options.vad === false ? null : await getVad();
     const started = performance.now();
     if (detector) {

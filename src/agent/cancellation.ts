@@ -1,5 +1,5 @@
 /** Cancellation helpers: the loop must end promptly even when a model or tool ignores its signal. */
-import { cancelledError } from '../errors';
+import { cancelledError } from '../core/errors';
 
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw cancelledError();

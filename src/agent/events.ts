@@ -1,6 +1,6 @@
 /** The events a run emits, in order; the UI and tests consume them. The last event is terminal. */
-import type { AppError } from '../errors';
-import type { FrameRef, TimeSpan } from './types';
+import type { AppError } from '../core/errors';
+import type { FrameRef, TimeSpan } from '../core/contracts';
 
 /** Stage 1 is step 0; Stage-2 calls are steps 1 to 10. */
 export type Step = number;

@@ -3,10 +3,9 @@
  * SAGE release feeds Qwen-family SAGE-MM (a model without video input gets them as images), and
  * streaming and cancellation pass straight through.
  */
-import { AppError } from '../errors';
-import type { VlmGenerator, VlmImage } from '../models/engines/vlm-engine';
+import { AppError } from '../core/errors';
+import type { FrameRef, GenerateRequest, ReasoningModel, VlmGenerator, VlmImage } from '../core/contracts';
 import { RELEASE_SECONDS_PER_GRID } from '../models/qwen-vl/video-inputs';
-import type { FrameRef, GenerateRequest, ReasoningModel } from './types';
 
 /** Where the pixels of a frame reference live (a `FrameStore` fits). */
 export interface FrameImageSource {

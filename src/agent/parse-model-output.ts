@@ -4,7 +4,7 @@
  * that cannot be used yields a `problem` sentence written for the model, so it can fix its output.
  */
 import { repairJson } from './json-repair';
-import type { RecommendedTools, Stage1Output, Stage2Output, ToolCall } from './protocol';
+import type { RecommendedTools, Stage1Output, Stage2Output, ToolCall } from '../core/protocol';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -3,8 +3,8 @@
  * a model carries them). Stage 1 sees the skim frames (a video for Qwen2.5-VL-family models,
  * pictures for others); Stage 2 is text only and rebuilt from scratch at every step.
  */
-import { formatTimestamp } from '../time';
-import { MAX_STAGE2_STEPS, MAX_TOOL_RESULTS_IN_CONTEXT, type JsonSchema, type ToolDefinition } from './protocol';
+import { formatTimestamp } from '../core/time';
+import { MAX_STAGE2_STEPS, MAX_TOOL_RESULTS_IN_CONTEXT, type JsonSchema, type ToolDefinition } from '../core/protocol';
 
 /** A prompt as a chat: an optional system message and the user turn. */
 export interface ModelPrompt {

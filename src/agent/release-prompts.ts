@@ -11,8 +11,8 @@
  *   query, the same video line, and one "<tool>_#k output: <Python value>" line per result (the
  *   loop's own notes as `None_#k`, as the release labels its "no tool call" entries).
  */
-import { formatTimestampFloor } from '../time';
-import { MAX_TOOL_RESULTS_IN_CONTEXT, type ToolDefinition } from './protocol';
+import { formatTimestampFloor } from '../core/time';
+import { MAX_TOOL_RESULTS_IN_CONTEXT, type ToolDefinition } from '../core/protocol';
 import type { ModelPrompt, PromptStyle, Stage1PromptInput, Stage2PromptInput, ToolResultEntry } from './prompts';
 
 export interface ReleaseToolSchema {

@@ -4,7 +4,7 @@
  * unknown tools, bad arguments and failing tools all become results the model reads next step.
  * The run ends with exactly one terminal event: `answer`, `gave-up` or `error`.
  */
-import { AppError, cancelledError, isCancelled, toAppError } from '../errors';
+import { AppError, cancelledError, isCancelled, toAppError } from '../core/errors';
 import { throwIfAborted, untilAborted } from './cancellation';
 import type { AgentEvent, AnswerEvent, AttemptedCall, GaveUpEvent, Step, TokenEvent, ToolResultEvent } from './events';
 import { parseStage1Output, parseStage2Output } from './parse-model-output';
@@ -16,7 +16,7 @@ import {
   toolDefinitions,
   type ToolCall,
   type ToolDefinition,
-} from './protocol';
+} from '../core/protocol';
 import { checkToolArguments, type CheckedToolCall } from './tool-arguments';
 import type {
   FrameRef,
@@ -26,7 +26,7 @@ import type {
   ToolRunContext,
   ToolRunner,
   VideoContext,
-} from './types';
+} from '../core/contracts';
 
 export interface AgentInput<F extends FrameRef = FrameRef> {
   question: string;

@@ -3,16 +3,15 @@
  * question; the Stage-1 description of the video is kept and handed to follow-up questions.
  */
 import type { Frame, ProbeResult, SkimMode, SkimOptions } from '../media/types';
-import type { VlmGenerator } from '../models/engines/vlm-engine';
+import type { GenerateRequest, ReasoningModel, ToolRegistry, VideoContext, VlmGenerator } from '../core/contracts';
 import { FrameStore, type StoredFrame } from '../tools/frame-store';
 import type { AgentEvent } from './events';
 import { VlmReasoningModel, type VlmReasoningModelOptions } from './model-adapters';
 import { parseStage1Output } from './parse-model-output';
 import { runAgent } from './run-agent';
-import { AppError, isCancelled, toAppError } from '../errors';
+import { AppError, isCancelled, toAppError } from '../core/errors';
 import { skimFrameCount } from '../media/frame-times';
 import { mediaUses } from '../media/media-uses';
-import type { GenerateRequest, ReasoningModel, ToolRegistry, VideoContext } from './types';
 
 /** What the session needs from an opened video (a `MediaFile` fits). */
 export interface SkimSource {

@@ -3,8 +3,8 @@
  * reasoner may be off (null), still loading (a promise), or fail to load or break mid-run; in each
  * case the VLM answers the step and `onFallback` says why, once, so the page can show a notice.
  */
-import { AppError, isCancelled, toAppError } from '../errors';
-import type { GenerateRequest, ReasoningModel } from './types';
+import { AppError, isCancelled, toAppError } from '../core/errors';
+import type { GenerateRequest, ReasoningModel } from '../core/contracts';
 
 export interface Stage2FallbackOptions {
   /** The text reasoner, a promise of it while it loads, or null when turned off. */

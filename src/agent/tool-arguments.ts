@@ -12,10 +12,10 @@ import {
   type ExtractType,
   type ToolName,
   type WindowedToolName,
-} from './protocol';
-import { formatTimestamp } from '../time';
-import { checkWindow } from './timestamps';
-import type { TimeSpan, ToolArguments } from './types';
+} from '../core/protocol';
+import { formatTimestamp } from '../core/time';
+import { checkWindow } from '../core/timestamps';
+import type { TimeSpan, ToolArguments } from '../core/contracts';
 
 /** A call ready to run: typed arguments for the tool and the same arguments as the model writes them. */
 export type CheckedToolCall = {

@@ -1,8 +1,9 @@
 import { AudioSampleSink, type InputAudioTrack } from 'mediabunny';
-import { AppError, cancelledError } from '../errors';
+import { AppError, cancelledError } from '../core/errors';
 import { truncatedError } from './open-media';
 import { StreamingResampler } from './resampler';
-import { AUDIO_SAMPLE_RATE, type AudioChunk, type AudioWindow } from './types';
+import { AUDIO_SAMPLE_RATE, type AudioChunk } from './types';
+import type { TimeSpan } from '../core/contracts';
 
 /** Gaps shorter than this between decoded blocks are rounding, not missing audio. */
 const GAP_TOLERANCE_SECONDS = 0.002;
@@ -17,7 +18,7 @@ const TRUNCATION_TOLERANCE_SECONDS = 0.5;
  */
 export async function* streamAudio16kMono(
   track: InputAudioTrack,
-  window: AudioWindow,
+  window: TimeSpan,
   chunkSeconds: number,
   signal?: AbortSignal,
 ): AsyncGenerator<AudioChunk> {

@@ -1,8 +1,6 @@
 /** Which instants to sample, and how requested instants map to key frames. Pure functions. */
 
-/** SAGE's skim (F): one frame per second, at most 128 frames (the protocol re-exports these). */
-export const MAX_SKIM_FRAMES = 128;
-export const SKIM_FRAMES_PER_SECOND = 1;
+import { MAX_SKIM_FRAMES, SKIM_FRAMES_PER_SECOND } from '../core/protocol';
 
 /**
  * How many skim frames a video gets, so a short clip costs a short Stage-1 call and a long film

@@ -1,17 +1,9 @@
 import * as Comlink from 'comlink';
-import type { MediaWorkerApi } from '../../workers/media.worker';
-import { cancelledError } from '../errors';
+import type { MediaWorkerApi } from './media-worker-api';
+import { cancelledError } from '../core/errors';
 import { installAppErrorTransfer } from '../rpc/comlink-errors';
-import type {
-  AudioChunk,
-  AudioWindow,
-  ExtractOptions,
-  Frame,
-  PlaybackAudio,
-  PlaybackFrame,
-  ProbeResult,
-  SkimOptions,
-} from './types';
+import type { AudioChunk, ExtractOptions, Frame, PlaybackAudio, PlaybackFrame, ProbeResult, SkimOptions } from './types';
+import type { TimeSpan } from '../core/contracts';
 
 export interface JobOptions {
   signal?: AbortSignal;
@@ -115,12 +107,12 @@ export class MediaFile {
   }
 
   /** 16 kHz mono audio of a window of up to 30 minutes. */
-  audio(window: AudioWindow, { signal }: JobOptions = {}): Promise<Float32Array> {
+  audio(window: TimeSpan, { signal }: JobOptions = {}): Promise<Float32Array> {
     return this.client.job(signal, (jobId) => this.client.api.audio(this.id, window, jobId));
   }
 
   /** 16 kHz mono audio of any window, in chunks, decoded only as fast as it is read. */
-  async audioStream(window: AudioWindow, chunkSeconds = 30): Promise<ReadableStream<AudioChunk>> {
+  async audioStream(window: TimeSpan, chunkSeconds = 30): Promise<ReadableStream<AudioChunk>> {
     return this.client.api.audioStream(this.id, window, chunkSeconds);
   }
 

@@ -1,22 +1,12 @@
 import { AudioSampleSink, VideoSampleSink } from 'mediabunny';
-import { AppError, cancelledError } from '../errors';
+import { AppError, cancelledError } from '../core/errors';
 import { streamAudio16kMono } from './audio-stream';
-import { evenlySpacedTimes, MAX_SKIM_FRAMES, skimFrameCount, spreadTimes } from './frame-times';
+import { evenlySpacedTimes, skimFrameCount, spreadTimes } from './frame-times';
+import { MAX_SKIM_FRAMES } from '../core/protocol';
 import { FrameRenderer, fitSize } from './frame-renderer';
 import { openMedia, requireAudio, requireVideo, type OpenMedia } from './open-media';
-import {
-  AUDIO_SAMPLE_RATE,
-  type AudioChunk,
-  type AudioWindow,
-  type ExtractOptions,
-  type Frame,
-  type FrameFormat,
-  type PlaybackAudio,
-  type PlaybackFrame,
-  type ProbeResult,
-  type SkimOptions,
-  type VideoTrackInfo,
-} from './types';
+import { AUDIO_SAMPLE_RATE, type AudioChunk, type ExtractOptions, type Frame, type FrameFormat, type PlaybackAudio, type PlaybackFrame, type ProbeResult, type SkimOptions, type VideoTrackInfo } from './types';
+import type { TimeSpan } from '../core/contracts';
 import { decodeError, decodeFramesAt, decodeNearestKeyFrames, type DecodedFrame } from './video-frames';
 
 const DEFAULT_SKIM_SIDE = 384;
@@ -123,7 +113,7 @@ export class MediaService {
   }
 
   /** The audio of a window as one 16 kHz mono array (windows up to 30 minutes). */
-  audio(mediaId: string, window: AudioWindow, jobId?: string): Promise<Float32Array> {
+  audio(mediaId: string, window: TimeSpan, jobId?: string): Promise<Float32Array> {
     return this.runJob(jobId, async (signal) => {
       const media = this.get(mediaId);
       const track = requireAudio(media);
@@ -146,7 +136,7 @@ export class MediaService {
    * The audio of any window as a stream of 16 kHz mono chunks. Reading is pulled by the consumer,
    * so a slow consumer never makes audio pile up; cancelling the stream stops decoding.
    */
-  audioStream(mediaId: string, window: AudioWindow, chunkSeconds = 30): ReadableStream<AudioChunk> {
+  audioStream(mediaId: string, window: TimeSpan, chunkSeconds = 30): ReadableStream<AudioChunk> {
     const media = this.get(mediaId);
     const track = requireAudio(media);
     const span = checkWindow(window, media.probe.durationSeconds);
@@ -367,7 +357,7 @@ function checkTime(seconds: number): void {
 }
 
 /** Windows are clamped to the file; an empty or reversed window is the caller's mistake. */
-function checkWindow(window: AudioWindow, duration: number): AudioWindow {
+function checkWindow(window: TimeSpan, duration: number): TimeSpan {
   const start = Math.max(0, window.start);
   const end = Math.min(duration, window.end);
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) {

@@ -2,7 +2,7 @@
  * What an opened file can be used for here, decided once from its probe: the page promises only
  * this, and the agent session skims only what decodes.
  */
-import { formatTimestampFloor } from '../time';
+import { formatTimestampFloor } from '../core/time';
 import { undecodableAudio, undecodableVideo } from './open-media';
 import type { ProbeResult } from './types';
 

@@ -7,8 +7,8 @@ import {
   type InputTrack,
   type InputVideoTrack,
 } from 'mediabunny';
-import { AppError } from '../errors';
-import { formatTimestampFloor } from '../time';
+import { AppError } from '../core/errors';
+import { formatTimestampFloor } from '../core/time';
 import { codecName } from './codec-names';
 import type { AudioTrackInfo, ProbeResult, Rotation, VideoTrackInfo } from './types';
 

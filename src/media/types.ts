@@ -87,11 +87,6 @@ export interface ExtractOptions {
   format?: FrameFormat;
 }
 
-export interface AudioWindow {
-  start: number;
-  end: number;
-}
-
 /** Audio is always returned as 16 kHz mono float samples, the rate speech models take. */
 export const AUDIO_SAMPLE_RATE = 16_000;
 

@@ -5,7 +5,7 @@ import {
   type EncodedPacket,
   type InputVideoTrack,
 } from 'mediabunny';
-import { AppError, cancelledError } from '../errors';
+import { AppError, cancelledError } from '../core/errors';
 import { nearerKeyTime } from './frame-times';
 import { truncatedError } from './open-media';
 

@@ -4,7 +4,7 @@
  * WASM may use threads. Detection runs once at start; the chooser and the one-line summary shown to
  * the user read the plain result.
  */
-import { formatBytes } from '../units';
+import { formatBytes } from '../core/units';
 
 export interface WebGpuCapabilities {
   readonly available: true;

@@ -11,7 +11,7 @@
  * no GPU memory figure; `navigator.deviceMemory` (capped at 8 GB by Chromium) is the best hint, and
  * unknown memory is treated as a modest laptop.
  */
-import { formatMegabytes } from '../units';
+import { formatMegabytes } from '../core/units';
 import type { DeviceCapabilities } from './capabilities';
 import { withModelSource } from './model-source';
 import { NO_SERVED_MODELS, isServed, type ServedModels } from './served-models';

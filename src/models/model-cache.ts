@@ -5,7 +5,7 @@
  * `models/` (bundled Whisper, served models). Listing and deleting go through those caches, so
  * nothing is stored twice.
  */
-import { AppError } from '../errors';
+import { AppError } from '../core/errors';
 import { MODELS, type ModelEntry } from './registry';
 
 export const TRANSFORMERS_CACHE = 'transformers-cache';

@@ -4,7 +4,7 @@
  * (`./models/my-export`, `/models/my-export`). Folders must say so with a leading `.` or `/`: a
  * bare `models/x` would also be a valid repository id.
  */
-import { AppError } from '../errors';
+import { AppError } from '../core/errors';
 import type { ModelEntry, ModelSource } from './registry';
 
 const HUB_REPO = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { AppError, type ErrorCode } from '../errors';
+import { AppError, type ErrorCode } from '../core/errors';
 
 /**
  * Comlink copies only `name`, `message` and `stack` of a thrown error across the worker boundary.

@@ -1,5 +1,5 @@
 /** Choosing where an event happens from per-frame scores. Pure. */
-import type { TimeSpan } from '../agent/types';
+import type { TimeSpan } from '../core/contracts';
 
 /** A scored sample: the frame stands for the slice of the window around it. */
 export interface ScoredSlice {

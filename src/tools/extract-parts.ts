@@ -3,10 +3,10 @@
  * media worker into the frame store; the model gets their names (its `media_paths`, named as the
  * release names extracted frames) and times.
  */
-import type { ExtractType } from '../agent/protocol';
-import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
+import type { ExtractType } from '../core/protocol';
+import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../core/contracts';
 import type { ExtractOptions, Frame } from '../media/types';
-import { formatFrameTime, formatTimestamp } from '../time';
+import { formatFrameTime, formatTimestamp } from '../core/time';
 import { releaseFrameName } from './frame-names';
 import type { FrameStore, StoredFrame } from './frame-store';
 

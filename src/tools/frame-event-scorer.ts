@@ -2,7 +2,7 @@
  * How well frames show an event. The VLM asks itself yes or no per frame; an image-text embedding
  * model (similarity of each frame to the event text) can replace it behind the same interface.
  */
-import type { VlmGenerator, VlmImage } from '../models/engines/vlm-engine';
+import type { VlmGenerator, VlmImage } from '../core/contracts';
 import { parseYesNo } from './yes-no';
 
 export interface ScoringFrame {

@@ -3,8 +3,8 @@
  * `perform_reasoning.media_paths`: `<video>_frames_<start>_<end>/<video>_frame_<n>_<time>.jpg`, with
  * `<n>` the frame's index in the source video and times as MM:SS (HH:MM:SS from the first hour on).
  */
-import { parseTimestamp } from '../agent/timestamps';
-import { formatClipTime as clipTime } from '../time';
+import { parseTimestamp } from '../core/timestamps';
+import { formatClipTime as clipTime } from '../core/time';
 
 /** The video's name without folders or extension, as the release's file names start. */
 export function videoStem(videoPath: string): string {

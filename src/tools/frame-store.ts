@@ -4,7 +4,7 @@
  * without names get `frame_1`, `frame_2`, ...
  * Memory is bounded: past the limit the oldest frames are dropped and their bitmaps closed.
  */
-import type { FrameRef } from '../agent/types';
+import type { FrameRef } from '../core/contracts';
 
 export type FrameImage = ImageBitmap | Blob;
 

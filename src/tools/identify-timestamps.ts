@@ -3,9 +3,9 @@
  * densely at low resolution (1 frame a second, at most 32), each frame is scored against the event,
  * and the best run of matching frames gives the start and end.
  */
-import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
+import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../core/contracts';
 import type { Frame } from '../media/types';
-import { formatFrameTime, formatTimestamp } from '../time';
+import { formatFrameTime, formatTimestamp } from '../core/time';
 import { MATCH_THRESHOLD, selectEventSpan, type ScoredSlice } from './event-span';
 import type { FrameExtractor } from './extract-parts';
 import type { FrameEventScorer } from './frame-event-scorer';

@@ -1,7 +1,5 @@
 /** The tools of one opened video, wired to the workers that run them. */
-import type { ToolRegistry } from '../agent/types';
-import type { VlmGenerator } from '../models/engines/vlm-engine';
-import type { SpeechTranscriber } from '../models/engines/whisper-client';
+import type { SpeechTranscriber, ToolRegistry, VlmGenerator } from '../core/contracts';
 import { extractPartsTool, type FrameExtractor } from './extract-parts';
 import { VlmYesNoScorer, type FrameEventScorer } from './frame-event-scorer';
 import type { FrameStore } from './frame-store';

@@ -2,10 +2,9 @@
  * `perform_reasoning`: the VLM answers a query about stored frames (named in `media_paths`), or
  * about text alone when no frames are named.
  */
-import { AppError } from '../errors';
-import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
-import type { VlmGenerator } from '../models/engines/vlm-engine';
-import { formatFrameTime } from '../time';
+import { AppError } from '../core/errors';
+import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner, VlmGenerator } from '../core/contracts';
+import { formatFrameTime } from '../core/time';
 import { timeInFrameName } from './frame-names';
 import type { FrameStore, StoredFrame } from './frame-store';
 

@@ -2,8 +2,7 @@
  * `verbal_transcript` as the agent calls it: audio from the opened video, Whisper through its
  * client, and one transcript cache for this video so no span is transcribed twice.
  */
-import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../agent/types';
-import type { SpeechTranscriber } from '../models/engines/whisper-client';
+import type { SpeechTranscriber, ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../core/contracts';
 import { TranscriptCache } from './transcript-cache';
 import { verbalTranscript, type AudioProvider } from './verbal-transcript';
 

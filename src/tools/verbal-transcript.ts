@@ -3,16 +3,14 @@
  * absolute times, plus a text rendering for the model. Spans transcribed before come from the cache;
  * only the rest of the window is transcribed. Arguments are validated by the caller.
  */
-import { cancelledError } from '../errors';
-import type { AudioWindow } from '../media/types';
-import { formatTimestampFloor } from '../time';
-import type { SpeechTranscriber } from '../models/engines/whisper-client';
+import { cancelledError } from '../core/errors';
+import type { SpeechTranscriber, TimeSpan, TranscriptSegment } from '../core/contracts';
+import { formatTimestampFloor } from '../core/time';
 import type { TranscriptCache } from './transcript-cache';
-import type { Span, TranscriptSegment } from './speech/types';
 
 /** Audio source for a window: 16 kHz mono samples starting at `window.start`. */
 export interface AudioProvider {
-  audio(window: AudioWindow, options?: { signal?: AbortSignal }): Promise<Float32Array>;
+  audio(window: TimeSpan, options?: { signal?: AbortSignal }): Promise<Float32Array>;
 }
 
 export interface VerbalTranscriptDeps {
@@ -28,7 +26,7 @@ export interface VerbalTranscriptOptions {
 }
 
 export interface VerbalTranscriptResult {
-  window: Span;
+  window: TimeSpan;
   /** Segments overlapping the window, absolute times, in order. */
   segments: TranscriptSegment[];
   /** One line per segment, `[HH:MM:SS-HH:MM:SS] text`, or a line saying there was no speech. */
@@ -41,7 +39,7 @@ export interface VerbalTranscriptResult {
 
 export async function verbalTranscript(
   deps: VerbalTranscriptDeps,
-  window: Span,
+  window: TimeSpan,
   options: VerbalTranscriptOptions = {},
 ): Promise<VerbalTranscriptResult> {
   const { signal, language } = options;
@@ -64,7 +62,7 @@ export async function verbalTranscript(
 }
 
 /** Transcript as the model reads it. */
-export function renderTranscript(segments: readonly TranscriptSegment[], window: Span): string {
+export function renderTranscript(segments: readonly TranscriptSegment[], window: TimeSpan): string {
   if (segments.length === 0) {
     return `No speech between ${formatTimestampFloor(window.start)} and ${formatTimestampFloor(window.end)}.`;
   }

@@ -2,7 +2,7 @@
  * `unified_web_search` and `parse_web_data`, behind a provider the host page supplies. Without a
  * provider neither tool exists, and the agent leaves both out of the tools the model is offered.
  */
-import type { ToolArguments, ToolOutput, ToolRunner } from '../agent/types';
+import type { ToolArguments, ToolOutput, ToolRunner } from '../core/contracts';
 
 export interface WebSearchResult {
   title: string;

@@ -1,5 +1,5 @@
 /** Times as people read them in the UI (the model's HH:MM:SS form lives in src/time.ts; sizes in src/units.ts). */
-import { formatBytes } from '../units';
+import { formatBytes } from '../core/units';
 
 /** Seconds as MM:SS, or H:MM:SS from an hour on: "02:10", "1:02:10". */
 export function formatClock(seconds: number): string {

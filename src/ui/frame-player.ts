@@ -3,7 +3,7 @@
  * worker on a canvas, with its sound through an AudioContext where the audio decodes. Frames follow
  * the audio clock (else `performance.now()`); a frame whose successor is already due is dropped.
  */
-import { AppError, isCancelled, toAppError } from '../errors';
+import { AppError, isCancelled, toAppError } from '../core/errors';
 import { fitSize } from '../media/frame-renderer';
 import type { MediaFile } from '../media/media-client';
 import type { PlaybackAudio, PlaybackFrame } from '../media/types';

@@ -2,7 +2,7 @@
  * The status line of an opened file, from what the file can be used for and how far its skim got.
  * Every phase but `skimming` is final, so the line never claims work that has stopped.
  */
-import type { AppError } from '../errors';
+import type { AppError } from '../core/errors';
 import type { MediaUses } from '../media/media-uses';
 
 export type OpenPhase =

@@ -1,7 +1,7 @@
 /** Progress of long jobs (model downloads, skimming, transcription), one row per job. */
 import type { FileLoadProgress } from '../models/engines/load-progress';
 import { formatFileProgress } from './format';
-import { formatBytes } from '../units';
+import { formatBytes } from '../core/units';
 import { h } from './dom';
 
 export interface ProgressUpdate {

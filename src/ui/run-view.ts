@@ -1,6 +1,6 @@
 /** One question and everything the agent did for it, rendered as its events arrive. */
 import type { AgentEvent, AnswerEvent, ToolResultEvent } from '../agent/events';
-import type { AppError } from '../errors';
+import type { AppError } from '../core/errors';
 import { h, linkedText, timeButton } from './dom';
 import { describeStage, describeToolCall } from './step-text';
 import { thumbnailStrip, type FrameLookup } from './thumbnails';

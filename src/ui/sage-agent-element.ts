@@ -4,10 +4,10 @@
  * and its own never meet.
  */
 import type { AgentEvent, AnswerEvent } from '../agent/events';
-import { isToolName, type ToolName } from '../agent/protocol';
+import { isToolName, type ToolName } from '../core/protocol';
 import { AgentSession } from '../agent/session';
-import type { GenerateRequest, ReasoningModel, TimeSpan } from '../agent/types';
-import { AppError, isAppError, isCancelled, toAppError } from '../errors';
+import type { GenerateRequest, ReasoningModel, TimeSpan } from '../core/contracts';
+import { AppError, isAppError, isCancelled, toAppError } from '../core/errors';
 import type { MediaFile } from '../media/media-client';
 import { mediaUses } from '../media/media-uses';
 import type { ProbeResult } from '../media/types';
@@ -20,12 +20,12 @@ import { chooseModels, type ModelChoice, type ModelOverrides } from '../models/c
 import { parseModelSource } from '../models/model-source';
 import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { h } from './dom';
-import { AgentEngines, SPEECH_MODEL_ID, modelSiteRoot, type EngineModel, type LoadState } from './engines';
+import { AgentEngines, SPEECH_MODEL_ID, modelSiteRoot, type EngineModel, type LoadState } from '../runtime/engines';
 import { formatClock } from './format';
-import { formatBytes } from '../units';
+import { formatBytes } from '../core/units';
 import { ProgressView } from './progress-view';
 import { RunView } from './run-view';
-import { stage2Model } from './stage2';
+import { stage2Model } from '../runtime/stage2';
 import { SettingsPanel } from './settings-panel';
 import css from './sage-agent.css?inline';
 import { FramePlayer } from './frame-player';

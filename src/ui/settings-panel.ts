@@ -6,9 +6,9 @@ import { MODELS, costFor, type ModelEntry, type ModelRole } from '../models/regi
 import { h } from './dom';
 import { summarizeCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { deleteCachedModel, listCachedModels, requestPersistentStorage, type CachedModel } from '../models/model-cache';
-import { toAppError, type AppError } from '../errors';
-import { formatBytes, formatMegabytes } from '../units';
-import type { LoadState } from './engines';
+import { toAppError, type AppError } from '../core/errors';
+import { formatBytes, formatMegabytes } from '../core/units';
+import type { LoadState } from '../runtime/engines';
 import { NO_SERVED_MODELS, isServed, type ServedModels } from '../models/served-models';
 
 const ROLE: Record<ModelRole, string> = {

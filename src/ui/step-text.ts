@@ -2,7 +2,7 @@
  * Agent steps in words, and timestamps inside model and tool text turned into seekable pieces.
  * Pure functions: the element renders what they return.
  */
-import { parseTimestamp } from '../agent/timestamps';
+import { parseTimestamp } from '../core/timestamps';
 import { formatSpan } from './format';
 
 const seconds = (value: unknown): number | null => {

@@ -1,5 +1,5 @@
 /** Transcript segments as subtitle files (SRT and WebVTT), for the transcript panel's export. */
-import type { TranscriptSegment } from '../tools/speech/types';
+import type { TranscriptSegment } from '../core/contracts';
 
 /** HH:MM:SS plus milliseconds, with the separator each format wants (',' SRT, '.' WebVTT). */
 function cueTime(seconds: number, separator: ',' | '.'): string {

@@ -1,5 +1,5 @@
 /** Frame thumbnails for steps and answers, drawn from the frames the tools hold in memory. */
-import type { FrameRef } from '../agent/types';
+import type { FrameRef } from '../core/contracts';
 import type { StoredFrame } from '../tools/frame-store';
 import { formatClock } from './format';
 import { h } from './dom';

@@ -1,5 +1,5 @@
 /** Where evidence markers sit on the timeline, as fractions of the video's length. */
-import type { TimeSpan } from '../agent/types';
+import type { TimeSpan } from '../core/contracts';
 
 export interface Marker {
   start: number;

@@ -2,7 +2,7 @@
  * The transcript panel: speech transcribed so far (by the agent or by "Transcribe all"), searchable,
  * each line seeking the player, exportable as SRT and WebVTT.
  */
-import type { TranscriptSegment } from '../tools/speech/types';
+import type { TranscriptSegment } from '../core/contracts';
 import { h, timeButton } from './dom';
 import { formatClock } from './format';
 import { searchSegments, toSrt, toWebVtt } from './subtitles';

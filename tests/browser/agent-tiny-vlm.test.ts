@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events';
-import { MAX_STAGE2_STEPS } from '../../src/agent/protocol';
+import { MAX_STAGE2_STEPS } from '../../src/core/protocol';
 import { AgentSession } from '../../src/agent/session';
-import { AppError } from '../../src/errors';
+import { AppError } from '../../src/core/errors';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';
-import { VlmClient, type VlmGenerateRequest, type VlmGenerator } from '../../src/models/engines/vlm-client';
+import { VlmClient } from '../../src/models/engines/vlm-client';
+import type { SpeechTranscriber, VlmGenerateRequest, VlmGenerator } from '../../src/core/contracts';
 import { TINY_TEST_VLM_ID, getModel } from '../../src/models/registry';
-import type { SpeechTranscriber } from '../../src/models/engines/whisper-client';
 import { createToolRegistry, FrameStore } from '../../src/tools';
 import { fixtureFile } from './media-helpers';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors';
+import { AppError } from '../../src/core/errors';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';
 import { AUDIO_SAMPLE_RATE } from '../../src/media/types';
 import { colourForSecond } from '../fixtures/frame-code';

@@ -5,10 +5,10 @@
  * person is told that the download failed, not that the model "could not be loaded".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentEngines, type EngineModel, type LoadState } from '../../src/ui/engines';
+import { AgentEngines, type EngineModel, type LoadState } from '../../src/runtime/engines';
 import type { DeviceCapabilities } from '../../src/models/capabilities';
 import { TINY_TEST_VLM_ID } from '../../src/models/registry';
-import type { AppError } from '../../src/errors';
+import type { AppError } from '../../src/core/errors';
 
 const WASM_ONLY: DeviceCapabilities = {
   webgpu: { available: false, reason: 'none' },

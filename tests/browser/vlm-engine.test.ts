@@ -4,7 +4,7 @@
  * loading off. The model's words are noise; what is checked is the path and its contract.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, isAppError, isCancelled } from '../../src/errors';
+import { AppError, isAppError, isCancelled } from '../../src/core/errors';
 import { VlmClient } from '../../src/models/engines/vlm-client';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
 

@@ -16,7 +16,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VlmClient } from '../../src/models/engines/vlm-client';
-import type { VlmInspection, VlmVideo } from '../../src/models/engines/vlm-engine';
+import type { VlmInspection } from '../../src/models/engines/vlm-engine';
+import type { VlmVideo } from '../../src/core/contracts';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
 import qwen25Reference from '../fixtures/tiny-vlm/reference.json';
 import qwen3Reference from '../fixtures/tiny-vlm-qwen3/reference.json';

@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import speechUrl from '../fixtures/speech.flac?url';
 import speech from '../fixtures/speech.json';
-import { AUDIO_SAMPLE_RATE, type AudioWindow } from '../../src/media/types';
+import { AUDIO_SAMPLE_RATE } from '../../src/media/types';
+import type { TimeSpan, TranscriptSegment } from '../../src/core/contracts';
 import { WhisperClient } from '../../src/models/engines/whisper-client';
 import { bundledWhisperModel } from '../../src/models/engines/whisper-models';
 import { TranscriptCache } from '../../src/tools/transcript-cache';
 import { verbalTranscript, type AudioProvider } from '../../src/tools/verbal-transcript';
-import type { TranscriptSegment } from '../../src/tools/speech/types';
-import { isCancelled } from '../../src/errors';
+import { isCancelled } from '../../src/core/errors';
 
 let client: WhisperClient;
 let samples: Float32Array;
@@ -98,7 +98,7 @@ describe('Whisper worker', () => {
   });
 
   it('verbal_transcript reuses cached spans and renders timed lines', async () => {
-    const fetched: AudioWindow[] = [];
+    const fetched: TimeSpan[] = [];
     const provider: AudioProvider = {
       async audio(window) {
         fetched.push(window);

@@ -6,7 +6,7 @@
  * (and web-llm's worker and comlink pass errors on as name and message only), so they are
  * recognised by what they say. An AppError is already classified and passes through unchanged.
  */
-import { AppError, describeError, isAppError } from '../../errors';
+import { AppError, describeError, isAppError } from '../../core/errors';
 
 const GPU_LOST = /device (was )?lost|devicelost|gpu device.*(lost|destroyed)|context lost|instance dropped/i;
 const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds|array buffer allocation failed|createbuffer.*(size|too large)|exceeds the max/i;

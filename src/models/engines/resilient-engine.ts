@@ -7,7 +7,7 @@
  * client, the speech recogniser), created through a factory so failures can be injected at this
  * boundary.
  */
-import { AppError, isCancelled } from '../../errors';
+import { AppError, isCancelled } from '../../core/errors';
 import type { ModelDevice } from '../registry';
 import { isGpuLost, loadFailure } from './engine-errors';
 

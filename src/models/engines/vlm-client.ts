@@ -1,22 +1,13 @@
 /** Main-thread `VlmEngine`: owns the VLM worker and turns registry entries into load options. */
 import * as Comlink from 'comlink';
-import { AppError, cancelledError } from '../../errors';
+import { AppError, cancelledError } from '../../core/errors';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
-import type {
-  VlmInspection,
-  VlmWorkerGenerateRequest,
-  VlmEngine,
-  VlmGenerateRequest,
-  VlmLoadProgress,
-  VlmLoadResult,
-  VlmWorkerApi,
-  VlmWorkerLoadOptions,
-  VlmWorkerSource,
-} from './vlm-engine';
+import type { VlmInspection, VlmWorkerGenerateRequest, VlmEngine, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerLoadOptions, VlmWorkerSource } from './vlm-engine';
+import type { VlmGenerateRequest } from '../../core/contracts';
 
-export type { VlmEngine, VlmGenerateRequest, VlmGenerator, VlmImage, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
+export type { VlmEngine, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
 
 const DEFAULT_MAX_NEW_TOKENS = 512;
 

@@ -5,9 +5,7 @@
  */
 import type { ModelDevice, TransformersDtypeSpec } from '../registry';
 import type { ModelLoadProgress } from './load-progress';
-
-/** A frame or picture for the model: decoded (ImageBitmap) or encoded (PNG/JPEG/WebP Blob). */
-export type VlmImage = ImageBitmap | Blob;
+import type { VlmGenerateRequest, VlmImage, VlmVideo } from '../../core/contracts';
 
 export type VlmLoadProgress = ModelLoadProgress;
 
@@ -22,32 +20,6 @@ export interface VlmLoadResult {
   promptPack?: unknown;
 }
 
-/** Frames given to the model as one video, in time order (Stage 1's skim). */
-export interface VlmVideo {
-  frames: readonly VlmImage[];
-  /** Seconds each temporal patch (two frames) spans in the model's rotary time (Qwen2.5-VL). */
-  secondsPerGrid: number;
-  /** Each frame's time in the video, in seconds: Qwen3-VL writes them into the prompt. */
-  frameTimes?: readonly number[];
-}
-
-export interface VlmGenerateRequest {
-  /** The user turn's text. Images, if any, come before it in the same turn. */
-  prompt: string;
-  /** Replaces the chat template's default system prompt. */
-  system?: string;
-  /** In the order the model should see them. */
-  images?: readonly VlmImage[];
-  /** A video before the text, instead of images; a model without video input gets its frames as images. */
-  video?: VlmVideo;
-  /** Default 512. */
-  maxNewTokens?: number;
-  /** Aborting rejects with a 'cancelled' AppError; generation stops after the current token. */
-  signal?: AbortSignal;
-  /** Each new piece of reply text, as soon as it decodes; the resolved string is still the whole reply. */
-  onToken?: (text: string) => void;
-}
-
 export interface VlmEngine {
   /** Fetches and initialises the model; rejects with an AppError saying why it could not (engine-errors.ts). */
   load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
@@ -58,12 +30,6 @@ export interface VlmEngine {
   /** Frees the model; the engine cannot be used afterwards. */
   dispose(): Promise<void>;
 }
-
-/** The part of the engine that answers prompts: all the agent and its visual tools use (tests pass fakes). */
-export type VlmGenerator = Pick<VlmEngine, 'generate'> & {
-  /** The SAGE release's prompt pack of the loaded model, if its folder has one (loads the model). */
-  promptPack?(): Promise<unknown>;
-};
 
 /** Where the worker reads model files from. Nothing else is fetched. */
 export type VlmWorkerSource =

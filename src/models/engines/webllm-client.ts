@@ -17,10 +17,10 @@ import {
   type MLCEngineInterface,
   type ModelRecord,
 } from '@mlc-ai/web-llm';
-import { stage2Schema } from '../../agent/stage2-schema';
-import type { ToolDefinition } from '../../agent/protocol';
-import type { GenerateRequest, ReasoningModel } from '../../agent/types';
-import { AppError, cancelledError } from '../../errors';
+import { stage2Schema } from '../../core/stage2-schema';
+import type { ToolDefinition } from '../../core/protocol';
+import type { GenerateRequest, ReasoningModel } from '../../core/contracts';
+import { AppError, cancelledError } from '../../core/errors';
 import { mlcBuildFor, type MlcBuild, type MlcDtype, type ModelEntry } from '../registry';
 import { generateFailure, loadFailure } from './engine-errors';
 

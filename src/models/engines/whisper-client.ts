@@ -1,6 +1,7 @@
 /** Main-thread handle on the Whisper worker. */
 import * as Comlink from 'comlink';
-import { AppError, cancelledError, toAppError } from '../../errors';
+import { AppError, cancelledError, toAppError } from '../../core/errors';
+import type { SpeechTranscriber } from '../../core/contracts';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import type { DisposableGenerator } from './resilient-engine';
 import type {
@@ -19,10 +20,6 @@ export interface TranscribeCallOptions extends Omit<WhisperTranscribeOptions, 'j
   signal?: AbortSignal;
 }
 
-/** What the speech tool needs from a speech recogniser (the client, or a fake in tests). */
-export interface SpeechTranscriber {
-  transcribe(audio: Float32Array, options: TranscribeCallOptions): Promise<WhisperTranscribeResult>;
-}
 
 /**
  * How long a cancelled job may take to stop before the worker is replaced. On WASM, inference never

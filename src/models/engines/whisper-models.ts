@@ -4,7 +4,7 @@
  * download. When the site also serves the model's WebGPU build (pulled into `models/`), a device
  * with WebGPU runs that first and keeps the bundled copy as its fallback.
  */
-import { AppError } from '../../errors';
+import { AppError } from '../../core/errors';
 import { dtypeFor, isMlcDtype, type ModelEntry } from '../registry';
 import { isServed, servedModelsUrl, type ServedModels } from '../served-models';
 import type { WhisperDevice, WhisperLoadOptions } from './whisper-types';

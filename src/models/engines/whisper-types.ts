@@ -1,6 +1,6 @@
 /** The Whisper worker's API and the plain data that crosses its boundary. */
-import type { VadRegionOptions } from '../../tools/speech/vad-regions';
-import type { Span, TranscriptSegment } from '../../tools/speech/types';
+import type { VadRegionOptions } from '../../speech/vad-regions';
+import type { TimeSpan, TranscriptSegment } from '../../core/contracts';
 import type { TransformersDtype } from '../registry';
 import type { ModelLoadProgress } from './load-progress';
 
@@ -60,7 +60,7 @@ export interface WhisperTranscribeResult {
   /** Seconds of audio Whisper actually processed (speech regions packed together). */
   whisperSeconds: number;
   /** Where VAD found speech, in absolute times (the whole audio when VAD is off). */
-  speechRegions: Span[];
+  speechRegions: TimeSpan[];
   /** Wall time of the VAD and Whisper steps. */
   vadSeconds: number;
   asrSeconds: number;

@@ -1,7 +1,7 @@
 /** Test doubles for the agent loop: a model that replays scripted replies and tools that record calls. */
 import { runAgent, type AgentInput } from '../../../src/agent/run-agent';
 import type { AgentEvent } from '../../../src/agent/events';
-import type { ToolName } from '../../../src/agent/protocol';
+import type { ToolName } from '../../../src/core/protocol';
 import type {
   FrameRef,
   GenerateRequest,
@@ -11,7 +11,7 @@ import type {
   ToolRegistry,
   ToolRunContext,
   VideoContext,
-} from '../../../src/agent/types';
+} from '../../../src/core/contracts';
 
 type Reply = string | ((request: GenerateRequest) => Promise<string>);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildStage1Prompt, buildStage2Prompt, metadataLine, type ToolResultEntry } from '../../../src/agent/prompts';
-import { toolDefinitions } from '../../../src/agent/protocol';
+import { toolDefinitions } from '../../../src/core/protocol';
 
 const tools = toolDefinitions({ includeWebTools: false });
 

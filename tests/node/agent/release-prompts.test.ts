@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReleasePack, pythonJson, pythonRepr, releasePromptStyle } from '../../../src/agent/release-prompts';
-import { TOOL_NAMES, toolDefinitions } from '../../../src/agent/protocol';
+import { TOOL_NAMES, toolDefinitions } from '../../../src/core/protocol';
 import { runAgent } from '../../../src/agent/run-agent';
 import type { AgentEvent } from '../../../src/agent/events';
 // Written by models/export from models/tiny/release-stand-in (the release's layout, our words).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors';
+import { AppError } from '../../../src/core/errors';
 import { runAgent } from '../../../src/agent/run-agent';
 import type { AgentEvent } from '../../../src/agent/events';
 import {

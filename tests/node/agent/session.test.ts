@@ -3,7 +3,7 @@ import { AgentSession, skimModeFor, type SkimSource } from '../../../src/agent/s
 import { VlmReasoningModel } from '../../../src/agent/model-adapters';
 import type { ProbeResult, SkimOptions } from '../../../src/media/types';
 import { FrameStore } from '../../../src/tools/frame-store';
-import { AppError, cancelledError } from '../../../src/errors';
+import { AppError, cancelledError } from '../../../src/core/errors';
 import { lastEvent, offlineTools, ScriptedModel, stage1Answer, stage1Call, stage2Answer } from './doubles';
 import { FakeVlm, frameAt } from '../tools/fakes';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors';
+import { AppError } from '../../../src/core/errors';
 import { failOnServerErrors, generateFailure, loadFailure } from '../../../src/models/engines/engine-errors';
 
 const model = { label: 'Qwen2.5-VL 3B Instruct', where: 'url:https://site/models/q/ on wasm ("q4")' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../../src/errors';
+import { isAppError } from '../../../src/core/errors';
 import { parseModelSource, withModelSource } from '../../../src/models/model-source';
 import { getModel } from '../../../src/models/registry';
 

@@ -1,9 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, cancelledError } from '../../../src/errors';
+import { AppError, cancelledError } from '../../../src/core/errors';
 import { ResilientEngine, type EngineNotice } from '../../../src/models/engines/resilient-engine';
-import type { ModelDevice } from '../../../src/models/registry';
+import { getModel, type ModelDevice } from '../../../src/models/registry';
 import { smallerModel } from '../../../src/models/chooser';
-import { getModel } from '../../../src/models/registry';
 
 /**
  * Engines whose failures are scripted per creation: `script[i]` is what the i-th engine created does

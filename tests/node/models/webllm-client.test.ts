@@ -1,9 +1,9 @@
 import { MLCEngine, type ChatCompletionChunk, type ChatCompletionRequest } from '@mlc-ai/web-llm';
 import { describe, expect, it, vi } from 'vitest';
 import { parseStage2Output } from '../../../src/agent/parse-model-output';
-import { toolDefinitions } from '../../../src/agent/protocol';
+import { toolDefinitions } from '../../../src/core/protocol';
 import { stage2WithFallback } from '../../../src/agent/stage2-fallback';
-import type { AppError } from '../../../src/errors';
+import type { AppError } from '../../../src/core/errors';
 import { WebLlmReasoner, webLlmModelRecord } from '../../../src/models/engines/webllm-client';
 import { getModel } from '../../../src/models/registry';
 

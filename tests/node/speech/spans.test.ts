@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeSpans, overlaps, subtractSpans, totalLength } from '../../../src/tools/speech/spans';
+import { mergeSpans, overlaps, subtractSpans, totalLength } from '../../../src/speech/spans';
 
 describe('mergeSpans', () => {
   it('sorts, joins overlapping and touching spans, drops empty ones', () => {

@@ -5,7 +5,7 @@ import {
   gatherSamples,
   mapSegments,
   speechRegions,
-} from '../../../src/tools/speech/vad-regions';
+} from '../../../src/speech/vad-regions';
 
 /** Probabilities at 0.1 s per frame from a pattern string: '#' speech (0.9), '-' dip (0.4), '.' silence (0.05). */
 function probs(pattern: string): number[] {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isCancelled } from '../../../src/errors';
-import type { AudioWindow } from '../../../src/media/types';
-import type { SpeechTranscriber, TranscribeCallOptions } from '../../../src/models/engines/whisper-client';
+import { isCancelled } from '../../../src/core/errors';
+import type { SpeechTranscriber, TimeSpan } from '../../../src/core/contracts';
+import type { TranscribeCallOptions } from '../../../src/models/engines/whisper-client';
 import { TranscriptCache } from '../../../src/tools/transcript-cache';
 import { renderTranscript, verbalTranscript, type AudioProvider } from '../../../src/tools/verbal-transcript';
 
 /** Audio of N seconds is N samples here; the fake recogniser says one word per second of audio. */
 function fakes() {
-  const fetched: AudioWindow[] = [];
+  const fetched: TimeSpan[] = [];
   const transcribed: TranscribeCallOptions[] = [];
   const audio: AudioProvider = {
     async audio(window) {

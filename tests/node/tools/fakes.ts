@@ -1,7 +1,6 @@
 /** Fakes for the tool tests: frames, an extractor that records its calls, and a scripted VLM. */
 import type { ExtractOptions, Frame } from '../../../src/media/types';
-import type { VlmGenerateRequest, VlmGenerator } from '../../../src/models/engines/vlm-engine';
-import type { ToolRunContext } from '../../../src/agent/types';
+import type { ToolRunContext, VlmGenerateRequest, VlmGenerator } from '../../../src/core/contracts';
 
 /** Stands in for an ImageBitmap (node has none) and records whether it was closed. */
 export class FakeBitmap {

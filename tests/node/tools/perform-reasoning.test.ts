@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors';
+import { AppError } from '../../../src/core/errors';
 import { FrameStore } from '../../../src/tools/frame-store';
 import { MAX_REASONING_FRAMES, performReasoningTool, resolveMediaPaths } from '../../../src/tools/perform-reasoning';
 import { FakeVlm, context, frameAt } from './fakes';

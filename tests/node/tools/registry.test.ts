@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collect, makeVideo, ScriptedModel, stage1Call, stage2Answer } from '../agent/doubles';
 import { createToolRegistry, FrameStore, type WebSearchProvider } from '../../../src/tools';
 import { webSearchTools } from '../../../src/tools/web-search';
-import type { SpeechTranscriber } from '../../../src/models/engines/whisper-client';
+import type { SpeechTranscriber } from '../../../src/core/contracts';
 import { FakeExtractor, FakeVlm, context } from './fakes';
 
 const whisper: SpeechTranscriber = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors';
+import { AppError } from '../../../src/core/errors';
 import type { MediaUses } from '../../../src/media/media-uses';
 import { openStatus, type OpenPhase } from '../../../src/ui/open-status';
 

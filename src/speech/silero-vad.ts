@@ -4,7 +4,7 @@
  * already loaded), so the app ships one runtime and one set of WASM files.
  */
 import type * as OrtWeb from 'onnxruntime-web';
-import { cancelledError } from '../../errors';
+import { cancelledError } from '../core/errors';
 
 type Ort = typeof OrtWeb;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMegabytes } from '../../src/units';
+import { formatBytes, formatMegabytes } from '../../../src/core/units';
 
 const GB = 1024 ** 3;
 

@@ -4,8 +4,8 @@
  * over if it cannot load or breaks), else the VLM itself.
  */
 import { stage2WithFallback } from '../agent/stage2-fallback';
-import type { GenerateRequest, ReasoningModel } from '../agent/types';
-import type { AppError } from '../errors';
+import type { GenerateRequest, ReasoningModel } from '../core/contracts';
+import type { AppError } from '../core/errors';
 import type { ModelChoice } from '../models/chooser';
 import { isMlcDtype, type MlcDtype, type ModelEntry } from '../models/registry';
 

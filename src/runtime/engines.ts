@@ -4,28 +4,25 @@
  * first use, never up front: a person who only watches or reads the transcript never downloads
  * the VLM, and the page's first load carries no model code.
  */
-import { toolDefinitions, type ToolName } from '../agent/protocol';
-import { VlmReasoningModel } from '../agent/model-adapters';
-import type { ReasoningModel, ToolRegistry } from '../agent/types';
-import { AppError } from '../errors';
+import { toolDefinitions, type ToolName } from '../core/protocol';
+import { type FrameImageSource, VlmReasoningModel } from '../agent/model-adapters';
+import type { ReasoningModel, SpeechTranscriber, ToolRegistry, VlmGenerateRequest, VlmGenerator } from '../core/contracts';
+import { AppError } from '../core/errors';
 import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
 import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
-import type { VlmGenerator } from '../models/engines/vlm-engine';
-import { VlmClient, type VlmGenerateRequest } from '../models/engines/vlm-client';
+import { VlmClient } from '../models/engines/vlm-client';
 import { ResilientEngine } from '../models/engines/resilient-engine';
 import { loadFailure } from '../models/engines/engine-errors';
-import { smallerModel } from '../models/chooser';
-import { loadWhisperEngine, type SpeechJob, type SpeechTranscriber, type WhisperEngine } from '../models/engines/whisper-client';
+import { type ModelChoice, smallerModel } from '../models/chooser';
+import { loadWhisperEngine, type SpeechJob, type WhisperEngine } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
 import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
 import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
-import type { FrameImageSource } from '../agent/model-adapters';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
-import type { ModelChoice } from '../models/chooser';
 import type { ReasonerPlan } from './stage2';
 
 /**

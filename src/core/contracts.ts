@@ -1,4 +1,8 @@
-/** What the agent loop needs from the rest of the app: a model, tools and the video. */
+/**
+ * The contracts between layers: what the agent loop needs (a model, tools, the video), what the
+ * tools need from the models (a VLM that answers prompts, a speech recogniser), and the plain data
+ * they pass. Types only, so every layer may import it.
+ */
 import type { ExtractType, ToolName } from './protocol';
 
 /**
@@ -88,3 +92,61 @@ export interface ToolRunner<A> {
 
 /** Tools that are available in this session. A missing web tool is not offered to the model. */
 export type ToolRegistry = { [N in ToolName]?: ToolRunner<ToolArguments[N]> };
+
+/** A frame or picture for the model: decoded (ImageBitmap) or encoded (PNG/JPEG/WebP Blob). */
+export type VlmImage = ImageBitmap | Blob;
+
+/** Frames given to the model as one video, in time order (Stage 1's skim). */
+export interface VlmVideo {
+  frames: readonly VlmImage[];
+  /** Seconds each temporal patch (two frames) spans in the model's rotary time (Qwen2.5-VL). */
+  secondsPerGrid: number;
+  /** Each frame's time in the video, in seconds: Qwen3-VL writes them into the prompt. */
+  frameTimes?: readonly number[];
+}
+
+export interface VlmGenerateRequest {
+  /** The user turn's text. Images, if any, come before it in the same turn. */
+  prompt: string;
+  /** Replaces the chat template's default system prompt. */
+  system?: string;
+  /** In the order the model should see them. */
+  images?: readonly VlmImage[];
+  /** A video before the text, instead of images; a model without video input gets its frames as images. */
+  video?: VlmVideo;
+  /** Default 512. */
+  maxNewTokens?: number;
+  /** Aborting rejects with a 'cancelled' AppError; generation stops after the current token. */
+  signal?: AbortSignal;
+  /** Each new piece of reply text, as soon as it decodes; the resolved string is still the whole reply. */
+  onToken?: (text: string) => void;
+}
+
+/** The part of the engine that answers prompts: all the agent and its visual tools use (tests pass fakes). */
+export type VlmGenerator = {
+  generate(request: VlmGenerateRequest): Promise<string>;
+  /** The SAGE release's prompt pack of the loaded model, if its folder has one (loads the model). */
+  promptPack?(): Promise<unknown>;
+};
+
+
+/** One stretch of recognised speech, with absolute times in the video. */
+export interface TranscriptSegment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface SpeechRequest {
+  /** Absolute time of the first sample: segment times are offset by it. */
+  offsetSeconds: number;
+  /** Spoken language ('en', 'english', ...); detected when left out. */
+  language?: string;
+  signal?: AbortSignal;
+}
+
+/** What the speech tool needs from a speech recogniser (the Whisper client, or a fake in tests). */
+export interface SpeechTranscriber {
+  /** 16 kHz mono audio → segments with absolute times. */
+  transcribe(audio: Float32Array, options: SpeechRequest): Promise<{ segments: TranscriptSegment[]; whisperSeconds: number }>;
+}

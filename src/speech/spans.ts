@@ -1,9 +1,9 @@
-import type { Span } from './types';
+import type { TimeSpan } from '../core/contracts';
 
 /** Sorted union of spans; spans closer than `maxGap` are joined. Empty spans are dropped. */
-export function mergeSpans(spans: readonly Span[], maxGap = 0): Span[] {
+export function mergeSpans(spans: readonly TimeSpan[], maxGap = 0): TimeSpan[] {
   const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
-  const merged: Span[] = [];
+  const merged: TimeSpan[] = [];
   for (const span of sorted) {
     const last = merged.at(-1);
     if (last && span.start - last.end <= maxGap) {
@@ -16,8 +16,8 @@ export function mergeSpans(spans: readonly Span[], maxGap = 0): Span[] {
 }
 
 /** The parts of `window` not covered by any of `covered`, in order. */
-export function subtractSpans(window: Span, covered: readonly Span[]): Span[] {
-  const gaps: Span[] = [];
+export function subtractSpans(window: TimeSpan, covered: readonly TimeSpan[]): TimeSpan[] {
+  const gaps: TimeSpan[] = [];
   let cursor = window.start;
   for (const span of mergeSpans(covered)) {
     if (span.end <= cursor) continue;
@@ -30,10 +30,10 @@ export function subtractSpans(window: Span, covered: readonly Span[]): Span[] {
   return gaps;
 }
 
-export function totalLength(spans: readonly Span[]): number {
+export function totalLength(spans: readonly TimeSpan[]): number {
   return spans.reduce((sum, s) => sum + Math.max(0, s.end - s.start), 0);
 }
 
-export function overlaps(a: Span, b: Span): boolean {
+export function overlaps(a: TimeSpan, b: TimeSpan): boolean {
   return a.start < b.end && b.start < a.end;
 }

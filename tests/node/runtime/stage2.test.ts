@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerateRequest, ReasoningModel } from '../../../src/agent/types';
-import { AppError } from '../../../src/errors';
+import type { GenerateRequest, ReasoningModel } from '../../../src/core/contracts';
+import { AppError } from '../../../src/core/errors';
 import { chooseModels } from '../../../src/models/chooser';
-import { reasonerPlan, stage2Model, type ReasonerPlan } from '../../../src/ui/stage2';
+import { reasonerPlan, stage2Model, type ReasonerPlan } from '../../../src/runtime/stage2';
 import { device } from '../fixtures/devices';
 
 

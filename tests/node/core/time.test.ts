@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClipTime, formatFrameTime, formatTimestamp, formatTimestampFloor } from '../../src/time';
+import { formatClipTime, formatFrameTime, formatTimestamp, formatTimestampFloor } from '../../../src/core/time';
 
 describe('formatTimestamp', () => {
   it.each([

@@ -2,8 +2,8 @@
  * Timestamps as the model writes them (HH:MM:SS, MM:SS, SS, fractions, plain numbers) and the
  * tool windows built from them. Every failure is a value with a sentence the model can act on.
  */
-import { formatTimestamp } from '../time';
-import type { TimeSpan } from './types';
+import { formatTimestamp } from './time';
+import type { TimeSpan } from './contracts';
 
 export type TimestampResult = { ok: true; seconds: number } | { ok: false; problem: string };
 

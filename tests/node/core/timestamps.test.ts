@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkWindow, parseTimestamp } from '../../../src/agent/timestamps';
+import { checkWindow, parseTimestamp } from '../../../src/core/timestamps';
 
 describe('parseTimestamp', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toolDefinitions } from '../../../src/agent/protocol';
-import { stage2Schema, type ConstraintSchema } from '../../../src/agent/stage2-schema';
+import { toolDefinitions } from '../../../src/core/protocol';
+import { stage2Schema, type ConstraintSchema } from '../../../src/core/stage2-schema';
 
 describe('stage2Schema', () => {
   const offline = stage2Schema(toolDefinitions({ includeWebTools: false }));

@@ -4,7 +4,7 @@
  * times in that buffer back to times in the original audio. No model here, so it is node-tested.
  */
 import { mergeSpans } from './spans';
-import type { Span, TranscriptSegment } from './types';
+import type { TimeSpan, TranscriptSegment } from '../core/contracts';
 
 export interface VadRegionOptions {
   /** A frame at or above this probability starts speech. */
@@ -33,9 +33,9 @@ export function speechRegions(
   frameSeconds: number,
   durationSeconds: number,
   options: Partial<VadRegionOptions> = {},
-): Span[] {
+): TimeSpan[] {
   const o = { ...DEFAULT_VAD_REGION_OPTIONS, ...options };
-  const raw: Span[] = [];
+  const raw: TimeSpan[] = [];
   let startFrame = -1;
   for (let i = 0; i < probabilities.length; i++) {
     const p = probabilities[i] ?? 0;
@@ -77,7 +77,7 @@ export interface CompactLayout {
  * longer than the original. Positions are whole samples.
  */
 export function compactLayout(
-  regions: readonly Span[],
+  regions: readonly TimeSpan[],
   totalSamples: number,
   sampleRate: number,
   maxJoinSeconds: number,

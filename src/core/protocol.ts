@@ -7,7 +7,9 @@
 export const MAX_STAGE2_STEPS = 10;
 /** Only the most recent tool results go into a Stage-2 prompt, to bound its length. */
 export const MAX_TOOL_RESULTS_IN_CONTEXT = 10;
-export { MAX_SKIM_FRAMES, SKIM_FRAMES_PER_SECOND } from '../media/frame-times';
+/** SAGE's skim (F): one frame per second, at most 128 frames. */
+export const MAX_SKIM_FRAMES = 128;
+export const SKIM_FRAMES_PER_SECOND = 1;
 
 export const TOOL_NAMES = [
   'verbal_transcript',

@@ -5,7 +5,7 @@ import {
   MAX_TOOL_RESULTS_IN_CONTEXT,
   WINDOW_CAP_SECONDS,
   toolDefinitions,
-} from '../../../src/agent/protocol';
+} from '../../../src/core/protocol';
 import { skimFrameCount } from '../../../src/media/frame-times';
 
 describe('protocol constants', () => {
