@@ -37,7 +37,11 @@ const call = (name: string, args: Record<string, unknown>) => ({
 /** Stage 1 and four Stage-2 steps: extract, reason over the frames, ground, transcribe, answer. */
 class ToolTourModel implements ReasoningModel {
   private calls = 0;
-  async generate(request: GenerateRequest): Promise<string> {
+  generate(request: GenerateRequest): Promise<string> {
+    return Promise.resolve(this.reply(request));
+  }
+
+  private reply(request: GenerateRequest): string {
     const step = this.calls++;
     if (step === 0) {
       return json({

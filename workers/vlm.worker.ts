@@ -127,9 +127,9 @@ function nextTask(): Promise<void> {
  */
 function yieldBetweenSteps(model: PreTrainedModel): void {
   const forward = model.forward.bind(model);
-  model.forward = async (inputs: unknown) => {
+  model.forward = async (inputs: unknown): Promise<unknown> => {
     await nextTask();
-    return forward(inputs);
+    return (await forward(inputs)) as unknown;
   };
 }
 
@@ -184,7 +184,7 @@ async function qwenVisionInputs(
   if (!imageProcessor || typeof imageToken !== 'string' || typeof mergeSize !== 'number') return null;
 
   const parts: { pixel_values: Tensor; image_grid_thw?: Tensor }[] = [];
-  for (const image of images) parts.push(await imageProcessor(image));
+  for (const image of images) parts.push((await imageProcessor(image)) as { pixel_values: Tensor; image_grid_thw?: Tensor });
   const grids = parts.map((part) => part.image_grid_thw);
   if (grids.some((grid) => grid === undefined)) return null;
 
@@ -229,7 +229,7 @@ async function qwenVideoInputs(
   if (!first) throw new AppError('invalid-argument', 'A video needs at least one frame.');
   const size = videoFrameSize(first.height, first.width, frames.length, patchSize * mergeSize);
   const sized = await Promise.all(
-    frames.map((frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
+    frames.map(async (frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
   );
   while (sized.length % TEMPORAL_PATCH_SIZE !== 0) sized.push(sized[sized.length - 1]!);
   const { pixel_values, image_grid_thw } = (await imageProcessor(sized)) as { pixel_values: Tensor; image_grid_thw: Tensor };
@@ -260,7 +260,7 @@ async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest)
   const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
   if (request.video) content.push({ type: 'video' });
   content.push({ type: 'text', text: request.prompt });
-  const messages: Message[] = [{ role: 'user', content: content as unknown as Message['content'] }];
+  const messages: Message[] = [{ role: 'user', content: content }];
   if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
   const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
 
@@ -269,9 +269,9 @@ async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest)
     const timed = loadedModel.vision?.timedVideo ? qwen3PatchTimes(frameTimes ?? frames.map((_, index) => index)) : null;
     return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed);
   }
-  if (request.images.length === 0) return processor(text);
+  if (request.images.length === 0) return (await processor(text)) as Record<string, unknown>;
   const images = await Promise.all(request.images.map(toRawImage));
-  return (await qwenVisionInputs(processor, text, images)) ?? processor(text, images);
+  return (await qwenVisionInputs(processor, text, images)) ?? ((await processor(text, images)) as Record<string, unknown>);
 }
 
 async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string> {

@@ -113,7 +113,8 @@ export function pythonRepr(value: unknown): string {
   if (typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${pythonString(key)}: ${pythonRepr(item)}`).join(', ')}}`;
   }
-  return pythonString(String(value));
+  // Functions and symbols have no JSON form, so no Python one either.
+  return typeof value === 'bigint' ? value.toString() : 'None';
 }
 
 function pythonString(text: string): string {

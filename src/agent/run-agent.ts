@@ -216,6 +216,8 @@ class AgentRun<F extends FrameRef> {
 
     const base = { step, name: call.name, label, arguments: args, isNote: false };
     // The registry is keyed by tool name, so this runner takes the arguments checked for that name.
+    // The checker sees the union of every tool's runner here, and calls the assertion redundant.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const runner = known ? (this.input.tools[known] as ToolRunner<CheckedToolCall['args']> | undefined) : undefined;
     if (!runner) {
       const why = known ? 'is not available here' : 'is not a tool';

@@ -10,7 +10,7 @@ import {
 import { AppError } from '../core/errors';
 import { formatTimestampFloor } from '../core/time';
 import { codecName } from './codec-names';
-import type { AudioTrackInfo, ProbeResult, Rotation, VideoTrackInfo } from './types';
+import type { AudioTrackInfo, ProbeResult, VideoTrackInfo } from './types';
 
 /** A file opened for reading: mediabunny reads only the byte ranges it needs, never the whole file. */
 export interface OpenMedia {
@@ -168,7 +168,7 @@ async function describeVideo(track: InputVideoTrack): Promise<VideoTrackInfo> {
     codedHeight,
     displayWidth,
     displayHeight,
-    rotation: rotation as Rotation,
+    rotation: rotation,
     pixelAspectRatio: { num: par.num, den: par.den },
     frameRate: rate.bestGuessFrameRate,
     variableFrameRate: rate.underlyingFrameRate === null,

@@ -41,7 +41,7 @@ export function parseServedModels(value: unknown): ServedModels {
   const models = (value as { models?: unknown }).models;
   if (typeof models !== 'object' || models === null) return NO_SERVED_MODELS;
   const entries = Object.entries(models).flatMap(([id, dtypes]) =>
-    Array.isArray(dtypes) && dtypes.every((dtype) => typeof dtype === 'string') ? [[id, dtypes as string[]] as const] : [],
+    Array.isArray(dtypes) && dtypes.every((dtype) => typeof dtype === 'string') ? [[id, dtypes] as const] : [],
   );
   return { models: Object.fromEntries(entries) };
 }

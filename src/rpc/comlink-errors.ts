@@ -44,6 +44,6 @@ export function installAppErrorTransfer(): void {
       return original.deserialize(serialized);
     },
   };
-  Comlink.transferHandlers.set('throw', handler as Comlink.TransferHandler<unknown, unknown>);
+  Comlink.transferHandlers.set('throw', handler);
   installed = true;
 }

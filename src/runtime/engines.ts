@@ -181,7 +181,7 @@ export class AgentEngines {
     });
     if (!video.enabled) return all;
     const enabled = new Set<string>(video.enabled);
-    return Object.fromEntries(Object.entries(all).filter(([name]) => enabled.has(name))) as ToolRegistry;
+    return Object.fromEntries(Object.entries(all).filter(([name]) => enabled.has(name)));
   }
 
   vlmState(): LoadState {

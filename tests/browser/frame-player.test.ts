@@ -141,7 +141,7 @@ describe('FramePlayer', () => {
     expect(player.element.textContent).toContain('00:06 / 00:17');
 
     let soundBlocks = 0;
-    const start = AudioBufferSourceNode.prototype.start;
+    const { start } = AudioBufferSourceNode.prototype as { start: (this: AudioBufferSourceNode, ...args: Parameters<AudioBufferSourceNode['start']>) => void };
     AudioBufferSourceNode.prototype.start = function (this: AudioBufferSourceNode, ...args: Parameters<typeof start>) {
       soundBlocks++;
       return start.apply(this, args);

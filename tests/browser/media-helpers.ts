@@ -1,10 +1,7 @@
 import { readBackground, readFrameIndex } from '../fixtures/frame-code';
 import type { Frame } from '../../src/media/types';
 
-const fixtureUrls = import.meta.glob('../fixtures/media/*', { query: '?url', import: 'default', eager: true }) as Record<
-  string,
-  string
->;
+const fixtureUrls = import.meta.glob<string>('../fixtures/media/*', { query: '?url', import: 'default', eager: true });
 
 /** A committed fixture as a File, the way a person's drop would give it. */
 export async function fixtureFile(name: string): Promise<File> {

@@ -22,10 +22,7 @@ import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/re
 import qwen25Reference from '../fixtures/tiny-vlm/reference.json';
 import qwen3Reference from '../fixtures/tiny-vlm-qwen3/reference.json';
 
-const files = import.meta.glob('../fixtures/tiny-vlm*/*.{png,f32}', { query: '?url', import: 'default', eager: true }) as Record<
-  string,
-  string
->;
+const files = import.meta.glob<string>('../fixtures/tiny-vlm*/*.{png,f32}', { query: '?url', import: 'default', eager: true });
 
 interface ReferenceCase {
   text: string;

@@ -12,7 +12,6 @@ import {
   modelLibURLPrefix,
   modelVersion,
   type AppConfig,
-  type ChatCompletionChunk,
   type InitProgressReport,
   type MLCEngineInterface,
   type ModelRecord,
@@ -154,7 +153,7 @@ export class WebLlmReasoner implements ReasoningModel {
       });
       onToken?.('<json>');
       let json = '';
-      for await (const chunk of chunks as AsyncIterable<ChatCompletionChunk>) {
+      for await (const chunk of chunks) {
         if (signal.aborted) break;
         const piece = chunk.choices[0]?.delta.content ?? '';
         if (piece === '') continue;

@@ -5,7 +5,6 @@ import type { SpeechTranscriber } from '../../core/contracts';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import type { DisposableGenerator } from './resilient-engine';
 import type {
-  WhisperDevice,
   WhisperLoadOptions,
   WhisperLoadProgress,
   WhisperLoadResult,

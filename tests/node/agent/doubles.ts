@@ -64,7 +64,7 @@ export function recordingTools(behaviours: ToolBehaviour): { tools: ToolRegistry
   const calls: RecordedCall[] = [];
   const tools: ToolRegistry = {};
   const register = <N extends ToolName>(name: N): void => {
-    const behaviour = behaviours[name] as ToolBehaviour[N];
+    const behaviour = behaviours[name];
     if (!behaviour) return;
     (tools as Record<string, unknown>)[name] = {
       run: (args: ToolArguments[N], context: ToolRunContext) => {

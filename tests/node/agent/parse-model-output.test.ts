@@ -69,7 +69,7 @@ describe('repairing broken JSON', () => {
   ];
 
   it.each(cases)('repairs %s', (_name, broken) => {
-    expect(() => JSON.parse(broken)).toThrow();
+    expect(() => JSON.parse(broken) as unknown).toThrow();
     const result = parseStage2Output(`<json>${broken}</json>`);
     expect(result.ok).toBe(true);
     expect(result.ok && result.value.answerable.verdict).toBe(false);

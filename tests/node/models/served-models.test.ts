@@ -9,7 +9,7 @@ const site = 'https://example.org/app/';
 function answering(response: () => Promise<Response>): { fetchFn: typeof fetch; urls: string[] } {
   const urls: string[] = [];
   const fetchFn = ((input: RequestInfo | URL) => {
-    urls.push(String(input));
+    urls.push(input instanceof Request ? input.url : input.toString());
     return response();
   }) as typeof fetch;
   return { fetchFn, urls };

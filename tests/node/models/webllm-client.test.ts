@@ -33,14 +33,14 @@ function chunk(content: string): ChatCompletionChunk {
     created: 0,
     model: 'm',
     choices: [{ index: 0, delta: { content, role: 'assistant' }, finish_reason: null }],
-  } as ChatCompletionChunk;
+  };
 }
 
 /** A real MLCEngine whose generation is replaced: the reply streams as the given pieces. */
 function engineReplying(pieces: string[], between?: () => Promise<void>) {
   const engine = new MLCEngine();
   const requests: ChatCompletionRequest[] = [];
-  vi.spyOn(engine, 'chatCompletion').mockImplementation((async (request: ChatCompletionRequest) => {
+  vi.spyOn(engine, 'chatCompletion').mockImplementation(async (request: ChatCompletionRequest) => {
     requests.push(request);
     return (async function* () {
       for (const piece of pieces) {
@@ -48,7 +48,7 @@ function engineReplying(pieces: string[], between?: () => Promise<void>) {
         yield chunk(piece);
       }
     })();
-  }) as unknown as MLCEngine['chatCompletion']);
+  });
   const interrupt = vi.spyOn(engine, 'interruptGenerate').mockResolvedValue();
   return { engine, requests, interrupt };
 }
