@@ -47,6 +47,6 @@ export function createToolRegistry(deps: ToolDeps): ToolRegistry {
   return deps.webSearch ? { ...tools, ...webSearchTools(deps.webSearch) } : tools;
 }
 
-export { FrameStore, type StoredFrame } from './frame-store';
-export type { FrameEventScorer, ScoringFrame } from './frame-event-scorer';
-export type { WebPage, WebSearchProvider, WebSearchResult } from './web-search';
+export { FrameStore } from './frame-store';
+export type { FrameEventScorer } from './frame-event-scorer';
+export type { WebSearchProvider } from './web-search';
