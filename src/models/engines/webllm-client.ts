@@ -17,7 +17,7 @@ import {
   type MLCEngineInterface,
   type ModelRecord,
 } from '@mlc-ai/web-llm';
-import { stage2Schema } from '../../agent/stage2-schema';
+import { stage2Schema, type ConstraintSchema } from '../../agent/stage2-schema';
 import type { ToolDefinition } from '../../agent/protocol';
 import type { GenerateRequest, ReasoningModel } from '../../agent/types';
 import { AppError, cancelledError } from '../../errors';
@@ -86,6 +86,9 @@ export interface WebLlmReasonerOptions {
   location: WebLlmLocation;
   /** The tools Stage 2 may call; the schema allows exactly these. */
   tools: readonly ToolDefinition[];
+  /** Another reply shape and system message, for a use other than Stage 2 (the eval's judge). */
+  schema?: ConstraintSchema;
+  systemPrompt?: string;
   maxTokens?: number;
   /** Named in "try the smaller ..." when the model does not fit. */
   smallerLabel?: string;
@@ -95,6 +98,7 @@ export class WebLlmReasoner implements ReasoningModel {
   private readonly engine: TextEngine;
   private readonly record: ModelRecord;
   private readonly schema: string;
+  private readonly systemPrompt: string;
   private readonly label: string;
   private readonly maxTokens: number;
   private readonly smallerLabel: string | undefined;
@@ -108,7 +112,8 @@ export class WebLlmReasoner implements ReasoningModel {
     }
     this.engine = options.engine;
     this.record = webLlmModelRecord(build, options.dtype, options.location);
-    this.schema = JSON.stringify(stage2Schema(options.tools));
+    this.schema = JSON.stringify(options.schema ?? stage2Schema(options.tools));
+    this.systemPrompt = options.systemPrompt ?? SYSTEM_PROMPT;
     this.label = options.entry.label;
     this.maxTokens = options.maxTokens ?? DEFAULT_REASONER_MAX_TOKENS;
     this.smallerLabel = options.smallerLabel;
@@ -140,7 +145,7 @@ export class WebLlmReasoner implements ReasoningModel {
     try {
       const chunks = await this.engine.chatCompletion({
         messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
+          { role: 'system', content: this.systemPrompt },
           { role: 'user', content: request.prompt },
         ],
         stream: true,
