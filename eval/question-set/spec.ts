@@ -107,25 +107,29 @@ export const VIDEOS: readonly SetVideo[] = [
     duration: 450,
     scenes: scenes(450, [['orange', 64], ['red', 512], ['purple', 1999]]),
     speech: [
-      { at: 200, text: 'My sister plays the violin every evening.' },
+      { at: 200, text: 'My sister plays the piano every evening.' },
       { at: 380, text: 'The train to Berlin leaves at noon.' },
     ],
     questions: [
-      { kind: 'speech-at', at: 201, what: 'instrument', answer: 'violin' },
+      { kind: 'speech-at', at: 201, what: 'instrument', answer: 'piano' },
       { kind: 'number-at', at: 370, options: [1999, 1998, 512, 64] },
     ],
   },
   {
     id: 'clip-900s',
     duration: 900,
-    scenes: scenes(900, [['green', 150], ['blue', 42], ['yellow', 777]]),
+    // The last scene is short, so the transcript of it is too.
+    scenes: [
+      { start: 0, end: 300, colour: 'green', counter: 150 },
+      { start: 300, end: 820, colour: 'blue', counter: 42 },
+      { start: 820, end: 900, colour: 'yellow', counter: 777 },
+    ],
     speech: [
       { at: 450, text: 'For dinner we cooked fresh salmon.' },
-      { at: 700, text: 'I left my umbrella on the bus.' },
+      { at: 850, text: 'I left my umbrella on the bus.' },
     ],
     questions: [
       { kind: 'colour-at', at: 450 },
-      { kind: 'speech-at', at: 451, what: 'fish', answer: 'salmon' },
       { kind: 'speech-during', colour: 'yellow', what: 'object', answer: 'umbrella' },
     ],
   },
@@ -147,17 +151,16 @@ export const VIDEOS: readonly SetVideo[] = [
     duration: 2700,
     scenes: [
       { start: 0, end: 1200, colour: 'yellow', counter: 88 },
-      { start: 1200, end: 2400, colour: 'green', counter: 640 },
-      { start: 2400, end: 2700, colour: 'orange', counter: 31 },
+      { start: 1200, end: 2580, colour: 'green', counter: 640 },
+      { start: 2580, end: 2700, colour: 'orange', counter: 31 },
     ],
     speech: [
-      { at: 1300, text: 'The lighthouse on the hill is painted white.' },
-      { at: 2550, text: 'Please bring me a cup of coffee.' },
+      { at: 1300, text: 'The old castle on the hill is painted white.' },
+      { at: 2620, text: 'Please bring me a cup of coffee.' },
     ],
     questions: [
-      { kind: 'colour-at', at: 2520 },
+      { kind: 'colour-at', at: 2640 },
       { kind: 'speech-during', colour: 'orange', what: 'drink', answer: 'coffee' },
-      { kind: 'speech-at', at: 1301, what: 'building', answer: 'lighthouse' },
     ],
   },
 ];
