@@ -33,8 +33,13 @@ function stamp(): string {
 }
 
 function fontFile(): string {
-  const file = execFileSync('fc-match', ['-f', '%{file}', 'DejaVu Sans:bold'], { encoding: 'utf8' }).trim();
-  if (!file) throw new Error('fc-match found no font for the on-screen counter; install fonts-dejavu-core');
+  let file = '';
+  try {
+    file = execFileSync('fc-match', ['-f', '%{file}', 'DejaVu Sans:bold'], { encoding: 'utf8' }).trim();
+  } catch {
+    // No fontconfig: said below.
+  }
+  if (!file) throw new Error('No font for the on-screen counter: install fontconfig and fonts-dejavu-core.');
   return file;
 }
 
