@@ -4,7 +4,9 @@
  * the skim frames and the transcript, and the rules judge behind the real judge prompt. The
  * outputs stay in test-results/eval/ (report.html included) for a look after the run.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEvalPage } from '../../eval/build';
@@ -110,4 +112,30 @@ describe('npm run eval on the generated question set', () => {
       expect(line).toMatchObject({ prediction: null, steps: 10, message: expect.stringMatching(/could not produce an answer after 10 steps/i) });
     }
   }, 300_000);
+
+  it('drives a Chromium someone started with a debugging port, over CDP, and leaves it running', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'sage-eval-cdp-'));
+    const chromium = spawn(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--headless', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank']);
+    try {
+      const endpoint = await new Promise<string>((done, fail) => {
+        let said = '';
+        chromium.stderr.on('data', (chunk: Buffer) => {
+          said += chunk.toString();
+          const match = /DevTools listening on (ws:\/\/\S+)/.exec(said);
+          if (match) done(match[1]!);
+        });
+        chromium.once('exit', () => fail(new Error(`Chromium exited: ${said}`)));
+      });
+      const cdp = { ...options('cdp', 'scripted-correct', []), limit: 1, browser: { kind: 'cdp', url: endpoint } as const };
+      rmSync(cdp.out, { recursive: true, force: true });
+      const { summary } = await runEval(cdp);
+      expect(summary).toMatchObject({ questions: 1, accuracy: 1 });
+      expect(chromium.exitCode).toBeNull();
+    } finally {
+      const exited = new Promise((done) => chromium.once('exit', done));
+      chromium.kill();
+      await exited;
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
