@@ -121,15 +121,17 @@ describe('npm run eval on the generated question set', () => {
         let said = '';
         chromium.stderr.on('data', (chunk: Buffer) => {
           said += chunk.toString();
-          const match = /DevTools listening on (ws:\/\/\S+)/.exec(said);
+          // Up to the line's end: stderr may arrive with the address cut in two.
+          const match = /DevTools listening on (ws:\/\/\S+)\r?\n/.exec(said);
           if (match) done(match[1]!);
         });
         chromium.once('exit', () => fail(new Error(`Chromium exited: ${said}`)));
       });
-      const cdp = { ...options('cdp', 'scripted-correct', []), limit: 1, browser: { kind: 'cdp', url: endpoint } as const };
+      const log: string[] = [];
+      const cdp = { ...options('cdp', 'scripted-correct', log), limit: 1, browser: { kind: 'cdp', url: endpoint } as const };
       rmSync(cdp.out, { recursive: true, force: true });
       const { summary } = await runEval(cdp);
-      expect(summary).toMatchObject({ questions: 1, accuracy: 1 });
+      expect(summary, log.join('\n')).toMatchObject({ questions: 1, accuracy: 1 });
       expect(chromium.exitCode).toBeNull();
     } finally {
       const exited = new Promise((done) => chromium.once('exit', done));
