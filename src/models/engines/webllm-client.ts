@@ -16,7 +16,7 @@ import {
   type MLCEngineInterface,
   type ModelRecord,
 } from '@mlc-ai/web-llm';
-import { stage2Schema } from '../../core/stage2-schema';
+import { stage2Schema, type ConstraintSchema } from '../../core/stage2-schema';
 import type { ToolDefinition } from '../../core/protocol';
 import type { GenerateRequest, ReasoningModel } from '../../core/contracts';
 import { AppError, cancelledError } from '../../core/errors';
@@ -85,6 +85,9 @@ export interface WebLlmReasonerOptions {
   location: WebLlmLocation;
   /** The tools Stage 2 may call; the schema allows exactly these. */
   tools: readonly ToolDefinition[];
+  /** Another reply shape and system message, for a use other than Stage 2 (the eval's judge). */
+  schema?: ConstraintSchema;
+  systemPrompt?: string;
   maxTokens?: number;
   /** Named in "try the smaller ..." when the model does not fit. */
   smallerLabel?: string;
@@ -94,6 +97,7 @@ export class WebLlmReasoner implements ReasoningModel {
   private readonly engine: TextEngine;
   private readonly record: ModelRecord;
   private readonly schema: string;
+  private readonly systemPrompt: string;
   private readonly label: string;
   private readonly maxTokens: number;
   private readonly smallerLabel: string | undefined;
@@ -108,7 +112,8 @@ export class WebLlmReasoner implements ReasoningModel {
     }
     this.engine = options.engine;
     this.record = webLlmModelRecord(build, options.dtype, options.location);
-    this.schema = JSON.stringify(stage2Schema(options.tools));
+    this.schema = JSON.stringify(options.schema ?? stage2Schema(options.tools));
+    this.systemPrompt = options.systemPrompt ?? SYSTEM_PROMPT;
     this.label = options.entry.label;
     this.maxTokens = options.maxTokens ?? DEFAULT_REASONER_MAX_TOKENS;
     this.smallerLabel = options.smallerLabel;
@@ -141,7 +146,7 @@ export class WebLlmReasoner implements ReasoningModel {
     try {
       const chunks = await this.engine.chatCompletion({
         messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
+          { role: 'system', content: this.systemPrompt },
           { role: 'user', content: request.prompt },
         ],
         stream: true,
