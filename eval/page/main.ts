@@ -73,8 +73,8 @@ const api: SageEvalApi = {
       const { error } = (e as CustomEvent<SageAgentErrorDetail>).detail;
       failure ??= { code: error.code, message: error.message };
     };
-    element.addEventListener('step', onStep);
-    element.addEventListener('error', onError);
+    element.addEventListener('sage-step', onStep);
+    element.addEventListener('sage-error', onError);
     const durationSeconds = await fileDuration(file);
     const openedAt = performance.now();
     let openMs = 0;
@@ -86,8 +86,8 @@ const api: SageEvalApi = {
         await element.ask(question);
       }
     } finally {
-      element.removeEventListener('step', onStep);
-      element.removeEventListener('error', onError);
+      element.removeEventListener('sage-step', onStep);
+      element.removeEventListener('sage-error', onError);
     }
     // `ask` returns at once, with no events, for a file it will not take questions about.
     if (!last && !failure) failure = { code: 'not-askable', message: 'The app does not take questions about this file.' };

@@ -26,13 +26,13 @@ import { formatBytes } from '../core/units';
 import { ProgressView } from './progress-view';
 import { RunView } from './run-view';
 import { stage2Model } from '../runtime/stage2';
-import { SettingsPanel } from './settings-panel';
+import { SETTINGS_CHANGE, SettingsPanel, type SettingsChange } from './settings-panel';
 import css from './sage-agent.css?inline';
 import { FramePlayer } from './frame-player';
 import { openStatus, type OpenPhase } from './open-status';
 import { checkElementPlayback, choosePlayback, type PlaybackChoice } from './playback';
 import { markerLayout } from './timeline';
-import { TranscriptPanel } from './transcript-panel';
+import { TRANSCRIBE_TOGGLE, TranscriptPanel } from './transcript-panel';
 
 export type ErrorStage = 'open' | 'ask' | 'transcribe';
 
@@ -42,11 +42,12 @@ export interface SageAgentErrorDetail {
   during: ErrorStage;
 }
 
+/** Events `<sage-agent>` dispatches, prefixed so they never meet the DOM's own (`error`). */
 export interface SageAgentEventMap {
   /** Every agent event of a question, as it happens (the answer too). */
-  step: CustomEvent<AgentEvent>;
-  answer: CustomEvent<AnswerEvent>;
-  error: CustomEvent<SageAgentErrorDetail>;
+  'sage-step': CustomEvent<AgentEvent>;
+  'sage-answer': CustomEvent<AnswerEvent>;
+  'sage-error': CustomEvent<SageAgentErrorDetail>;
 }
 
 /** "Transcribe all" works through the video in windows this long, so progress shows and Stop is quick. */
@@ -89,7 +90,7 @@ function styles(): CSSStyleSheet {
 }
 
 export class SageAgentElement extends HTMLElement {
-  static readonly observedAttributes = ['src', 'model', 'model-source', 'tools'];
+  static readonly observedAttributes = ['src', 'model', 'model-source', 'tools', 'speech', 'reasoner'];
 
   /** Enables `unified_web_search` and `parse_web_data` for videos opened from now on. */
   webSearch: WebSearchProvider | undefined;
@@ -102,6 +103,10 @@ export class SageAgentElement extends HTMLElement {
   private engines: AgentEngines | null = null;
   private video: OpenVideo | null = null;
   private running: AbortController | null = null;
+  /** Counts `openVideo` calls, so an open overtaken by a later one drops its file. */
+  private opens = 0;
+  /** The `src` being fetched, so the upgrade's attribute callback and connectedCallback fetch it once. */
+  private fetchingSrc: string | null = null;
   /** The run view of the question being answered, for notices from outside its events. */
   private runView: RunView | null = null;
   private transcribing: AbortController | null = null;
@@ -178,27 +183,14 @@ export class SageAgentElement extends HTMLElement {
     this.player.addEventListener('timeupdate', () => this.movePlayhead(this.player.currentTime));
     // Chromium's player fails some files outright and opens others (MPEG-TS) as sound only.
     for (const type of ['error', 'loadedmetadata']) this.player.addEventListener(type, () => this.checkPlayer());
-    this.transcript.transcribeAll.addEventListener('click', () => void this.toggleTranscribeAll());
-    this.settings.select.addEventListener('change', () => this.setAttribute('model', this.settings.select.value));
-    this.settings.sourceInput.value = this.getAttribute('model-source') ?? '';
-    this.settings.sourceInput.addEventListener('change', () => {
-      const value = this.settings.sourceInput.value.trim();
-      if (value) this.setAttribute('model-source', value);
-      else this.removeAttribute('model-source');
+    this.transcript.element.addEventListener(TRANSCRIBE_TOGGLE, () => void this.toggleTranscribeAll());
+    // The panel reports choices; attributes are the one source of truth, reflected back below.
+    this.settings.element.addEventListener(SETTINGS_CHANGE, (event) => {
+      const { attribute, value } = (event as CustomEvent<SettingsChange>).detail;
+      if (value === null) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, value);
     });
-    this.settings.speechSelect.value = this.getAttribute('speech') ?? '';
-    this.settings.speechSelect.addEventListener('change', () => {
-      const value = this.settings.speechSelect.value;
-      if (value) this.setAttribute('speech', value);
-      else this.removeAttribute('speech');
-      void this.engines?.resetSpeech();
-    });
-    this.settings.reasonerSelect.value = this.getAttribute('reasoner') ?? '';
-    this.settings.reasonerSelect.addEventListener('change', () => {
-      const value = this.settings.reasonerSelect.value;
-      if (value) this.setAttribute('reasoner', value);
-      else this.removeAttribute('reasoner');
-    });
+    this.reflectSettings();
     this.settings.element.addEventListener('toggle', () => {
       if (!this.settings.element.open) return;
       void this.showDevice();
@@ -236,12 +228,18 @@ export class SageAgentElement extends HTMLElement {
   attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
     if (previous === value) return;
     if (name === 'src' && value && this.isConnected) void this.openUrl(value);
+    this.reflectSettings();
     if (name === 'model' || name === 'model-source') {
-      this.settings.sourceInput.value = this.getAttribute('model-source') ?? '';
       this.settings.choose(this.modelId);
       if (this.settings.element.open) void this.showDevice();
       void this.engines?.resetVlm();
     }
+    // The next transcription loads the speech model now named; Stage 2 reads `reasoner` per run.
+    if (name === 'speech') void this.engines?.resetSpeech();
+  }
+
+  private reflectSettings(): void {
+    this.settings.reflect({ 'model-source': this.getAttribute('model-source'), speech: this.getAttribute('speech'), reasoner: this.getAttribute('reasoner') });
   }
 
   /**
@@ -263,8 +261,9 @@ export class SageAgentElement extends HTMLElement {
       .filter(isToolName);
   }
 
-  /** Opens a video file (what a drop or the file picker does). */
+  /** Opens a video file (what a drop or the file picker does). The latest of overlapping opens wins. */
   async openVideo(blob: Blob, name: string, playUrl?: string): Promise<void> {
+    const ticket = ++this.opens;
     this.closeVideo();
     performance.mark('sage:open');
     const url = playUrl ?? URL.createObjectURL(blob);
@@ -277,11 +276,18 @@ export class SageAgentElement extends HTMLElement {
     try {
       file = await engines.media.open(blob);
     } catch (error) {
+      if (ticket !== this.opens) return;
       this.player.removeAttribute('src');
       this.player.hidden = true;
       if (!playUrl) URL.revokeObjectURL(url);
       this.fail(toAppError(error), 'open');
       this.say('');
+      return;
+    }
+    if (ticket !== this.opens) {
+      // A later open has taken over the player; this file is no longer wanted.
+      if (!playUrl) URL.revokeObjectURL(url);
+      void file.close().catch(() => {});
       return;
     }
     const abort = new AbortController();
@@ -375,13 +381,13 @@ export class SageAgentElement extends HTMLElement {
         const announce = view.add(event);
         if (announce) this.say(announce);
         view.element.scrollIntoView({ block: 'end', behavior: 'smooth' });
-        this.emit('step', event);
+        this.emit('sage-step', event);
         if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.refreshTranscript();
         if (event.type === 'answer') {
           this.showEvidence(event.spans);
-          this.emit('answer', event);
+          this.emit('sage-answer', event);
         }
-        if (event.type === 'error' && !isCancelled(event.error)) this.emit('error', { error: event.error, during: 'ask' });
+        if (event.type === 'error' && !isCancelled(event.error)) this.emit('sage-error', { error: event.error, during: 'ask' });
       }
     } catch (error) {
       // Only the skim can fail here (the run itself reports failures as events).
@@ -440,6 +446,8 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private async openUrl(src: string): Promise<void> {
+    if (this.fetchingSrc === src) return;
+    this.fetchingSrc = src;
     const name = decodeURIComponent(new URL(src, document.baseURI).pathname.split('/').pop() || 'video');
     this.say(`Fetching ${name}…`);
     try {
@@ -449,6 +457,8 @@ export class SageAgentElement extends HTMLElement {
     } catch (error) {
       this.say('');
       this.fail(isAppError(error) ? error : new AppError('not-media', `The video at ${src} could not be fetched.`, { cause: error }), 'open');
+    } finally {
+      if (this.fetchingSrc === src) this.fetchingSrc = null;
     }
   }
 
@@ -575,7 +585,7 @@ export class SageAgentElement extends HTMLElement {
     if (!video) return;
     const controller = new AbortController();
     this.transcribing = controller;
-    this.transcript.transcribeAll.textContent = 'Stop transcribing';
+    this.transcript.showTranscribing(true);
     const signal = AbortSignal.any([controller.signal, video.abort.signal]);
     try {
       for (let start = 0; start < video.duration; start += TRANSCRIBE_WINDOW_SECONDS) {
@@ -590,7 +600,7 @@ export class SageAgentElement extends HTMLElement {
     } finally {
       this.progress.finish('transcribe');
       this.transcribing = null;
-      this.transcript.transcribeAll.textContent = 'Transcribe all';
+      this.transcript.showTranscribing(false);
       if (this.video === video) this.refreshTranscript();
     }
   }
@@ -666,7 +676,7 @@ export class SageAgentElement extends HTMLElement {
   private fail(error: AppError, during: ErrorStage): void {
     this.alert.textContent = error.message;
     this.alert.hidden = false;
-    this.emit('error', { error, during });
+    this.emit('sage-error', { error, during });
   }
 
   private clearAlert(): void {
@@ -683,6 +693,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'sage-agent': SageAgentElement;
   }
+  // Typed listeners for hosts: `el.addEventListener('sage-answer', (e) => e.detail.answer)` needs no cast.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merging the map into the DOM's is the point
+  interface HTMLElementEventMap extends SageAgentEventMap {}
 }
 
 /** Registers the element once (a page may load the widget script twice). */

@@ -63,11 +63,26 @@ export function persistText(granted: boolean): string {
     : 'This browser did not promise to keep them: it may delete stored models when disk space runs low.';
 }
 
+/** The element attributes the panel sets. */
+export type SettingsAttribute = 'model' | 'model-source' | 'speech' | 'reasoner';
+
+/** Dispatched on the panel's element when a person changes a choice; `value` null removes the attribute. */
+export interface SettingsChange {
+  attribute: SettingsAttribute;
+  value: string | null;
+}
+
+export const SETTINGS_CHANGE = 'sage-settings-change';
+
+/**
+ * The models panel. It shows state it is given and reports what a person picks as
+ * `sage-settings-change` events; the element turns those into attributes and reflects attributes back.
+ */
 export class SettingsPanel {
   readonly element: HTMLDetailsElement;
-  readonly select = h('select', { 'aria-label': 'Vision-language model' });
+  private readonly select = h('select', { 'aria-label': 'Vision-language model' });
   /** Where to load that model from instead, e.g. a SAGE-MM export (src/models/model-source.ts). */
-  readonly sourceInput = h('input', {
+  private readonly sourceInput = h('input', {
     type: 'text',
     'aria-label': 'Load the vision-language model from',
     placeholder: 'owner/repository or ./models/folder',
@@ -75,9 +90,9 @@ export class SettingsPanel {
     autocomplete: 'off',
   });
   /** '' for the default (SPEECH_MODEL_ID), else the id of a speech model served with the app. */
-  readonly speechSelect = h('select', { 'aria-label': 'Speech model' });
+  private readonly speechSelect = h('select', { 'aria-label': 'Speech model' });
   /** '' lets the chooser decide, 'off' leaves Stage 2 to the VLM, else a text-reasoner id. */
-  readonly reasonerSelect = h('select', { 'aria-label': 'Text reasoner' });
+  private readonly reasonerSelect = h('select', { 'aria-label': 'Text reasoner' });
   private readonly deviceLine = h('p', { class: 'device' }, 'Checking this device…');
   /** The chooser's notes for this device, e.g. that answers will be slow without WebGPU. */
   private readonly notes = h('ul', { class: 'notes muted' });
@@ -133,7 +148,20 @@ export class SettingsPanel {
       if (button?.dataset.delete) void this.deleteStored(button.dataset.delete, button);
     });
     this.keepButton.addEventListener('click', () => void this.keepStored());
+    const report = (attribute: SettingsAttribute, value: string) =>
+      this.element.dispatchEvent(new CustomEvent<SettingsChange>(SETTINGS_CHANGE, { detail: { attribute, value: value || null } }));
+    this.select.addEventListener('change', () => report('model', this.select.value));
+    this.sourceInput.addEventListener('change', () => report('model-source', this.sourceInput.value.trim()));
+    this.speechSelect.addEventListener('change', () => report('speech', this.speechSelect.value));
+    this.reasonerSelect.addEventListener('change', () => report('reasoner', this.reasonerSelect.value));
     this.choose(selected);
+  }
+
+  /** Shows the element's current attributes in the controls (an absent attribute is the default). */
+  reflect(attributes: Record<Exclude<SettingsAttribute, 'model'>, string | null>): void {
+    this.sourceInput.value = attributes['model-source'] ?? '';
+    this.speechSelect.value = attributes.speech ?? '';
+    this.reasonerSelect.value = attributes.reasoner ?? '';
   }
 
   /** Reads what this browser has stored; called when the panel opens and after a delete. */

@@ -14,10 +14,13 @@ export interface TranscriptSource {
   duration: number;
 }
 
+/** Dispatched on the panel's element when "Transcribe all" (or its Stop) is pressed. */
+export const TRANSCRIBE_TOGGLE = 'sage-transcribe-toggle';
+
 export class TranscriptPanel {
   readonly element: HTMLDetailsElement;
   private readonly search = h('input', { type: 'search', placeholder: 'Search the transcript', 'aria-label': 'Search the transcript' });
-  readonly transcribeAll = h('button', { type: 'button', class: 'transcribe-all' }, 'Transcribe all');
+  private readonly transcribeAll = h('button', { type: 'button', class: 'transcribe-all' }, 'Transcribe all');
   private readonly srt = h('button', { type: 'button' }, 'Export SRT');
   private readonly vtt = h('button', { type: 'button' }, 'Export WebVTT');
   private readonly summary = h('p', { class: 'muted', role: 'status' }, 'Open a video to see its speech here.');
@@ -35,9 +38,15 @@ export class TranscriptPanel {
       this.list,
     );
     this.search.addEventListener('input', () => this.renderList());
+    this.transcribeAll.addEventListener('click', () => this.element.dispatchEvent(new Event(TRANSCRIBE_TOGGLE)));
     this.srt.addEventListener('click', () => this.download('srt', toSrt(this.source.segments), 'application/x-subrip'));
     this.vtt.addEventListener('click', () => this.download('vtt', toWebVtt(this.source.segments), 'text/vtt'));
     this.show(this.source);
+  }
+
+  /** Whether "Transcribe all" is running, which turns its button into Stop. */
+  showTranscribing(running: boolean): void {
+    this.transcribeAll.textContent = running ? 'Stop transcribing' : 'Transcribe all';
   }
 
   /** A new video: empties the panel and names exports after the file. */

@@ -147,7 +147,7 @@ describe('the app (built, served from dist/)', () => {
     const errors: string[] = [];
     await page.exposeFunction('sawError', (code: string) => errors.push(code));
     await page.evaluate(() =>
-      document.querySelector('sage-agent')!.addEventListener('error', (e) => {
+      document.querySelector('sage-agent')!.addEventListener('sage-error', (e) => {
         const detail = (e as unknown as CustomEvent<{ error: { code: string } }>).detail;
         void (window as unknown as { sawError(code: string): void }).sawError(detail.error.code);
       }),

@@ -86,8 +86,8 @@ export async function askScripted(page: Page, script: string, question: string):
     () =>
       new Promise<string>((done, fail) => {
         const element = document.querySelector('sage-agent')!;
-        element.addEventListener('answer', (e) => done((e as CustomEvent<{ answer: string }>).detail.answer), { once: true });
-        element.addEventListener('error', (e) => fail(new Error(JSON.stringify((e as unknown as CustomEvent).detail))), { once: true });
+        element.addEventListener('sage-answer', (e) => done(e.detail.answer), { once: true });
+        element.addEventListener('sage-error', (e) => fail(new Error(JSON.stringify(e.detail))), { once: true });
       }),
   );
   const input = page.getByRole('textbox', { name: 'Question about the video' });

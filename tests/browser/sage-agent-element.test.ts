@@ -3,7 +3,7 @@
  * line ends in a true final state and the page promises only what can run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineSageAgent, type SageAgentElement } from '../../src/ui/sage-agent-element';
+import { defineSageAgent, SageAgentElement } from '../../src/ui/sage-agent-element';
 import { fixtureFile } from './media-helpers';
 
 defineSageAgent();
@@ -118,5 +118,74 @@ describe('<sage-agent> playing what its <video> element cannot', () => {
     await open(el, await fixtureFile('counter.mp4'));
     expect(part(el, 'video').hidden).toBe(false);
     expect(part(el, '.player-slot').childElementCount).toBe(0);
+  });
+});
+
+describe('<sage-agent> attributes, events and overlapping opens', () => {
+  const select = (el: SageAgentElement, label: string) => el.shadowRoot!.querySelector<HTMLSelectElement | HTMLInputElement>(`[aria-label="${label}"]`)!;
+
+  it('speech, reasoner and model-source set by the host after creation show in the models panel', () => {
+    const el = mount();
+    el.setAttribute('speech', 'whisper-tiny');
+    el.setAttribute('reasoner', 'off');
+    el.setAttribute('model-source', './models/my-export');
+    expect(select(el, 'Speech model').value).toBe('whisper-tiny');
+    expect(select(el, 'Text reasoner').value).toBe('off');
+    expect(select(el, 'Load the vision-language model from').value).toBe('./models/my-export');
+    el.removeAttribute('reasoner');
+    expect(select(el, 'Text reasoner').value).toBe('');
+  });
+
+  it('a choice in the models panel becomes the attribute', () => {
+    const el = mount();
+    const speech = select(el, 'Speech model') as HTMLSelectElement;
+    speech.value = 'whisper-tiny';
+    speech.dispatchEvent(new Event('change'));
+    expect(el.getAttribute('speech')).toBe('whisper-tiny');
+    speech.value = '';
+    speech.dispatchEvent(new Event('change'));
+    expect(el.hasAttribute('speech')).toBe(false);
+  });
+
+  it('errors arrive as typed sage-error events', async () => {
+    const el = mount();
+    const codes: string[] = [];
+    el.addEventListener('sage-error', (event) => codes.push(event.detail.error.code));
+    await el.openVideo(new File(['not a video'.repeat(40)], 'notes.mp4'), 'notes.mp4');
+    expect(codes).toEqual(['not-media']);
+  });
+
+  it('of two quick opens the later wins, and the earlier file is closed', async () => {
+    const el = mount();
+    const [a, b] = await Promise.all([fixtureFile('counter.mp4'), fixtureFile('dts.mkv')]);
+    await Promise.all([el.openVideo(a, a.name), el.openVideo(b, b.name)]);
+    expect(part(el, '.details').textContent).toContain('dts.mkv');
+    // The media worker holds the open files; only the element's own client can ask it.
+    const media = (el as unknown as { engines: { media: { stats(): Promise<{ openFiles: number }> } } }).engines.media;
+    await expect.poll(async () => (await media.stats()).openFiles).toBe(1);
+  });
+});
+
+describe('<sage-agent src> written in the page before the element is defined', () => {
+  it('fetches the video once', async () => {
+    const holder = document.createElement('div');
+    holder.innerHTML = '<sage-agent-late src="/no/such/late.mp4"></sage-agent-late>';
+    document.body.append(holder);
+    const fetched: string[] = [];
+    const realFetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      fetched.push(input instanceof Request ? input.url : input.toString());
+      return realFetch(input, init);
+    };
+    try {
+      // A constructor defines one tag only, so the late tag gets a subclass of the element.
+      customElements.define('sage-agent-late', class extends SageAgentElement {});
+      const late = holder.firstElementChild as SageAgentElement;
+      await expect.poll(() => part(late, '.alert').textContent).toMatch(/could not be fetched/);
+      expect(fetched.filter((url) => url.includes('late.mp4'))).toHaveLength(1);
+    } finally {
+      window.fetch = realFetch;
+      holder.remove();
+    }
   });
 });
