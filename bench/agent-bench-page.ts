@@ -81,7 +81,7 @@ const bench = {
     };
     const results = { noVad: await run(false), vad: await run(true) };
     await whisper.dispose();
-    await file.close();
+    await file.dispose();
     media.dispose();
     return results;
   },
@@ -103,7 +103,7 @@ const bench = {
       return { ms, threads: loaded.threads, audioSeconds: audio.length / 16_000 };
     };
     const results = { one: await run(1), many: await run(undefined), isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency };
-    await file.close();
+    await file.dispose();
     media.dispose();
     return results;
   },
@@ -158,7 +158,7 @@ const bench = {
     await engine.dispose();
     await whisper.dispose();
     session.dispose();
-    await file.close();
+    await file.dispose();
     media.dispose();
     return { totalMs, modelMs, steps, tools, outcome, outsideByStep };
   },

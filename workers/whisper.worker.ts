@@ -224,7 +224,7 @@ const api: WhisperWorkerApi = {
     for (const job of jobs) job.cancelled = true;
     loaded = null;
     await disposePipeline();
-    await vad?.release();
+    await vad?.dispose();
     vad = null;
   },
 };

@@ -9,7 +9,7 @@ import type { AgentEvent } from './events';
 import { VlmReasoningModel, type VlmReasoningModelOptions } from './model-adapters';
 import { parseStage1Output } from './parse-model-output';
 import { runAgent } from './run-agent';
-import { AppError, isCancelled, toAppError } from '../core/errors';
+import { AppError, disposedError, isCancelled, toAppError } from '../core/errors';
 import { skimFrameCount } from '../media/frame-times';
 import { mediaUses } from '../media/media-uses';
 
@@ -62,6 +62,7 @@ export class AgentSession {
   private readonly stage2: ReasoningModel;
   private readonly tools: ToolRegistry;
   private context: string | undefined;
+  private disposed = false;
 
   private constructor(options: AgentSessionOptions, skim: FrameStore, frames: StoredFrame[], skimFailure: AppError | null) {
     this.skim = skim;
@@ -113,6 +114,7 @@ export class AgentSession {
 
   /** Runs the agent on one question; the events end with `answer`, `gave-up` or `error`. */
   ask(question: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<AgentEvent, void, undefined> {
+    if (this.disposed) throw disposedError("This video's session");
     return runAgent({
       question,
       video: this.video,
@@ -123,8 +125,9 @@ export class AgentSession {
     });
   }
 
-  /** Frees the skim frames. The media file, engines and tools belong to the caller. */
+  /** Frees the skim frames; `ask` afterwards throws `disposed`. The media file, engines and tools belong to the caller. */
   dispose(): void {
+    this.disposed = true;
     this.skim.clear();
   }
 

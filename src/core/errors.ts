@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'invalid-argument'
   /** The job was cancelled by the caller. */
   | 'cancelled'
+  /** A call on something after its `dispose()`. */
+  | 'disposed'
   /** A model's files could not be fetched or initialised. */
   | 'model-load-failed'
   /** The GPU device was lost while a model was running. */
@@ -58,6 +60,11 @@ export function isAppError(value: unknown): value is AppError {
 
 export function isCancelled(value: unknown): boolean {
   return value instanceof AppError && value.code === 'cancelled';
+}
+
+/** What a disposed object answers every later call with. */
+export function disposedError(what: string): AppError {
+  return new AppError('disposed', `${what} has been closed; open it again to go on.`);
 }
 
 export function cancelledError(): AppError {

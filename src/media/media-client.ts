@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { MediaWorkerApi } from './media-worker-api';
-import { cancelledError } from '../core/errors';
+import { cancelledError, disposedError } from '../core/errors';
 import { installAppErrorTransfer } from '../rpc/comlink-errors';
 import type { AudioChunk, ExtractOptions, Frame, PlaybackAudio, PlaybackFrame, ProbeResult, SkimOptions } from './types';
 import type { TimeSpan } from '../core/contracts';
@@ -17,6 +17,7 @@ export class MediaClient {
   private readonly worker: Worker;
   private readonly remote: Comlink.Remote<MediaWorkerApi>;
   private nextJob = 1;
+  private disposed = false;
 
   constructor() {
     installAppErrorTransfer();
@@ -29,6 +30,7 @@ export class MediaClient {
 
   /** Opens a local file (never uploaded, never read whole) and probes it. */
   async open(file: Blob): Promise<MediaFile> {
+    if (this.disposed) throw disposedError('The media reader');
     const { mediaId, probe } = await this.remote.open(file);
     return new MediaFile(this, mediaId, probe);
   }
@@ -37,7 +39,10 @@ export class MediaClient {
     return this.remote.stats();
   }
 
+  /** Ends the worker and every file opened through it; later calls reject with `disposed`. Idempotent. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
   }
@@ -78,6 +83,7 @@ export class MediaClient {
 
   /** @internal Runs a worker job that is cancelled when `signal` aborts. */
   async job<T>(signal: AbortSignal | undefined, run: (jobId: string) => Promise<T>): Promise<T> {
+    if (this.disposed) throw disposedError('The media reader');
     if (signal?.aborted) throw cancelledError();
     const jobId = `job-${this.nextJob++}`;
     const onAbort = () => void this.remote.cancel(jobId);
@@ -98,21 +104,27 @@ export class MediaFile {
     readonly probe: ProbeResult,
   ) {}
 
+  private closing: Promise<void> | null = null;
+
   skim(options: SkimOptions = {}, { signal }: JobOptions = {}): Promise<Frame[]> {
+    if (this.closing) return Promise.reject(disposedError('This file'));
     return this.client.job(signal, (jobId) => this.client.api.skim(this.id, options, jobId));
   }
 
   extract(options: ExtractOptions, { signal }: JobOptions = {}): Promise<Frame[]> {
+    if (this.closing) return Promise.reject(disposedError('This file'));
     return this.client.job(signal, (jobId) => this.client.api.extract(this.id, options, jobId));
   }
 
   /** 16 kHz mono audio of a window of up to 30 minutes. */
   audio(window: TimeSpan, { signal }: JobOptions = {}): Promise<Float32Array> {
+    if (this.closing) return Promise.reject(disposedError('This file'));
     return this.client.job(signal, (jobId) => this.client.api.audio(this.id, window, jobId));
   }
 
   /** 16 kHz mono audio of any window, in chunks, decoded only as fast as it is read. */
   async audioStream(window: TimeSpan, chunkSeconds = 30): Promise<ReadableStream<AudioChunk>> {
+    this.guard();
     return this.client.api.audioStream(this.id, window, chunkSeconds);
   }
 
@@ -122,21 +134,30 @@ export class MediaFile {
    * resolves once the worker has stopped. The reader closes each image.
    */
   playbackFrames(start: number, maxSide: number): ReadableStream<PlaybackFrame> {
+    this.guard();
     const opened = this.client.api.openPlaybackFrames(this.id, start, maxSide);
     return this.client.pulledStream<PlaybackFrame>(opened, (frame) => frame.image.close());
   }
 
   /** The frame showing at `time`, at most `maxSide` pixels on its longest side. The caller closes its image. */
   frameAt(time: number, maxSide: number, { signal }: JobOptions = {}): Promise<PlaybackFrame> {
+    if (this.closing) return Promise.reject(disposedError('This file'));
     return this.client.job(signal, (jobId) => this.client.api.frameAt(this.id, time, maxSide, jobId));
   }
 
   /** Sound to listen to from `start` on, at the track's own rate and channels, decoded as it is read. */
   playbackAudio(start: number): ReadableStream<PlaybackAudio> {
+    this.guard();
     return this.client.pulledStream<PlaybackAudio>(this.client.api.openPlaybackAudio(this.id, start), () => {});
   }
 
-  close(): Promise<void> {
-    return this.client.api.close(this.id);
+  /** Frees the file in the worker; later calls reject with `disposed`. Idempotent. */
+  dispose(): Promise<void> {
+    this.closing ??= this.client.api.close(this.id);
+    return this.closing;
+  }
+
+  private guard(): void {
+    if (this.closing) throw disposedError('This file');
   }
 }

@@ -61,7 +61,8 @@ export class SileroVad {
     return result;
   }
 
-  async release(): Promise<void> {
+  /** Frees the ONNX session. */
+  async dispose(): Promise<void> {
     await this.session.release();
   }
 }

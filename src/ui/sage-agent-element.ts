@@ -287,7 +287,7 @@ export class SageAgentElement extends HTMLElement {
     if (ticket !== this.opens) {
       // A later open has taken over the player; this file is no longer wanted.
       if (!playUrl) URL.revokeObjectURL(url);
-      void file.close().catch(() => {});
+      void file.dispose().catch(() => {});
       return;
     }
     const abort = new AbortController();
@@ -573,7 +573,7 @@ export class SageAgentElement extends HTMLElement {
     this.playerSlot.replaceChildren();
     this.playerNote.hidden = true;
     // The frame player reads the file, so the file closes after it has stopped.
-    void (video.framePlayer?.dispose() ?? Promise.resolve()).then(() => video.file.close()).catch(() => {});
+    void (video.framePlayer?.dispose() ?? Promise.resolve()).then(() => video.file.dispose()).catch(() => {});
   }
 
   private async toggleTranscribeAll(): Promise<void> {

@@ -88,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await whisper?.dispose();
-  await file?.close();
+  await file?.dispose();
   media?.dispose();
 });
 

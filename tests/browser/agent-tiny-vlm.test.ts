@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.dispose();
-  await file?.close();
+  await file?.dispose();
   media?.dispose();
 });
 

@@ -65,7 +65,7 @@ describe('the <video> element and MPEG-TS in this Chromium', () => {
     const video = await tryElement('counter.mp4');
     expect([video.error, video.videoWidth]).toEqual([null, 320]);
     expect(checkElementPlayback(mp4.probe, video)).toBeNull();
-    await mp4.close();
+    await mp4.dispose();
   });
 });
 
@@ -205,7 +205,7 @@ describe('FramePlayer', () => {
     expect(player.currentTime).toBeCloseTo(file.probe.durationSeconds, 6);
     expect(readCanvasFrameIndex(canvas)).toBe(29);
     expect(await workerHolds()).toEqual(NOTHING);
-    await file.close();
+    await file.dispose();
   });
 });
 

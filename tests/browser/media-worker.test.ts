@@ -56,7 +56,7 @@ describe('probe', () => {
       expect(frame.timestamp).toBeLessThanOrEqual(frame.requestedTime);
       expect(frame.timestamp + 0.1).toBeGreaterThan(frame.requestedTime);
     }
-    await webm.close();
+    await webm.dispose();
   });
 });
 
@@ -184,7 +184,7 @@ describe('Dolby Digital audio, decoded by the @mediabunny/ac3 extension', () => 
     let seconds = 0;
     for (let next = await reader.read(); !next.done; next = await reader.read()) seconds += next.value.samples.length / AUDIO_SAMPLE_RATE;
     expect(Math.abs(seconds - 12)).toBeLessThan(0.05);
-    await file.close();
+    await file.dispose();
   });
 });
 
@@ -198,7 +198,7 @@ describe('unusual but valid files', () => {
       expect([read.width, read.height]).toEqual([180, 320]);
       expect(read.index).toBe(Math.floor(frame.requestedTime * 10 + 1e-6));
     }
-    await file.close();
+    await file.dispose();
   });
 
   it('applies non-square pixel aspect ratios', async () => {
@@ -208,7 +208,7 @@ describe('unusual but valid files', () => {
     const read = await readFrame(frame!);
     expect([read.width, read.height]).toEqual([320, 180]);
     expect(read.index).toBeGreaterThanOrEqual(0);
-    await file.close();
+    await file.dispose();
   });
 
   it('handles variable frame rate with true timestamps', async () => {
@@ -222,7 +222,7 @@ describe('unusual but valid files', () => {
       expect(frame.timestamp).toBeLessThanOrEqual(frame.requestedTime + 1e-6);
       expect(timeOf(index + 1)).toBeGreaterThan(frame.requestedTime);
     }
-    await file.close();
+    await file.dispose();
   });
 
   it('starts at the first real key frame when the stream does not begin with one', async () => {
@@ -235,7 +235,7 @@ describe('unusual but valid files', () => {
       expect(frames[0]!.timestamp).toBeCloseTo(2, 6);
       for (const frame of frames) expect((await readFrame(frame)).index).toBeGreaterThanOrEqual(20);
     }
-    await file.close();
+    await file.dispose();
   });
 });
 
@@ -245,7 +245,7 @@ describe('bad input', () => {
     // The worker is still alive and the next file opens fine.
     const again = await client.open(await fixtureFile('video-only.mp4'));
     expect(again.probe.video?.decodable).toBe(true);
-    await again.close();
+    await again.dispose();
   }
 
   it('rejects a text file', () => expectOpenError(new File(['just some notes\n'.repeat(100)], 'notes.mp4'), 'not-media'));
@@ -285,7 +285,7 @@ describe('bad input', () => {
       }
       await expectAppError(opened.audio({ start: 40, end: 50 }), 'truncated');
       expect((await opened.audio({ start: 1, end: 3 })).length).toBe(2 * AUDIO_SAMPLE_RATE);
-      await opened.close();
+      await opened.dispose();
     }
     expect((await counter.skim({ count: 2 })).length).toBe(2);
   });
@@ -299,7 +299,7 @@ describe('bad input', () => {
       const error = await expectAppError(file.skim(), 'unsupported-codec');
       expect(error.message).toContain('HEVC');
     }
-    await file.close();
+    await file.dispose();
   });
 
   it('HEVC video with AAC audio: no frames, but the audio decodes at the right times', async () => {
@@ -308,7 +308,7 @@ describe('bad input', () => {
     expect(file.probe.audio).toMatchObject({ codec: 'aac', decodable: true });
     await expectAppError(file.skim(), 'unsupported-codec');
     expectBeepAt5s(await file.audio({ start: 4, end: 7 }));
-    await file.close();
+    await file.dispose();
   });
 
   it('DTS audio is reported as not decodable, and asking for it says so', async () => {
@@ -318,7 +318,7 @@ describe('bad input', () => {
     const error = await expectAppError(file.audio({ start: 0, end: 2 }), 'unsupported-codec');
     expect(error.message).toContain('DTS');
     expect((await file.skim({ count: 2, maxSide: 64 })).length).toBe(2);
-    await file.close();
+    await file.dispose();
   });
 
   it('probes audio-only files and says there are no frames', async () => {
@@ -327,14 +327,33 @@ describe('bad input', () => {
     expect(file.probe.audio?.codec).toBe('aac');
     await expectAppError(file.skim(), 'no-video');
     expect((await file.audio({ start: 4, end: 6 })).length).toBe(2 * AUDIO_SAMPLE_RATE);
-    await file.close();
+    await file.dispose();
   });
 
   it('says when a video has no audio', async () => {
     const file = await client.open(await fixtureFile('video-only.mp4'));
     expect(file.probe.audio).toBeNull();
     await expectAppError(file.audio({ start: 0, end: 1 }), 'no-audio');
-    await file.close();
+    await file.dispose();
+  });
+});
+
+describe('dispose', () => {
+  it('a disposed file answers every later call with a disposed error, and disposing twice is harmless', async () => {
+    const file = await client.open(await fixtureFile('video-only.mp4'));
+    await file.dispose();
+    await file.dispose();
+    await expectAppError(file.skim({ count: 1 }), 'disposed');
+    await expectAppError(file.audio({ start: 0, end: 1 }), 'disposed');
+    expect(() => file.playbackFrames(0, 64)).toThrow(/closed/);
+    expect((await client.stats()).openFiles).toBe(1);
+  });
+
+  it('a disposed reader refuses to open files', async () => {
+    const other = new MediaClient();
+    other.dispose();
+    other.dispose();
+    await expectAppError(other.open(await fixtureFile('video-only.mp4')), 'disposed');
   });
 });
 

@@ -175,9 +175,4 @@ export class WebLlmReasoner implements ReasoningModel {
       signal.removeEventListener('abort', stop);
     }
   }
-
-  /** Frees the GPU memory; the engine can load again. */
-  async unload(): Promise<void> {
-    await this.engine.unload();
-  }
 }

@@ -86,6 +86,13 @@ describe('AgentSession', () => {
     expect(session.video.durationSeconds).toBe(60);
   });
 
+  it('refuses questions once disposed', async () => {
+    const session = await AgentSession.open({ media: source(20), videoName: 'a.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
+    session.dispose();
+    session.dispose();
+    expect(() => session.ask('Still there?')).toThrow(expect.objectContaining({ code: 'disposed' }));
+  });
+
   it('a skim that fails leaves the speech to answer from; with no speech the failure stands', async () => {
     const broken = new AppError('decode-failed', 'Part of this video could not be decoded.');
     const open = (media: SkimSource) =>
