@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: 'inherit',
   });
-  const { origin, server } = await startServer(process.cwd());
+  const { origin, close } = await startServer(process.cwd());
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     report('drop_to_first_frame_1h', { ms_median: round(times[Math.floor(times.length / 2)]!), ms_runs: times.map((t) => round(t)) });
   } finally {
     await browser.close();
-    server.close();
+    await close();
   }
 }
 

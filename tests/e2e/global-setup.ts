@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stdio: 'inherit',
   });
   rmSync(modelsDir, { recursive: true });
-  const { origin, server } = await startServer(process.cwd());
+  const { origin, close } = await startServer(process.cwd());
   project.provide('origin', origin);
-  return () => new Promise<void>((done) => server.close(() => done()));
+  return close;
 }
