@@ -4,18 +4,18 @@
  * first use, never up front: a person who only watches or reads the transcript never downloads
  * the VLM, and the page's first load carries no model code.
  */
-import { toolDefinitions, type ToolName } from '../core/protocol';
+import { toolDefinitions, type ToolDefinition, type ToolName } from '../core/protocol';
 import { type FrameImageSource, VlmReasoningModel } from '../agent/model-adapters';
 import type { ReasoningModel, SpeechTranscriber, ToolRegistry, VlmGenerateRequest, VlmGenerator } from '../core/contracts';
 import { AppError } from '../core/errors';
 import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
 import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
-import { VlmClient } from '../models/engines/vlm-client';
+import { VlmClient, type VlmClientOptions } from '../models/engines/vlm-client';
 import { ResilientEngine } from '../models/engines/resilient-engine';
 import { loadFailure } from '../models/engines/engine-errors';
 import { type ModelChoice, smallerModel } from '../models/chooser';
-import { loadWhisperEngine, type SpeechJob, type WhisperEngine } from '../models/engines/whisper-client';
+import { loadWhisperEngine, type SpeechJob, type WhisperEngine, type WhisperLoadOptions } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
 import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
 import { parseModelSource, withModelSource } from '../models/model-source';
@@ -23,6 +23,7 @@ import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '..
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
+import { LazySlot, type Loading } from './lazy-slot';
 import type { ReasonerPlan } from './stage2';
 
 /**
@@ -78,20 +79,39 @@ export interface VideoTools {
   enabled: readonly ToolName[] | undefined;
 }
 
+/** What starts the workers; tests pass doubles. */
+export interface EngineFactories {
+  media(): MediaClient;
+  whisper(options: WhisperLoadOptions, onProgress: (progress: ModelLoadProgress) => void): Promise<WhisperEngine>;
+  vlm(options: VlmClientOptions): VlmClient;
+  /** web-llm is large: its module is fetched only when a text reasoner is needed. */
+  webllm(): Promise<Pick<typeof import('../models/engines/webllm-client'), 'WebLlmReasoner' | 'createWebLlmWorkerEngine'>>;
+}
+
+export const WORKER_FACTORIES: EngineFactories = {
+  media: () => new MediaClient(),
+  whisper: loadWhisperEngine,
+  vlm: (options) => new VlmClient(options),
+  webllm: () => import('../models/engines/webllm-client'),
+};
+
 export class AgentEngines {
-  readonly media = new MediaClient();
-  private whisper: { ready: Promise<ResilientSpeech> } | null = null;
-  private vlm: { key: string; client: () => ResilientVlm | null; ready: Promise<ResilientVlm> } | null = null;
-  private textReasoner: { key: string; dispose: () => void; ready: Promise<ReasoningModel> } | null = null;
+  readonly media: MediaClient;
+  private readonly whisper = new LazySlot<ResilientSpeech>();
+  private readonly vlm = new LazySlot<ResilientVlm>();
+  private readonly textReasoner = new LazySlot<ReasoningModel>();
 
   constructor(
     private readonly settings: () => EngineSettings,
     private readonly listener: EngineListener,
-  ) {}
+    private readonly factories: EngineFactories = WORKER_FACTORIES,
+  ) {
+    this.media = factories.media();
+  }
 
   /** Whisper behind the speech tool and the transcript panel; loads on the first transcription. */
   readonly speech: SpeechTranscriber = {
-    transcribe: async (audio, options) => (await this.loadWhisper().ready).generate({ audio, options }),
+    transcribe: async (audio, options) => (await this.loadWhisper()).generate({ audio, options }),
   };
 
   /** The chosen VLM; loads on the first generation and keeps a failure until the model changes. */
@@ -118,8 +138,10 @@ export class AgentEngines {
   reasoner(plan: ReasonerPlan, tools: ToolRegistry): Promise<ReasoningModel> {
     const offered = toolDefinitions({ includeWebTools: true }).filter((tool) => tools[tool.name] !== undefined);
     const key = [plan.entry.id, plan.dtype, ...offered.map((tool) => tool.name)].join(' ');
-    if (this.textReasoner?.key === key) return this.textReasoner.ready;
-    this.textReasoner?.dispose();
+    return this.textReasoner.get(key, () => this.startReasoner(plan, offered));
+  }
+
+  private startReasoner(plan: ReasonerPlan, offered: ToolDefinition[]): Loading<ReasoningModel> {
     const { entry, dtype } = plan;
     let terminate = (): void => {};
     let disposed = false;
@@ -128,8 +150,7 @@ export class AgentEngines {
       const location = isServed(await this.served(), entry, dtype)
         ? ({ kind: 'self-hosted', modelsUrl: servedModelsUrl(this.siteRoot()) } as const)
         : ({ kind: 'hub' } as const);
-      // web-llm is large: it is fetched only when a reasoner is actually needed.
-      const { WebLlmReasoner, createWebLlmWorkerEngine } = await import('../models/engines/webllm-client');
+      const { WebLlmReasoner, createWebLlmWorkerEngine } = await this.factories.webllm();
       // Disposed while the module loaded: starting a worker now would leak it.
       if (disposed) throw new AppError('cancelled', 'The text reasoner was closed before it loaded.');
       const engine = createWebLlmWorkerEngine();
@@ -149,16 +170,13 @@ export class AgentEngines {
         this.listener.progress('reasoner', entry.label, null);
       }
     })();
-    const dispose = (): void => {
-      disposed = true;
-      terminate();
+    return {
+      ready,
+      dispose: () => {
+        disposed = true;
+        terminate();
+      },
     };
-    const slot = { key, dispose, ready };
-    ready.catch(() => {
-      if (this.textReasoner === slot) this.textReasoner = null;
-    });
-    this.textReasoner = slot;
-    return ready;
   }
 
   /**
@@ -166,8 +184,7 @@ export class AgentEngines {
    * next session loads a fresh one.
    */
   dropReasoner(): void {
-    this.textReasoner?.dispose();
-    this.textReasoner = null;
+    void this.textReasoner.clear();
   }
 
   tools(video: VideoTools): ToolRegistry {
@@ -190,27 +207,20 @@ export class AgentEngines {
 
   /** Forgets the loaded or failed VLM, e.g. when another model is chosen. */
   async resetVlm(): Promise<void> {
-    const previous = this.vlm;
-    this.vlm = null;
     this.setVlmStatus({ state: 'idle' });
-    await previous?.client()?.dispose();
+    await this.vlm.clear();
   }
 
   /** Drops the loaded speech model; the next transcription loads the one the settings name now. */
   async resetSpeech(): Promise<void> {
-    const previous = this.whisper;
-    this.whisper = null;
     this.listener.loaded('speech', { state: 'idle' });
-    await previous?.ready.then((engine) => engine.dispose(), () => {});
+    await this.whisper.clear();
   }
 
+  /** Ends every worker; idempotent. */
   async dispose(): Promise<void> {
     this.media.dispose();
-    this.textReasoner?.dispose();
-    await Promise.allSettled([this.whisper?.ready.then((engine) => engine.dispose()), this.vlm?.client()?.dispose()]);
-    this.whisper = null;
-    this.vlm = null;
-    this.textReasoner = null;
+    await Promise.allSettled([this.textReasoner.clear(), this.whisper.clear(), this.vlm.clear()]);
   }
 
   private vlmStatus: LoadState = { state: 'idle' };
@@ -229,13 +239,16 @@ export class AgentEngines {
     return servedModelsAt(this.siteRoot());
   }
 
-  private loadWhisper(): { ready: Promise<ResilientSpeech> } {
-    if (this.whisper) return this.whisper;
+  private loadWhisper(): Promise<ResilientSpeech> {
+    // One slot whatever the model: resetSpeech() empties it when the settings name another.
+    return this.whisper.get('speech', () => this.startWhisper());
+  }
+
+  private startWhisper(): Loading<ResilientSpeech> {
     const { modelBaseUrl: base, speechId, capabilities } = this.settings();
     this.listener.loaded('speech', { state: 'loading' });
     let label = 'Speech recognition';
-    const slot = {
-      ready: (async () => {
+    const ready = (async () => {
         const entry = findModel(speechId ?? SPEECH_MODEL_ID);
         if (!entry) throw new AppError('model-load-failed', `There is no speech model called “${speechId}”.`);
         label = entry.label;
@@ -251,7 +264,7 @@ export class AgentEngines {
         const onProgress = (progress: ModelLoadProgress): void => this.listener.progress('speech', entry.label, progress);
         // The bundled copy on WASM needs no download, so a GPU build that fails to start moves there.
         const engine: ResilientSpeech = new ResilientEngine<SpeechJob, WhisperEngine>({
-          create: (device) => loadWhisperEngine(plan.load[device] ?? plan.load.wasm, onProgress),
+          create: (device) => this.factories.whisper(plan.load[device] ?? plan.load.wasm, onProgress),
           devices: plan.devices,
           label: entry.label,
           fallBackOnLoadFailure: true,
@@ -277,14 +290,10 @@ export class AgentEngines {
           const failure = loadFailure(error, { label });
           this.listener.progress('speech', label, null);
           this.listener.loaded('speech', { state: 'failed', error: failure });
-          // The next transcription tries again with a fresh worker.
-          if (this.whisper === slot) this.whisper = null;
           throw failure;
         },
-      ),
-    };
-    this.whisper = slot;
-    return slot;
+      );
+    return { ready, dispose: () => ready.then((engine) => engine.dispose(), () => {}) };
   }
 
   private async loadVlm(): Promise<ResilientVlm> {
@@ -292,10 +301,14 @@ export class AgentEngines {
     const modelId = asked ?? (await choice()).orchestrator.entry.id;
     const key = `${modelId} ${modelSource ?? ''}`;
     // From here to storing the slot nothing awaits, so concurrent first calls share one load.
-    if (this.vlm?.key === key) return this.vlm.ready;
-    if (this.vlm) void this.resetVlm();
+    if (!this.vlm.holds(key)) this.setVlmStatus({ state: 'idle' });
+    return this.vlm.get(key, () => this.startVlm(modelId, modelSource, capabilities));
+  }
+
+  private startVlm(modelId: string, modelSource: string | undefined, capabilities: EngineSettings['capabilities']): Loading<ResilientVlm> {
     const registered = findModel(modelId);
     let client: ResilientVlm | null = null;
+    let disposed = false;
     const ready = (async () => {
       if (!registered) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
       const entry = modelSource ? withModelSource(registered, parseModelSource(modelSource)) : registered;
@@ -314,7 +327,7 @@ export class AgentEngines {
       // A lost GPU recreates the model once, then moves it to WASM when the model can run there.
       const loading: ResilientVlm = new ResilientEngine<VlmGenerateRequest, VlmClient>({
         create: async (device) => {
-          const engine = new VlmClient({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot(), served, smallerLabel });
+          const engine = this.factories.vlm({ model: entry, device, hasShaderF16, siteRoot: this.siteRoot(), served, smallerLabel });
           try {
             const result = await engine.load((progress) => this.listener.progress('vlm', entry.label, progress));
             this.vlmPromptPack = result.promptPack;
@@ -345,17 +358,18 @@ export class AgentEngines {
       this.setVlmStatus({ state: 'ready', device: chosen });
       return loading;
     })().catch((error: unknown) => {
-      throw loadFailure(error, { label: registered?.label ?? modelId });
+      const failure = loadFailure(error, { label: registered?.label ?? modelId });
+      // The slot forgets the failed load, so the next question retries it; fetched files stay cached.
+      if (!disposed) this.setVlmStatus({ state: 'failed', error: failure });
+      throw failure;
     });
-    const slot = { key, client: () => client, ready };
-    slot.ready.catch((error: AppError) => {
-      if (this.vlm !== slot) return;
-      // Forget the failed load so the next question retries it; files already fetched stay cached.
-      this.vlm = null;
-      this.setVlmStatus({ state: 'failed', error });
-    });
-    this.vlm = slot;
-    return slot.ready;
+    return {
+      ready,
+      dispose: async () => {
+        disposed = true;
+        await client?.dispose();
+      },
+    };
   }
 }
 

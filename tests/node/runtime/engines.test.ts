@@ -1,0 +1,139 @@
+/**
+ * The page's engines with the workers replaced by doubles (the injected factories): each model
+ * loads once however many calls wait for it, a failed load is classified and forgotten, a changed
+ * model frees the old one, and dispose frees everything.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MediaClient } from '../../../src/media/media-client';
+import type { VlmClient } from '../../../src/models/engines/vlm-client';
+import type { WhisperEngine } from '../../../src/models/engines/whisper-client';
+import { AgentEngines, type EngineFactories, type EngineSettings, type LoadState } from '../../../src/runtime/engines';
+import { device } from '../fixtures/devices';
+
+interface Doubles {
+  factories: EngineFactories;
+  whisperLoads: number;
+  whisperDisposed: number;
+  vlmModels: string[];
+  vlmDisposed: string[];
+  mediaDisposed: number;
+  /** Makes the next Whisper load fail with this error. */
+  failNextWhisper: Error | null;
+}
+
+function doubles(): Doubles {
+  const d: Doubles = {
+    whisperLoads: 0,
+    whisperDisposed: 0,
+    vlmModels: [],
+    vlmDisposed: [],
+    mediaDisposed: 0,
+    failNextWhisper: null,
+    factories: {
+      media: () => ({ dispose: () => void d.mediaDisposed++ }) as unknown as MediaClient,
+      whisper: async () => {
+        d.whisperLoads++;
+        await Promise.resolve();
+        const failure = d.failNextWhisper;
+        d.failNextWhisper = null;
+        if (failure) throw failure;
+        const engine: WhisperEngine = {
+          generate: async () => ({ segments: [], audioSeconds: 1, whisperSeconds: 0, speechRegions: [], vadSeconds: 0, asrSeconds: 0 }),
+          dispose: async () => void d.whisperDisposed++,
+        };
+        return engine;
+      },
+      vlm: (options) => {
+        d.vlmModels.push(options.model.id);
+        return {
+          load: async () => ({ device: options.device, family: 'qwen2_5_vl', loadSeconds: 0, acceptsVideo: true }),
+          generate: async () => 'reply',
+          interrupt: async () => {},
+          dispose: async () => void d.vlmDisposed.push(options.model.id),
+        } as unknown as VlmClient;
+      },
+      webllm: () => Promise.reject(new Error('no web-llm in these tests')),
+    },
+  };
+  return d;
+}
+
+let d: Doubles;
+let settings: EngineSettings;
+let states: Array<[string, LoadState['state']]>;
+let engines: AgentEngines;
+
+beforeEach(() => {
+  // No models/served.json on this pretend site.
+  vi.stubGlobal('fetch', async () => new Response('not found', { status: 404 }));
+  d = doubles();
+  states = [];
+  settings = {
+    modelId: 'tiny-random-qwen2.5-vl',
+    modelSource: undefined,
+    speechId: undefined,
+    modelBaseUrl: 'http://site.test/app/',
+    capabilities: async () => device({ webgpu: false }),
+    choice: () => Promise.reject(new Error('the chooser is not needed when a model is named')),
+  };
+  engines = new AgentEngines(() => settings, {
+    progress: () => {},
+    loaded: (model, state) => states.push([model, state.state]),
+    notice: () => {},
+  }, d.factories);
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+const transcribe = () => engines.speech.transcribe(new Float32Array(16_000), { offsetSeconds: 0 });
+
+describe('AgentEngines', () => {
+  it('loads Whisper once for calls that wait on it together, and reports loading then ready', async () => {
+    await Promise.all([transcribe(), transcribe(), transcribe()]);
+    expect(d.whisperLoads).toBe(1);
+    expect(states.filter(([model]) => model === 'speech').map(([, state]) => state)).toEqual(['loading', 'loading', 'ready']);
+  });
+
+  it('classifies a failed load, reports it, and loads again on the next call', async () => {
+    d.failNextWhisper = new TypeError('Failed to fetch');
+    await expect(transcribe()).rejects.toMatchObject({ code: 'download-failed', message: expect.stringContaining('Whisper base') });
+    expect(states.at(-1)).toEqual(['speech', 'failed']);
+    await transcribe();
+    expect(d.whisperLoads).toBe(2);
+  });
+
+  it('resetSpeech frees the loaded model, and the next call loads the one named now', async () => {
+    await transcribe();
+    settings = { ...settings, speechId: 'whisper-tiny' };
+    await engines.resetSpeech();
+    expect(d.whisperDisposed).toBe(1);
+    await transcribe();
+    expect(d.whisperLoads).toBe(2);
+  });
+
+  it('a question for another model frees the first VLM; the same model is loaded once', async () => {
+    const ask = () => engines.vlmGenerator.generate({ prompt: 'hi' });
+    await Promise.all([ask(), ask()]);
+    expect(d.vlmModels).toEqual(['tiny-random-qwen2.5-vl']);
+    settings = { ...settings, modelId: 'qwen3.5-0.8b' };
+    await ask();
+    expect(d.vlmModels).toEqual(['tiny-random-qwen2.5-vl', 'qwen3.5-0.8b']);
+    expect(d.vlmDisposed).toEqual(['tiny-random-qwen2.5-vl']);
+    expect(engines.vlmState()).toEqual({ state: 'ready', device: 'wasm' });
+  });
+
+  it('an unknown model fails with a message, and the VLM state says failed', async () => {
+    settings = { ...settings, modelId: 'no-such-model' };
+    await expect(engines.vlmGenerator.generate({ prompt: 'hi' })).rejects.toMatchObject({ code: 'model-load-failed' });
+    expect(engines.vlmState().state).toBe('failed');
+  });
+
+  it('dispose frees the media worker and every loaded model, and may be called twice', async () => {
+    await Promise.all([transcribe(), engines.vlmGenerator.generate({ prompt: 'hi' })]);
+    await engines.dispose();
+    await engines.dispose();
+    expect(d.mediaDisposed).toBe(2);
+    expect(d.whisperDisposed).toBe(1);
+    expect(d.vlmDisposed).toEqual(['tiny-random-qwen2.5-vl']);
+  });
+});
