@@ -1,7 +1,9 @@
 /**
- * `npm run bench [media] [agent]`: benchmarks in headless Chromium (both parts by default). Prints one
- * JSON line per metric, each with the baseline measured in the same run and their ratio. Needs ffmpeg (to make the
- * 1-hour test file, cached in the OS temp folder) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+ * `npm run bench [media] [agent] [transcribe] [--minutes N]`: benchmarks in headless Chromium (all
+ * parts by default). Prints one JSON line per metric, each with the baseline measured in the same
+ * run and their ratio. Needs ffmpeg, espeak-ng and sox (to make the 1-hour test files, cached in
+ * the OS temp folder) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium). `--minutes N`
+ * transcribes only the first N minutes of the long speech file (the whole hour takes a while).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,9 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { createServer } from 'vite';
+import { makeLongSpeechFile, type LongSpeechReference } from './make-long-speech';
+import { wordErrors } from './wer';
 
 const HOUR_FILE = join(tmpdir(), 'sage-bench', 'hour-640x360-k10.mp4');
 const SKIM_FRAMES = 128;
+/** Seconds at the start of the long speech file transcribed with and without VAD, for the baseline. */
+const BASELINE_SECONDS = 120;
 
 function makeHourFile(): void {
   if (existsSync(HOUR_FILE)) return;
@@ -160,9 +166,81 @@ async function agentBench(browser: Browser, origin: string): Promise<void> {
   await page.close();
 }
 
+/** Words of the reference sentences that lie mostly before `seconds`, in order. */
+function referenceText(reference: LongSpeechReference, seconds: number): string {
+  return reference.sentences.filter((s) => (s.start + s.end) / 2 < seconds).map((s) => s.text).join(' ');
+}
+
+/**
+ * "Transcribe all" on the long speech file, as the element runs it: speed, memory of every
+ * Chromium process, word error rate against the script, and that a reload finds it all kept.
+ */
+async function transcribeBench(browser: Browser, origin: string, browserPid: number, minutes: number): Promise<void> {
+  const { video, reference: referencePath } = makeLongSpeechFile();
+  const reference = JSON.parse(readFileSync(referencePath, 'utf8')) as LongSpeechReference;
+  const page = await browser.newPage();
+  const windowRss: number[] = [];
+  page.on('console', (message) => {
+    const text = message.text();
+    if (!text.startsWith('window ')) return console.error(`[transcribe page] ${text}`);
+    const window = JSON.parse(text.slice('window '.length)) as { start: number; end: number; ms: number };
+    windowRss.push(chromiumRssMiB(browserPid));
+    console.error(`transcribed ${window.start}-${window.end} s in ${round(window.ms / 1000)} s, Chromium RSS ${round(windowRss.at(-1) ?? 0)} MiB`);
+  });
+  await page.goto(`${origin}/bench/transcribe.html`);
+  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+  await page.setInputFiles('#file', video);
+  const setUp = await page.evaluate(() => window.transcribeBench.setUp());
+  const before = chromiumRssMiB(browserPid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, chromiumRssMiB(browserPid))), 1000);
+  const run = await page.evaluate((s) => window.transcribeBench.transcribeAll(s), minutes * 60);
+  clearInterval(sampler);
+  const heard = run.segments.map((s) => s.text).join(' ');
+  const errors = wordErrors(referenceText(reference, run.audioSeconds), heard);
+
+  // Baseline: the start of the file with VAD and without (every sample through Whisper).
+  const baselineSeconds = Math.min(BASELINE_SECONDS, run.audioSeconds);
+  const baseline = await page.evaluate((s) => window.transcribeBench.vadVersusNone(s), baselineSeconds);
+  const baselineReference = referenceText(reference, baselineSeconds);
+  const baselineWer = (segments: Array<{ text: string }>) => round(wordErrors(baselineReference, segments.map((s) => s.text).join(' ')).wer, 3);
+  await page.evaluate(() => window.transcribeBench.tearDown());
+
+  // A reload, as a person's would: the same file gives back everything transcribed.
+  await page.reload();
+  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+  await page.setInputFiles('#file', video);
+  const keptSeconds = await page.evaluate(() => window.transcribeBench.keptSeconds());
+
+  report('transcribe_all_long_speech', {
+    audio_s: round(run.audioSeconds), minutes_of_file: round(run.audioSeconds / 60), wall_s: round(run.ms / 1000),
+    audio_s_per_s: round(run.audioSeconds / (run.ms / 1000), 2), whisper_audio_s: round(run.whisperSeconds),
+    speech_in_script_s: round(reference.sentences.filter((s) => s.end <= run.audioSeconds).reduce((sum, s) => sum + s.end - s.start, 0)),
+    model_load_s: round(setUp.loadMs / 1000),
+    wer: round(errors.wer, 3), reference_words: errors.referenceWords,
+    substitutions: errors.substitutions, deletions: errors.deletions, insertions: errors.insertions,
+    rss_before_MiB: round(before), rss_peak_MiB: round(peak), peak_growth_MiB: round(peak - before),
+    rss_after_first_window_MiB: round(windowRss[0] ?? 0), rss_after_last_window_MiB: round(windowRss.at(-1) ?? 0),
+    kept_after_reload_s: round(keptSeconds),
+  });
+  report('transcribe_vad_vs_none', {
+    audio_s: round(baselineSeconds), whisper_audio_s_vad: round(baseline.vad.whisperSeconds),
+    audio_s_per_s_vad: round(baselineSeconds / (baseline.vad.ms / 1000), 2),
+    audio_s_per_s_no_vad_baseline: round(baselineSeconds / (baseline.noVad.ms / 1000), 2),
+    speedup_from_vad: round(baseline.noVad.ms / baseline.vad.ms, 2),
+    wer_vad: baselineWer(baseline.vad.segments), wer_no_vad_baseline: baselineWer(baseline.noVad.segments),
+  });
+  await page.close();
+}
+
 async function main(): Promise<void> {
   if (spawnSync('ffmpeg', ['-version']).status !== 0) throw new Error('ffmpeg is needed: apt-get install -y ffmpeg');
-  const parts = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['media', 'agent']);
+  const args = process.argv.slice(2);
+  const minutesAt = args.indexOf('--minutes');
+  const minutes = minutesAt >= 0 ? Number(args[minutesAt + 1]) : 60;
+  if (!(minutes > 0)) throw new Error('--minutes takes a number of minutes, e.g. --minutes 10');
+  const named = args.filter((_, i) => minutesAt < 0 || (i !== minutesAt && i !== minutesAt + 1));
+  const parts = new Set(named.length > 0 ? named : ['media', 'agent', 'transcribe']);
   // No file watching or hot reload: an edit elsewhere in the tree must not reload a page mid-run.
   const server = await createServer({
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
@@ -183,6 +261,7 @@ async function main(): Promise<void> {
   try {
     if (parts.has('media')) await mediaBench(browser, origin, browserPid);
     if (parts.has('agent')) await agentBench(browser, origin);
+    if (parts.has('transcribe')) await transcribeBench(browser, origin, browserPid, minutes);
   } finally {
     await browser.close();
     await browserServer.close();

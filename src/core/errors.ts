@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'download-failed'
   /** The browser's storage for this site is full, so a model cannot be kept. */
   | 'quota-exceeded'
+  /** The browser will not let the page store data (private browsing, site data blocked). */
+  | 'storage-unavailable'
   /** Anything else: a bug, reported with the original cause attached. */
   | 'internal';
 

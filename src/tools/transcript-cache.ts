@@ -1,7 +1,8 @@
 /**
  * Transcripts already computed for one video, by span. A request only transcribes the parts of its
  * window no earlier request covered. One cache per video and Whisper model: a different model or
- * language would give different text, so the owner makes a new cache when either changes.
+ * language would give different text, so the owner makes a new cache when either changes. It can be
+ * written out and read back (`snapshot`, `restore`), which the transcript store does across reloads.
  */
 import { mergeSpans, overlaps, subtractSpans } from '../speech/spans';
 import type { TimeSpan, TranscriptSegment } from '../core/contracts';
@@ -9,9 +10,16 @@ import type { TimeSpan, TranscriptSegment } from '../core/contracts';
 /** Uncovered slivers shorter than this are not worth a Whisper pass (no word fits in them). */
 export const MIN_UNCOVERED_SECONDS = 0.25;
 
+/** What a cache holds, as plain data. */
+export interface TranscriptSnapshot {
+  covered: TimeSpan[];
+  segments: TranscriptSegment[];
+}
+
 export class TranscriptCache {
   private covered: TimeSpan[] = [];
   private segments: TranscriptSegment[] = [];
+  private readonly listeners = new Set<() => void>();
 
   /** Parts of `window` not transcribed yet, in order; slivers under `minSeconds` are left out. */
   uncovered(window: TimeSpan, minSeconds = MIN_UNCOVERED_SECONDS): TimeSpan[] {
@@ -20,14 +28,26 @@ export class TranscriptCache {
 
   /** Records that `span` has been transcribed, with the segments found in it (possibly none). */
   add(span: TimeSpan, segments: readonly TranscriptSegment[]): void {
-    this.covered = mergeSpans([...this.covered, span]);
-    for (const segment of segments) {
-      const duplicate = this.segments.some(
-        (s) => s.start === segment.start && s.end === segment.end && s.text === segment.text,
-      );
-      if (!duplicate) this.segments.push({ ...segment });
-    }
-    this.segments.sort((a, b) => a.start - b.start || a.end - b.end);
+    this.merge([span], segments);
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Merges a snapshot in (e.g. one saved before a reload), keeping anything already added. Does not
+   * notify: what is restored is already stored.
+   */
+  restore(snapshot: TranscriptSnapshot): void {
+    this.merge(snapshot.covered, snapshot.segments);
+  }
+
+  snapshot(): TranscriptSnapshot {
+    return { covered: this.coveredSpans(), segments: this.segments.map((s) => ({ ...s })) };
+  }
+
+  /** Calls `listener` after every `add`; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Segments that overlap `window`, in time order. A zero-length segment counts if it lies inside. */
@@ -42,5 +62,16 @@ export class TranscriptCache {
   /** Spans transcribed so far, merged and sorted. */
   coveredSpans(): TimeSpan[] {
     return this.covered.map((s) => ({ ...s }));
+  }
+
+  private merge(spans: readonly TimeSpan[], segments: readonly TranscriptSegment[]): void {
+    this.covered = mergeSpans([...this.covered, ...spans]);
+    for (const segment of segments) {
+      const duplicate = this.segments.some(
+        (s) => s.start === segment.start && s.end === segment.end && s.text === segment.text,
+      );
+      if (!duplicate) this.segments.push({ ...segment });
+    }
+    this.segments.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 }

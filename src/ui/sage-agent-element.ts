@@ -14,6 +14,7 @@ import type { ProbeResult } from '../media/types';
 import { DEFAULT_VLM_ID } from '../models/registry';
 import { FrameStore, type WebSearchProvider } from '../tools';
 import { TranscriptCache } from '../tools/transcript-cache';
+import { keepTranscript, TranscriptStore } from '../tools/transcript-store';
 import { verbalTranscript } from '../tools/verbal-transcript';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
 import { chooseModels, type ModelChoice, type ModelOverrides } from '../models/chooser';
@@ -51,7 +52,7 @@ export interface SageAgentEventMap {
 }
 
 /** "Transcribe all" works through the video in windows this long, so progress shows and Stop is quick. */
-const TRANSCRIBE_WINDOW_SECONDS = 300;
+export const TRANSCRIBE_WINDOW_SECONDS = 300;
 
 /** What a progress row says while a model's load has not reported any progress yet. */
 const LOADING_LABELS: Record<EngineModel, string> = {
@@ -142,6 +143,7 @@ export class SageAgentElement extends HTMLElement {
   private readonly status = h('p', { class: 'status muted', role: 'status' });
   private readonly transcript = new TranscriptPanel();
   private readonly settings = new SettingsPanel(DEFAULT_VLM_ID, SPEECH_MODEL_ID);
+  private readonly transcriptStore = new TranscriptStore();
 
   constructor() {
     super();
@@ -222,6 +224,7 @@ export class SageAgentElement extends HTMLElement {
       this.closeVideo();
       void this.engines?.dispose();
       this.engines = null;
+      this.transcriptStore.dispose();
     });
   }
 
@@ -334,6 +337,20 @@ export class SageAgentElement extends HTMLElement {
     else this.checkPlayer();
     this.showDetails(name, file.probe);
     this.transcript.reset(name, duration);
+    // What was transcribed of this file before (e.g. before a reload) comes back; new spans are kept as they finish.
+    void keepTranscript(transcriptCache, {
+      store: this.transcriptStore,
+      file: blob,
+      name,
+      model: this.getAttribute('speech') || SPEECH_MODEL_ID,
+      language: undefined,
+      signal: abort.signal,
+      onUnavailable: (error) => {
+        if (this.video === video) this.transcript.notice(error.message);
+      },
+    }).then(() => {
+      if (this.video === video) this.refreshTranscript();
+    });
     const uses = mediaUses(file.probe);
     const show = (phase: OpenPhase) => {
       if (this.video !== video) return;

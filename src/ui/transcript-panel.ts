@@ -24,6 +24,7 @@ export class TranscriptPanel {
   private readonly srt = h('button', { type: 'button' }, 'Export SRT');
   private readonly vtt = h('button', { type: 'button' }, 'Export WebVTT');
   private readonly summary = h('p', { class: 'muted', role: 'status' }, 'Open a video to see its speech here.');
+  private readonly note = h('p', { class: 'muted note', hidden: true });
   private readonly list = h('ol', { class: 'segments' });
   private source: TranscriptSource = { segments: [], coveredSeconds: 0, duration: 0 };
   private fileStem = 'transcript';
@@ -35,6 +36,7 @@ export class TranscriptPanel {
       h('summary', {}, 'Transcript'),
       h('div', { class: 'toolbar' }, this.search, this.transcribeAll, this.srt, this.vtt),
       this.summary,
+      this.note,
       this.list,
     );
     this.search.addEventListener('input', () => this.renderList());
@@ -53,7 +55,14 @@ export class TranscriptPanel {
   reset(fileName: string, duration: number): void {
     this.fileStem = fileName.replace(/\.[^.]+$/, '') || 'transcript';
     this.search.value = '';
+    this.note.hidden = true;
     this.show({ segments: [], coveredSeconds: 0, duration });
+  }
+
+  /** A word on the transcript itself, e.g. that it cannot be kept after the page closes; until the next video. */
+  notice(text: string): void {
+    this.note.textContent = text;
+    this.note.hidden = false;
   }
 
   show(source: TranscriptSource): void {

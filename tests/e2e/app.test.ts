@@ -103,6 +103,42 @@ describe('the app (built, served from dist/)', () => {
     await g.context.close();
   });
 
+  it('transcribes with progress and Stop, and after a reload shows the kept transcript without running Whisper', async () => {
+    const g = await guardedPage(browser());
+    const { page } = g;
+    await page.goto(`${origin}/dist/index.html`);
+    await openSpeech(page);
+    await page.locator('sage-agent .transcript > summary').click();
+    const button = page.locator('sage-agent button.transcribe-all');
+    const summary = page.locator('sage-agent .transcript .muted').first();
+    // Progress in seconds done of the whole, and Stop ends it with nothing half-kept.
+    await button.click();
+    await expect.poll(() => page.locator('sage-agent .progress').textContent()).toContain('Transcribing: 0 s of 15 s');
+    expect(await button.textContent()).toBe('Stop transcribing');
+    await button.click();
+    await expect.poll(() => button.textContent(), { timeout: 60_000 }).toBe('Transcribe all');
+    expect(await summary.textContent()).toMatch(/^00:00 of 00:15 transcribed/);
+    expect(await page.locator('sage-agent .progress li').count()).toBe(0);
+
+    await button.click();
+    await expect.poll(() => summary.textContent(), { timeout: 90_000 }).toMatch(/^00:15 of 00:15 transcribed/);
+    const heard = await page.locator('sage-agent .segments').textContent();
+    expectSpeech(heard ?? '');
+
+    // The same file after a reload: the transcript is there at once, and Whisper is never asked.
+    await page.reload();
+    const sinceReload = g.requested.length;
+    await openSpeech(page);
+    await page.locator('sage-agent .transcript > summary').click();
+    await expect.poll(() => summary.textContent()).toMatch(/^00:15 of 00:15 transcribed/);
+    expect(await page.locator('sage-agent .segments').textContent()).toBe(heard);
+    expect(await button.isDisabled()).toBe(true);
+    expect(g.requested.slice(sinceReload).filter((url) => /whisper/i.test(url))).toEqual([]);
+    expect(g.external).toEqual([]);
+    expect(g.problems).toEqual([]);
+    await g.context.close();
+  });
+
   it('can be used from the keyboard alone: ask, then reach and activate a timestamp', async () => {
     const g = await guardedPage(browser());
     const { page } = g;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TranscriptCache } from '../../../src/tools/transcript-cache';
+import { TranscriptCache, type TranscriptSnapshot } from '../../../src/tools/transcript-cache';
 
 describe('TranscriptCache', () => {
   it('reports the whole window as uncovered at first', () => {
@@ -53,5 +53,35 @@ describe('TranscriptCache', () => {
     cache.add({ start: 0, end: 5 }, [{ start: 1, end: 2, text: 'hi' }]);
     cache.lookup({ start: 0, end: 5 })[0]!.text = 'changed';
     expect(cache.lookup({ start: 0, end: 5 })[0]!.text).toBe('hi');
+  });
+
+  it('writes out what it holds and reads it back into a new cache, merged with what that one has', () => {
+    const cache = new TranscriptCache();
+    cache.add({ start: 0, end: 300 }, [{ start: 2, end: 5, text: 'first' }]);
+    cache.add({ start: 600, end: 900 }, [{ start: 610, end: 612, text: 'third' }]);
+    const snapshot = JSON.parse(JSON.stringify(cache.snapshot())) as TranscriptSnapshot;
+    expect(snapshot).toEqual({
+      covered: [{ start: 0, end: 300 }, { start: 600, end: 900 }],
+      segments: [{ start: 2, end: 5, text: 'first' }, { start: 610, end: 612, text: 'third' }],
+    });
+
+    const reloaded = new TranscriptCache();
+    reloaded.add({ start: 300, end: 600 }, [{ start: 301, end: 303, text: 'second' }, { start: 2, end: 5, text: 'first' }]);
+    reloaded.restore(snapshot);
+    expect(reloaded.coveredSpans()).toEqual([{ start: 0, end: 900 }]);
+    expect(reloaded.lookup({ start: 0, end: 900 }).map((s) => s.text)).toEqual(['first', 'second', 'third']);
+    expect(reloaded.uncovered({ start: 0, end: 1200 })).toEqual([{ start: 900, end: 1200 }]);
+  });
+
+  it('tells subscribers about every add, not about a restore, until they unsubscribe', () => {
+    const cache = new TranscriptCache();
+    let calls = 0;
+    const stop = cache.subscribe(() => calls++);
+    cache.add({ start: 0, end: 5 }, []);
+    cache.restore({ covered: [{ start: 5, end: 10 }], segments: [] });
+    expect(calls).toBe(1);
+    stop();
+    cache.add({ start: 10, end: 15 }, []);
+    expect(calls).toBe(1);
   });
 });

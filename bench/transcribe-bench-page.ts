@@ -1,0 +1,121 @@
+/**
+ * Runs inside headless Chromium, driven by bench/run.ts: "Transcribe all" on the long speech file
+ * (bench/make-long-speech.ts) as the element runs it: windows of TRANSCRIBE_WINDOW_SECONDS through
+ * `verbalTranscript`, one TranscriptCache kept in IndexedDB by `keepTranscript`, Whisper base q8
+ * on WASM behind VAD, and no language given (Whisper detects it, as in the app).
+ */
+import { MediaClient, type MediaFile } from '../src/media/media-client';
+import { WhisperClient } from '../src/models/engines/whisper-client';
+import { bundledWhisperModel } from '../src/models/engines/whisper-models';
+import { totalLength } from '../src/speech/spans';
+import { TranscriptCache } from '../src/tools/transcript-cache';
+import { keepTranscript, TranscriptStore } from '../src/tools/transcript-store';
+import { verbalTranscript } from '../src/tools/verbal-transcript';
+import { TRANSCRIBE_WINDOW_SECONDS } from '../src/ui/sage-agent-element';
+import { SPEECH_MODEL_ID } from '../src/runtime/engines';
+
+const media = new MediaClient();
+const store = new TranscriptStore();
+let opened: { file: File; media: MediaFile; whisper: WhisperClient } | null = null;
+
+function selectedFile(): File {
+  const file = (document.getElementById('file') as HTMLInputElement).files?.[0];
+  if (!file) throw new Error('no file selected');
+  return file;
+}
+
+/** The cache of the selected file, filled from the store as the element's is when a video opens. */
+async function keptCache(file: File): Promise<TranscriptCache> {
+  const cache = new TranscriptCache();
+  await keepTranscript(cache, {
+    store,
+    file,
+    name: file.name,
+    model: SPEECH_MODEL_ID,
+    language: undefined,
+    signal: new AbortController().signal,
+    // The run goes on in memory, as the app's would; keptSeconds() then reports 0.
+    onUnavailable: (error) => console.error(error.message),
+  });
+  return cache;
+}
+
+function ready(): NonNullable<typeof opened> {
+  if (!opened) throw new Error('setUp() first');
+  return opened;
+}
+
+const bench = {
+  /** Opens the selected file and loads Whisper, so the timed run starts warm. */
+  async setUp() {
+    const file = selectedFile();
+    const start = performance.now();
+    const whisper = new WhisperClient();
+    await whisper.load({ ...bundledWhisperModel('whisper-base'), label: 'Whisper base', device: 'wasm', dtype: 'q8' });
+    const loadMs = performance.now() - start;
+    opened = { file, media: await media.open(file), whisper };
+    return { loadMs, durationSeconds: opened.media.probe.durationSeconds };
+  },
+
+  /** Transcribes [0, limitSeconds] window by window; each window's figures go to the console as it ends. */
+  async transcribeAll(limitSeconds: number) {
+    const { file, media: video, whisper } = ready();
+    const cache = await keptCache(file);
+    const end = Math.min(limitSeconds, video.probe.durationSeconds);
+    const windows: Array<{ start: number; end: number; ms: number; whisperSeconds: number }> = [];
+    const started = performance.now();
+    for (let start = 0; start < end; start += TRANSCRIBE_WINDOW_SECONDS) {
+      const window = { start, end: Math.min(end, start + TRANSCRIBE_WINDOW_SECONDS) };
+      const windowStarted = performance.now();
+      const result = await verbalTranscript({ audio: video, transcriber: whisper, cache }, window);
+      const done = { ...window, ms: performance.now() - windowStarted, whisperSeconds: result.whisperSeconds };
+      windows.push(done);
+      console.info(`window ${JSON.stringify(done)}`);
+    }
+    const ms = performance.now() - started;
+    return {
+      ms,
+      audioSeconds: end,
+      whisperSeconds: windows.reduce((sum, w) => sum + w.whisperSeconds, 0),
+      segments: cache.lookup({ start: 0, end }),
+      windows,
+    };
+  },
+
+  /**
+   * The first `seconds` transcribed twice more, outside the cache: with VAD, and with every sample
+   * sent to Whisper (the same-run baseline for what VAD saves on silence and music).
+   */
+  async vadVersusNone(seconds: number) {
+    const { media: video, whisper } = ready();
+    const audio = await video.audio({ start: 0, end: seconds });
+    const run = async (vad: boolean) => {
+      const start = performance.now();
+      const result = await whisper.transcribe(audio.slice(), { offsetSeconds: 0, vad });
+      return { ms: performance.now() - start, segments: result.segments, whisperSeconds: result.whisperSeconds };
+    };
+    return { vad: await run(true), noVad: await run(false) };
+  },
+
+  /** Seconds of the selected file the store gives back: what a reload would find. */
+  async keptSeconds() {
+    return totalLength((await keptCache(selectedFile())).coveredSpans());
+  },
+
+  async tearDown() {
+    if (!opened) return;
+    await opened.whisper.dispose();
+    await opened.media.dispose();
+    opened = null;
+    store.dispose();
+  },
+};
+
+declare global {
+  interface Window {
+    transcribeBench: typeof bench;
+  }
+}
+
+window.transcribeBench = bench;
+document.title = 'ready';
