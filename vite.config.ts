@@ -1,19 +1,12 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARG } from './scripts/chromium.ts';
 import { bundledWhisperModels, servedModels } from './scripts/vite-model-files.ts';
 import { faultyFiles } from './tests/browser/faulty-files.ts';
 
-/** Headless Chromium from the system (Debian's `chromium`); Playwright cannot download browsers here. */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-];
+const chromiumPath = CHROMIUM_PATH;
+const chromiumArgs = [...CHROMIUM_ARGS, WEBGPU_ARG];
 
 /**
  * Cross-origin isolation: ONNX Runtime's WASM needs SharedArrayBuffer for threads. Static hosts

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright';
 import { startServer } from '../tests/e2e/server';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium';
 
 const HOUR_FILE = join(tmpdir(), 'sage-bench', 'hour-640x360-k10.mp4');
 const SPEECH_FILE = 'tests/fixtures/media/speech.mp4';
@@ -41,8 +42,8 @@ async function main(): Promise<void> {
   });
   const { origin, close } = await startServer(process.cwd());
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
   });
   try {
     const context = await browser.newContext();

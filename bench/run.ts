@@ -13,6 +13,7 @@ import { chromium, type Browser } from 'playwright';
 import { createServer } from 'vite';
 import { makeLongSpeechFile, type LongSpeechReference } from './make-long-speech';
 import { wordErrors } from './wer';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium';
 
 const HOUR_FILE = join(tmpdir(), 'sage-bench', 'hour-640x360-k10.mp4');
 const SKIM_FRAMES = 128;
@@ -252,8 +253,8 @@ async function main(): Promise<void> {
   const origin = `http://127.0.0.1:${address.port}`;
   // A browser server, so its process id is known (other Chromiums on the machine are not ours).
   const browserServer = await chromium.launchServer({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
   });
   const browserPid = browserServer.process().pid;
   if (browserPid === undefined) throw new Error('Chromium started without a process id');

@@ -5,6 +5,7 @@
  * stay in its cache for the next run, and it is left running at the end.
  */
 import { chromium, type BrowserContext } from 'playwright';
+import { CHROMIUM_ARGS } from '../scripts/chromium';
 
 export type BrowserChoice = { kind: 'launch'; executablePath: string } | { kind: 'cdp'; url: string };
 
@@ -22,7 +23,7 @@ export async function openBrowser(choice: BrowserChoice): Promise<RunBrowser> {
   }
   const browser = await chromium.launch({
     executablePath: choice.executablePath,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [...CHROMIUM_ARGS],
   });
   const context = await browser.newContext();
   return { context, close: () => browser.close() };

@@ -5,6 +5,7 @@ import { findModel } from '../src/models/registry';
 import type { EvalOptions } from './harness';
 import { SCRIPTED_ORCHESTRATORS, type ScriptedOrchestratorName } from './scripted/orchestrators';
 import { RULES_JUDGE } from './scripted/rules-judge';
+import { DEFAULT_CHROMIUM_PATH } from '../scripts/chromium';
 
 export const DEFAULT_JUDGE = 'qwen2.5-7b-instruct-mlc';
 const DEFAULT_TIMEOUT_MINUTES = 30;
@@ -82,7 +83,7 @@ export function parseEvalArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     attributes,
     scripted: (orchestrator as ScriptedOrchestratorName | undefined) ?? null,
     judge,
-    browser: values.cdp ? { kind: 'cdp', url: values.cdp } : { kind: 'launch', executablePath: env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    browser: values.cdp ? { kind: 'cdp', url: values.cdp } : { kind: 'launch', executablePath: env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH },
     buildApp: !values['no-build'],
     questionTimeoutMs: (positiveInteger(values['timeout-minutes'], 'timeout-minutes') ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
   };

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARG } from '../../scripts/chromium';
 
 export const SCREENSHOTS = 'test-results/screenshots';
 export const SPEECH = 'tests/fixtures/media/speech.mp4';
@@ -9,15 +10,8 @@ export const SPEECH = 'tests/fixtures/media/speech.mp4';
 /** `webgpu`: with Chromium's software WebGPU adapter (SwiftShader), for a small smoke test. */
 function launch(options: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...(options.webgpu ? ['--enable-unsafe-webgpu'] : []),
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...(options.webgpu ? [WEBGPU_ARG] : [])],
   });
 }
 

@@ -16,6 +16,7 @@ import { VIDEOS, questionLines } from '../../eval/question-set/spec';
 import type { ResultLine } from '../../eval/records';
 import type { ScriptedOrchestratorName } from '../../eval/scripted/orchestrators';
 import { DURATION_BUCKETS } from '../../eval/summary';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
 
 const ROOT = 'test-results/eval';
 const SET = join(ROOT, 'set');
@@ -40,7 +41,7 @@ function options(name: string, scripted: ScriptedOrchestratorName, log: string[]
     attributes: {},
     scripted,
     judge: { kind: 'rules' },
-    browser: { kind: 'launch', executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    browser: { kind: 'launch', executablePath: CHROMIUM_PATH },
     buildApp: false,
     evalPage: PAGE,
     questionTimeoutMs: 5 * 60_000,
@@ -115,7 +116,7 @@ describe('npm run eval on the generated question set', () => {
 
   it('drives a Chromium someone started with a debugging port, over CDP, and leaves it running', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'sage-eval-cdp-'));
-    const chromium = spawn(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--headless', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank']);
+    const chromium = spawn(CHROMIUM_PATH, ['--headless', ...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank']);
     try {
       const endpoint = await new Promise<string>((done, fail) => {
         let said = '';
