@@ -5,7 +5,7 @@
  * The run ends with exactly one terminal event: `answer`, `gave-up` or `error`.
  */
 import { AppError, cancelledError, isCancelled, toAppError } from '../core/errors';
-import { throwIfAborted, untilAborted } from './cancellation';
+import { throwIfAborted, untilAborted } from '../core/cancellation';
 import type { AgentEvent, AnswerEvent, AttemptedCall, GaveUpEvent, Step, TokenEvent, ToolResultEvent } from './events';
 import { parseStage1Output, parseStage2Output } from './parse-model-output';
 import { OWN_PROMPTS, type ModelPrompt, type PromptStyle, type ToolResultEntry } from './prompts';

@@ -1,6 +1,7 @@
 /** Main-thread `VlmEngine`: owns the VLM worker and turns registry entries into load options. */
 import * as Comlink from 'comlink';
 import { AppError, cancelledError } from '../../core/errors';
+import { untilAborted } from '../../core/cancellation';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
@@ -94,20 +95,12 @@ export class VlmClient implements VlmEngine {
     const jobId = `vlm-${++this.nextJob}`;
     const call = this.remote.generate(workerRequest(jobId, request), onToken ? Comlink.proxy(onToken) : undefined);
     if (!signal) return call;
-    let onAbort = (): void => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        void this.remote.cancel(jobId);
-        reject(cancelledError());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    const onAbort = (): void => void this.remote.cancel(jobId);
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await Promise.race([call, aborted]);
+      return await untilAborted(call, signal);
     } finally {
       signal.removeEventListener('abort', onAbort);
-      // The losing side of the race must not surface as an unhandled rejection.
-      call.catch(() => {});
     }
   }
 

@@ -1,5 +1,5 @@
-/** Cancellation helpers: the loop must end promptly even when a model or tool ignores its signal. */
-import { cancelledError } from '../core/errors';
+/** Cancellation helpers: work ends promptly on abort even when a model, tool or worker ignores its signal. */
+import { cancelledError } from './errors';
 
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw cancelledError();
