@@ -155,6 +155,7 @@ async function agentBench(browser: Browser, origin: string): Promise<void> {
     total_ms: round(agent.totalMs), model_ms: round(agent.modelMs),
     outside_models_ms_per_step: round(outsideMs / agent.steps), share_of_step: round(outsideMs / agent.totalMs, 3),
     outside_models_ms_by_step: agent.outsideByStep.map((ms) => round(ms)),
+    of_which_media_reads_ms_by_step: agent.mediaByStep.map((ms) => round(ms)),
     goal: 'share < 0.05 (tiny test VLM: model calls here are far shorter than a real model\'s)',
   });
   const vision = await page.evaluate(() => window.agentBench.stage1Vision());
