@@ -90,6 +90,23 @@ function styles(): CSSStyleSheet {
   return sheet;
 }
 
+/**
+ * The public contract (the README's "Embedding" table says the same):
+ *
+ * Attributes (all observed, so a host may change them at any time):
+ * - `src`: a video URL to open instead of a drop (fetched whole: same-origin or CORS).
+ * - `model`: registry id of the VLM; absent, the chooser's pick for this device.
+ * - `model-source`: where to load that VLM from instead (`owner/name` on the Hub, `./models/folder`).
+ * - `tools`: comma list of tool names to offer; absent, all. Read when a video is opened.
+ * - `speech`: registry id of a speech model served with the app; absent, Whisper base.
+ * - `reasoner`: registry id of a web-llm text reasoner for Stage 2, or `off`; absent, the chooser's.
+ *
+ * Properties: `webSearch`, `modelBaseUrl`, `orchestrator` (below); methods `openVideo`, `ask`, `seek`.
+ *
+ * Events (`SageAgentEventMap`, typed on `HTMLElementEventMap`): `sage-step`, `sage-answer`, `sage-error`.
+ *
+ * Parts: `app`, the whole widget, for a host's `::part(app)` rules.
+ */
 export class SageAgentElement extends HTMLElement {
   static readonly observedAttributes = ['src', 'model', 'model-source', 'tools', 'speech', 'reasoner'];
 
