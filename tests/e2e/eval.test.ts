@@ -138,7 +138,8 @@ describe('npm run eval on the generated question set', () => {
       const exited = new Promise((done) => chromium.once('exit', done));
       chromium.kill();
       await exited;
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's child processes may still be writing the profile for a moment after it exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     }
   }, 180_000);
 });
