@@ -27,3 +27,19 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
     );
   });
 }
+
+/**
+ * Runs `work`, calling `cancel` once if `signal` aborts while it runs: the one way a client tells
+ * its worker to stop a job. Rejects with 'cancelled', without starting `work`, when `signal` has
+ * already aborted. `work` decides how soon it settles after the abort (see `untilAborted`).
+ */
+export async function cancelOnAbort<T>(signal: AbortSignal | undefined, cancel: () => void, work: () => Promise<T>): Promise<T> {
+  if (!signal) return work();
+  throwIfAborted(signal);
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await work();
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}

@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { MediaWorkerApi } from './media-worker-api';
-import { cancelledError, disposedError } from '../core/errors';
+import { disposedError } from '../core/errors';
+import { cancelOnAbort } from '../core/cancellation';
 import { installAppErrorTransfer } from '../rpc/comlink-errors';
 import type { AudioChunk, ExtractOptions, Frame, PlaybackAudio, PlaybackFrame, ProbeResult, SkimOptions } from './types';
 import type { TimeSpan } from '../core/contracts';
@@ -84,15 +85,8 @@ export class MediaClient {
   /** @internal Runs a worker job that is cancelled when `signal` aborts. */
   async job<T>(signal: AbortSignal | undefined, run: (jobId: string) => Promise<T>): Promise<T> {
     if (this.disposed) throw disposedError('The media reader');
-    if (signal?.aborted) throw cancelledError();
     const jobId = `job-${this.nextJob++}`;
-    const onAbort = () => void this.remote.cancel(jobId);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await run(jobId);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    return cancelOnAbort(signal, () => void this.remote.cancel(jobId), () => run(jobId));
   }
 }
 

@@ -1,7 +1,7 @@
 /** Main-thread `VlmEngine`: owns the VLM worker and turns registry entries into load options. */
 import * as Comlink from 'comlink';
-import { AppError, cancelledError } from '../../core/errors';
-import { untilAborted } from '../../core/cancellation';
+import { AppError } from '../../core/errors';
+import { cancelOnAbort, untilAborted } from '../../core/cancellation';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
@@ -91,17 +91,11 @@ export class VlmClient implements VlmEngine {
   async generate(request: VlmGenerateRequest): Promise<string> {
     const { signal, onToken } = request;
     if (this.disposed) throw closedError();
-    if (signal?.aborted) throw cancelledError();
     const jobId = `vlm-${++this.nextJob}`;
-    const call = this.remote.generate(workerRequest(jobId, request), onToken ? Comlink.proxy(onToken) : undefined);
-    if (!signal) return call;
-    const onAbort = (): void => void this.remote.cancel(jobId);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await untilAborted(call, signal);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    return cancelOnAbort(signal, () => void this.remote.cancel(jobId), () => {
+      const call = this.remote.generate(workerRequest(jobId, request), onToken ? Comlink.proxy(onToken) : undefined);
+      return signal ? untilAborted(call, signal) : call;
+    });
   }
 
   /** Runs one prompt for inspection (processor outputs, positions, logits, greedy tokens); tests and bench. */

@@ -20,6 +20,7 @@ import { stage2Schema, type ConstraintSchema } from '../../core/stage2-schema';
 import type { ToolDefinition } from '../../core/protocol';
 import type { GenerateRequest, ReasoningModel } from '../../core/contracts';
 import { AppError, cancelledError } from '../../core/errors';
+import { cancelOnAbort } from '../../core/cancellation';
 import { mlcBuildFor, type MlcBuild, type MlcDtype, type ModelEntry } from '../registry';
 import { generateFailure, loadFailure } from './engine-errors';
 
@@ -138,41 +139,36 @@ export class WebLlmReasoner implements ReasoningModel {
     if (request.images && request.images.length > 0) {
       throw new AppError('invalid-argument', `${this.label} reads text only; it cannot look at frames.`);
     }
-    if (signal.aborted) throw cancelledError();
-    const stop = (): void => {
-      this.engine.interruptGenerate();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      const chunks = await this.engine.chatCompletion({
-        messages: [
-          { role: 'system', content: this.systemPrompt },
-          { role: 'user', content: request.prompt },
-        ],
-        stream: true,
-        temperature: 0,
-        max_tokens: this.maxTokens,
-        response_format: { type: 'json_object', schema: this.schema },
-        // The schema leaves no room for a <think> block; web-llm closes it before the reply starts.
-        ...(this.thinks ? { extra_body: { enable_thinking: false } } : {}),
-      });
-      onToken?.('<json>');
-      let json = '';
-      for await (const chunk of chunks) {
-        if (signal.aborted) break;
-        const piece = chunk.choices[0]?.delta.content ?? '';
-        if (piece === '') continue;
-        json += piece;
-        onToken?.(piece);
+    return cancelOnAbort(signal, () => this.engine.interruptGenerate(), async () => {
+      try {
+        const chunks = await this.engine.chatCompletion({
+          messages: [
+            { role: 'system', content: this.systemPrompt },
+            { role: 'user', content: request.prompt },
+          ],
+          stream: true,
+          temperature: 0,
+          max_tokens: this.maxTokens,
+          response_format: { type: 'json_object', schema: this.schema },
+          // The schema leaves no room for a <think> block; web-llm closes it before the reply starts.
+          ...(this.thinks ? { extra_body: { enable_thinking: false } } : {}),
+        });
+        onToken?.('<json>');
+        let json = '';
+        for await (const chunk of chunks) {
+          if (signal.aborted) break;
+          const piece = chunk.choices[0]?.delta.content ?? '';
+          if (piece === '') continue;
+          json += piece;
+          onToken?.(piece);
+        }
+        if (signal.aborted) throw cancelledError();
+        onToken?.('</json>');
+        return `<json>${json}</json>`;
+      } catch (error) {
+        if (signal.aborted) throw cancelledError();
+        throw generateFailure(error, { label: this.label });
       }
-      if (signal.aborted) throw cancelledError();
-      onToken?.('</json>');
-      return `<json>${json}</json>`;
-    } catch (error) {
-      if (signal.aborted) throw cancelledError();
-      throw generateFailure(error, { label: this.label });
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
+    });
   }
 }

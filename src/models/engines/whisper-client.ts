@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { AppError, cancelledError, toAppError } from '../../core/errors';
 import type { SpeechTranscriber } from '../../core/contracts';
+import { cancelOnAbort, untilAborted } from '../../core/cancellation';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import type { DisposableGenerator } from './resilient-engine';
 import type {
@@ -56,41 +57,40 @@ export class WhisperClient implements SpeechTranscriber {
     const { signal, ...rest } = options;
     if (signal?.aborted) throw cancelledError();
     await this.ready;
-    if (signal?.aborted) throw cancelledError();
     const remote = this.remote;
     const jobId = `job-${++this.nextJob}`;
-    const call = remote.transcribe(audio, { ...rest, jobId });
-    const stopped = call.then(
-      () => true,
-      () => true,
-    );
-    return new Promise<WhisperTranscribeResult>((resolve, reject) => {
+    let stopped: Promise<unknown> = Promise.resolve();
+    return cancelOnAbort(signal, () => this.cancelJob(remote, jobId, stopped), () => {
+      const call = remote.transcribe(audio, { ...rest, jobId });
+      stopped = call.catch(() => {});
+      return this.untilReplaced(signal ? untilAborted(call, signal) : call);
+    });
+  }
+
+  /** Tells the worker to stop a job; later calls wait until it has, or until its worker has been replaced. */
+  private cancelJob(remote: Comlink.Remote<WhisperWorkerApi>, jobId: string, stopped: Promise<unknown>): void {
+    remote.cancel(jobId).catch(() => {});
+    const grace = new Promise<false>((done) => setTimeout(() => done(false), CANCEL_GRACE_MS));
+    this.ready = Promise.race([stopped.then(() => true), grace]).then((hasStopped) => {
+      if (hasStopped || this.remote !== remote) return undefined;
+      this.respawn();
+      return this.ready;
+    });
+    this.ready.catch(() => {});
+  }
+
+  /** Settles like `work`, or rejects when the worker running it is replaced. */
+  private untilReplaced<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const fail = (error: AppError): void => {
-        cleanup();
+        this.pending.delete(fail);
         reject(error);
       };
-      const onAbort = (): void => {
-        fail(cancelledError());
-        remote.cancel(jobId).catch(() => {});
-        const grace = new Promise<false>((done) => setTimeout(() => done(false), CANCEL_GRACE_MS));
-        // Later calls wait until this job has stopped or its worker has been replaced.
-        this.ready = Promise.race([stopped, grace]).then((hasStopped) => {
-          if (hasStopped || this.remote !== remote) return undefined;
-          this.respawn();
-          return this.ready;
-        });
-        this.ready.catch(() => {});
-      };
-      const cleanup = (): void => {
-        this.pending.delete(fail);
-        signal?.removeEventListener('abort', onAbort);
-      };
       this.pending.add(fail);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      call.then(
-        (result) => {
-          cleanup();
-          resolve(result);
+      work.then(
+        (value) => {
+          this.pending.delete(fail);
+          resolve(value);
         },
         (error: unknown) => fail(toAppError(error)),
       );
