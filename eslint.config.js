@@ -13,6 +13,7 @@ const LAYERS = [
   ['tools', 'src/tools'],
   ['agent', 'src/agent'],
   ['runtime', 'src/runtime'],
+  ['workspace', 'src/workspace'],
   ['ui', 'src/ui'],
   ['offline', 'src/offline'],
 ];

@@ -11,7 +11,7 @@ import { totalLength } from '../src/speech/spans';
 import { TranscriptCache } from '../src/tools/transcript-cache';
 import { keepTranscript, TranscriptStore } from '../src/tools/transcript-store';
 import { verbalTranscript } from '../src/tools/verbal-transcript';
-import { TRANSCRIBE_WINDOW_SECONDS } from '../src/ui/sage-agent-element';
+import { TRANSCRIBE_WINDOW_SECONDS } from '../src/workspace/workspace';
 import { SPEECH_MODEL_ID } from '../src/runtime/engines';
 
 const media = new MediaClient();

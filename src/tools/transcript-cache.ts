@@ -1,7 +1,7 @@
 /**
  * Transcripts already computed for one video, by span. A request only transcribes the parts of its
  * window no earlier request covered. One cache per video and Whisper model: a different model or
- * language would give different text, so the owner makes a new cache when either changes. It can be
+ * language would give different text, so the owner empties it (`clear`) when either changes. It can be
  * written out and read back (`snapshot`, `restore`), which the transcript store does across reloads.
  */
 import { mergeSpans, overlaps, subtractSpans } from '../speech/spans';
@@ -38,6 +38,12 @@ export class TranscriptCache {
    */
   restore(snapshot: TranscriptSnapshot): void {
     this.merge(snapshot.covered, snapshot.segments);
+  }
+
+  /** Forgets everything, without notifying: nothing new is there to store. */
+  clear(): void {
+    this.covered = [];
+    this.segments = [];
   }
 
   snapshot(): TranscriptSnapshot {

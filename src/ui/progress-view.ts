@@ -1,20 +1,8 @@
 /** Progress of long jobs (model downloads, skimming, transcription), one row per job. */
-import type { FileLoadProgress } from '../models/engines/load-progress';
 import { formatFileProgress } from './format';
 import { formatBytes } from '../core/units';
 import { h } from './dom';
-
-export interface ProgressUpdate {
-  /** Stable id of the job: a later update with the same id replaces the row. */
-  id: string;
-  label: string;
-  /** Bytes, seconds or a fraction done and in total; no total shows a busy bar. */
-  done?: number;
-  total?: number;
-  unit?: 'bytes' | 'seconds' | 'percent';
-  /** A model download's files, listed (folded) under the total bar. */
-  files?: readonly FileLoadProgress[];
-}
+import type { ProgressRow } from '../workspace/workspace';
 
 interface Row {
   row: HTMLLIElement;
@@ -25,11 +13,19 @@ interface Row {
   list: HTMLUListElement;
 }
 
+/** State in: `render(rows)`, the workspace's progress rows. No events out. */
 export class ProgressView {
   readonly element = h('ul', { class: 'progress', 'aria-label': 'Work in progress' });
   private readonly rows = new Map<string, Row>();
 
-  update(update: ProgressUpdate): void {
+  /** Shows these rows, in this order of arrival; a row whose id is gone is removed. */
+  render(rows: readonly ProgressRow[]): void {
+    const ids = new Set(rows.map((row) => row.id));
+    for (const id of [...this.rows.keys()]) if (!ids.has(id)) this.remove(id);
+    for (const row of rows) this.update(row);
+  }
+
+  private update(update: ProgressRow): void {
     let entry = this.rows.get(update.id);
     if (!entry) {
       const text = h('span', { class: 'progress-text' });
@@ -61,13 +57,13 @@ export class ProgressView {
     entry.list.replaceChildren(...files.map((file) => h('li', {}, formatFileProgress(file))));
   }
 
-  finish(id: string): void {
+  private remove(id: string): void {
     this.rows.get(id)?.row.remove();
     this.rows.delete(id);
   }
 }
 
-function amount(value: number, unit: ProgressUpdate['unit']): string {
+function amount(value: number, unit: ProgressRow['unit']): string {
   if (unit === 'bytes') return formatBytes(value);
   if (unit === 'seconds') return `${Math.round(value)} s`;
   return String(Math.round(value));

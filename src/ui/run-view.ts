@@ -14,6 +14,11 @@ export interface RunContext {
   frames: FrameLookup;
 }
 
+/**
+ * State in: the run's events, one `add` at a time (each may return a line worth announcing), and
+ * `notice`s from outside them. No events out: timestamps and evidence are `[data-seek]` buttons,
+ * which the element handles.
+ */
 export class RunView {
   readonly element: HTMLLIElement;
   private readonly steps = h('ol', { class: 'steps' });

@@ -75,8 +75,10 @@ export interface SettingsChange {
 export const SETTINGS_CHANGE = 'sage-settings-change';
 
 /**
- * The models panel. It shows state it is given and reports what a person picks as
- * `sage-settings-change` events; the element turns those into attributes and reflects attributes back.
+ * The models panel. State in: `reflect` (the attributes), `choose` (the VLM in use), `useSpeech`,
+ * `showVlmState`, `showDevice`, `showServed`. Events out, on `element`: `sage-settings-change`
+ * with what a person picked, which the element turns into attributes and reflects back. Reading
+ * and deleting stored models (`refreshStored`) is the panel's own.
  */
 export class SettingsPanel {
   readonly element: HTMLDetailsElement;

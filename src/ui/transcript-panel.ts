@@ -17,6 +17,11 @@ export interface TranscriptSource {
 /** Dispatched on the panel's element when "Transcribe all" (or its Stop) is pressed. */
 export const TRANSCRIBE_TOGGLE = 'sage-transcribe-toggle';
 
+/**
+ * State in: `reset` (a new video), `show` (what is transcribed), `showTranscribing`, `notice`.
+ * Events out, on `element`: `sage-transcribe-toggle`. Timestamps are `[data-seek]` buttons, which
+ * the element handles. Search and the exports are the panel's own.
+ */
 export class TranscriptPanel {
   readonly element: HTMLDetailsElement;
   private readonly search = h('input', { type: 'search', placeholder: 'Search the transcript', 'aria-label': 'Search the transcript' });

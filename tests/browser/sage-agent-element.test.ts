@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSageAgent, SageAgentElement } from '../../src/ui/sage-agent-element';
+import { AppError } from '../../src/core/errors';
 import { fixtureFile } from './media-helpers';
+import { ScriptedModel, stage1Answer } from '../node/agent/doubles';
 
 defineSageAgent();
 let element: SageAgentElement | null = null;
@@ -161,7 +163,7 @@ describe('<sage-agent> attributes, events and overlapping opens', () => {
     await Promise.all([el.openVideo(a, a.name), el.openVideo(b, b.name)]);
     expect(part(el, '.details').textContent).toContain('dts.mkv');
     // The media worker holds the open files; only the element's own client can ask it.
-    const media = (el as unknown as { engines: { media: { stats(): Promise<{ openFiles: number }> } } }).engines.media;
+    const media = (el as unknown as { workspace: { enginesMade: { media: { stats(): Promise<{ openFiles: number }> } } } }).workspace.enginesMade.media;
     await expect.poll(async () => (await media.stats()).openFiles).toBe(1);
   });
 });
@@ -187,5 +189,54 @@ describe('<sage-agent src> written in the page before the element is defined', (
       window.fetch = realFetch;
       holder.remove();
     }
+  });
+});
+
+describe('<sage-agent> drop, ask and Stop (real media worker, scripted orchestrator)', () => {
+  const askInput = (el: SageAgentElement) => part(el, 'input[name=question]') as HTMLInputElement;
+
+  async function dropFile(el: SageAgentElement, file: File): Promise<void> {
+    const data = new DataTransfer();
+    data.items.add(file);
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    await expect.poll(() => statusText(el), { timeout: 30_000 }).toMatch(/^Ready/);
+  }
+
+  it('a dropped file opens; a question is answered from the skim, with events and the answer shown', async () => {
+    const el = mount();
+    el.orchestrator = new ScriptedModel([stage1Answer('A counter.')]);
+    await dropFile(el, await fixtureFile('counter.mp4'));
+    expect(part(el, '.details').textContent).toContain('counter.mp4');
+    const events: string[] = [];
+    el.addEventListener('sage-step', (event) => events.push(event.detail.type));
+    const answers: string[] = [];
+    el.addEventListener('sage-answer', (event) => answers.push(event.detail.answer));
+    askInput(el).value = 'What is shown?';
+    part(el, 'form.ask').dispatchEvent(new Event('submit', { cancelable: true }));
+    await expect.poll(() => answers).toEqual(['A counter.']);
+    expect(events[0]).toBe('stage-started');
+    expect(events.at(-1)).toBe('answer');
+    expect(part(el, '.answer-text').textContent).toBe('A counter.');
+    expect(part(el, '.question').textContent).toBe('What is shown?');
+    expect(askInput(el).value).toBe('');
+  });
+
+  it('Stop ends a running question: Ask comes back, and no error is reported', async () => {
+    const el = mount();
+    el.orchestrator = {
+      generate: (request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new AppError('cancelled', 'Stopped.')))),
+    };
+    await dropFile(el, await fixtureFile('counter.mp4'));
+    const errors: string[] = [];
+    el.addEventListener('sage-error', (event) => errors.push(event.detail.error.code));
+    const asked = el.ask('How long is it?');
+    const stop = part(el, 'button.stop');
+    await expect.poll(() => stop.hidden).toBe(false);
+    expect((part(el, 'button[type=submit]') as HTMLButtonElement).hidden).toBe(true);
+    stop.click();
+    await asked;
+    expect(stop.hidden).toBe(true);
+    expect((part(el, 'button[type=submit]') as HTMLButtonElement).hidden).toBe(false);
+    expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
 import type { MediaUses } from '../../../src/media/media-uses';
-import { openStatus, type OpenPhase } from '../../../src/ui/open-status';
+import { openStatus, type OpenPhase } from '../../../src/workspace/open-status';
 
 const everything: MediaUses = { frames: true, speech: true, readableSeconds: 60, cutShort: false, limits: [] };
 const speechOnly: MediaUses = { ...everything, frames: false, limits: ['This video uses HEVC (H.265), which this browser cannot decode.'] };

@@ -1,0 +1,358 @@
+/**
+ * The workspace behind `<sage-agent>`, with the workers replaced by doubles and a scripted
+ * orchestrator: opening (latest wins), asking and Stop, "Transcribe all" and its Stop, a speech
+ * model change while a video is open, settings, failures and dispose, all as one state object.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AgentEvent } from '../../../src/agent/events';
+import type { TranscriptSegment } from '../../../src/core/contracts';
+import { AppError } from '../../../src/core/errors';
+import type { MediaClient, MediaFile } from '../../../src/media/media-client';
+import type { ProbeResult, SkimOptions } from '../../../src/media/types';
+import type { SpeechJob, WhisperEngine } from '../../../src/models/engines/whisper-client';
+import type { EngineFactories } from '../../../src/runtime/engines';
+import type { TranscriptSnapshot } from '../../../src/tools/transcript-cache';
+import type { TranscriptStorage } from '../../../src/tools/transcript-store';
+import { TRANSCRIBE_WINDOW_SECONDS, Workspace, type WorkspaceError, type WorkspaceState } from '../../../src/workspace/workspace';
+import { ScriptedModel, stage1Answer, stage1Call, stage2Answer } from '../agent/doubles';
+import { device } from '../fixtures/devices';
+import { frameAt } from '../tools/fakes';
+
+interface FakeFile {
+  name: string;
+  disposed: boolean;
+  file: MediaFile;
+}
+
+interface Doubles {
+  factories: EngineFactories;
+  files: FakeFile[];
+  /** Holds the next `media.open` until released. */
+  holdNextOpen: (() => void) | null;
+  /** Makes the next `media.open` reject. */
+  failNextOpen: Error | null;
+  /** The audio windows Whisper was given, as [start, seconds]. */
+  transcribed: Array<[number, number]>;
+  speechLoads: number;
+  /** Runs inside each transcription, before it returns. */
+  onTranscribe: (job: SpeechJob) => void;
+  mediaDisposed: boolean;
+}
+
+function probe(durationSeconds: number): ProbeResult {
+  return {
+    durationSeconds,
+    readableSeconds: durationSeconds,
+    fileSize: 1000,
+    container: 'mp4',
+    video: { codec: 'avc', decodable: true, displayWidth: 64, displayHeight: 36, frameRate: 25, variableFrameRate: false },
+    audio: { codec: 'aac', decodable: true, sampleRate: 48_000, channels: 2 },
+  } as ProbeResult;
+}
+
+function doubles(durationSeconds = 700): Doubles {
+  const d: Doubles = {
+    files: [],
+    holdNextOpen: null,
+    failNextOpen: null,
+    transcribed: [],
+    speechLoads: 0,
+    onTranscribe: () => {},
+    mediaDisposed: false,
+    factories: {
+      media: () =>
+        ({
+          open: async (blob: Blob) => {
+            const failure = d.failNextOpen;
+            d.failNextOpen = null;
+            if (failure) throw failure;
+            const name = blob instanceof File ? blob.name : 'blob';
+            const hold = new Promise<void>((release) => {
+              if (d.holdNextOpen === null) release();
+              else d.holdNextOpen = release;
+            });
+            await hold;
+            const fake: FakeFile = {
+              name,
+              disposed: false,
+              file: {
+                probe: probe(durationSeconds),
+                skim: async (options: SkimOptions) => Array.from({ length: options.count ?? 1 }, (_, i) => frameAt(i)),
+                extract: async () => [],
+                audio: async (window: { start: number; end: number }) => new Float32Array(Math.round((window.end - window.start) * 16)),
+                dispose: async () => {
+                  fake.disposed = true;
+                },
+              } as unknown as MediaFile,
+            };
+            d.files.push(fake);
+            return fake.file;
+          },
+          dispose: () => {
+            d.mediaDisposed = true;
+          },
+        }) as unknown as MediaClient,
+      whisper: async () => {
+        d.speechLoads++;
+        const engine: WhisperEngine = {
+          generate: async (job) => {
+            const start = job.options.offsetSeconds;
+            d.transcribed.push([start, job.audio.length / 16]);
+            d.onTranscribe(job);
+            const segments: TranscriptSegment[] = [{ start: start + 1, end: start + 2, text: `said at ${start}` }];
+            return { segments, audioSeconds: 1, whisperSeconds: 1, speechRegions: [], vadSeconds: 0, asrSeconds: 0 };
+          },
+          dispose: async () => {},
+        };
+        return engine;
+      },
+      vlm: () => {
+        throw new Error('no VLM in these tests: the orchestrator is scripted');
+      },
+      webllm: () => Promise.reject(new Error('no web-llm in these tests')),
+    },
+  };
+  return d;
+}
+
+/** Transcripts kept in memory, by key, as the IndexedDB store keeps them. */
+class MemoryTranscripts implements TranscriptStorage {
+  readonly saved = new Map<string, TranscriptSnapshot>();
+  disposed = false;
+  async load(key: string): Promise<TranscriptSnapshot | null> {
+    return this.saved.get(key) ?? null;
+  }
+  async save(key: string, snapshot: TranscriptSnapshot): Promise<void> {
+    this.saved.set(key, snapshot);
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+let d: Doubles;
+let store: MemoryTranscripts;
+let workspace: Workspace;
+let states: WorkspaceState[];
+let errors: WorkspaceError[];
+let steps: AgentEvent[];
+
+function make(durationSeconds = 700, releaseVideo?: () => Promise<void>): Workspace {
+  d = doubles(durationSeconds);
+  store = new MemoryTranscripts();
+  workspace = new Workspace({
+    factories: d.factories,
+    transcriptStore: store,
+    capabilities: async () => device({ webgpu: false }),
+    served: async () => ({ models: {} }),
+    ...(releaseVideo ? { releaseVideo } : {}),
+  });
+  workspace.configure({ modelBaseUrl: 'http://site.test/app/' });
+  states = [];
+  errors = [];
+  steps = [];
+  workspace.on('change', ({ state }) => states.push(state));
+  workspace.on('error', (error) => errors.push(error));
+  workspace.on('step', (event) => steps.push(event));
+  return workspace;
+}
+
+const video = (name = 'talk.mp4') => new File([new Uint8Array(4096).fill(7)], name, { lastModified: 1 });
+
+/** Opens a file and waits for its skim to end. */
+async function openAndSkim(name = 'talk.mp4'): Promise<void> {
+  await workspace.openFile(video(name), name);
+  await vi.waitFor(() => expect(workspace.state.status).toMatch(/^Ready/));
+}
+
+beforeEach(() => make());
+
+afterEach(async () => {
+  await workspace.dispose();
+  vi.unstubAllGlobals();
+});
+
+describe('Workspace: opening', () => {
+  it('reads the file, skims it, and ends with a ready status and nothing in progress', async () => {
+    const opening = workspace.openFile(video(), 'talk.mp4');
+    expect(workspace.state.video).toMatchObject({ name: 'talk.mp4', file: null });
+    expect(workspace.state.status).toBe('Reading talk.mp4…');
+    await opening;
+    expect(workspace.state.video?.file).toBe(d.files[0]!.file);
+    expect(workspace.state.progress.map((row) => row.id)).toEqual(['skim']);
+    await vi.waitFor(() => expect(workspace.state.status).toBe('Ready: skimmed 128 frames.'));
+    expect(workspace.state).toMatchObject({ askable: true, asking: false, progress: [], alert: null });
+    expect(workspace.state.transcript).toMatchObject({ duration: 700, coveredSeconds: 0 });
+  });
+
+  it('of two overlapping opens the later wins, and the earlier file is closed once read', async () => {
+    const revoked: string[] = [];
+    const revoke = vi.spyOn(URL, 'revokeObjectURL').mockImplementation((url) => void revoked.push(url));
+    d.holdNextOpen = () => {};
+    const first = workspace.openFile(video('first.mp4'), 'first.mp4');
+    const firstUrl = workspace.state.video!.url;
+    const release = d.holdNextOpen;
+    d.holdNextOpen = null;
+    const second = workspace.openFile(video('second.mp4'), 'second.mp4');
+    release();
+    await Promise.all([first, second]);
+    expect(workspace.state.video?.name).toBe('second.mp4');
+    expect(d.files.map((file) => [file.name, file.disposed])).toEqual([
+      ['second.mp4', false],
+      ['first.mp4', true],
+    ]);
+    expect(revoked).toContain(firstUrl);
+    expect(revoked).not.toContain(workspace.state.video!.url);
+    revoke.mockRestore();
+  });
+
+  it('a file that cannot be read ends with no video, an alert, and an open error', async () => {
+    d.failNextOpen = new AppError('not-media', 'This is not a video.');
+    await workspace.openFile(video(), 'notes.mp4');
+    expect(workspace.state.video).toBeNull();
+    expect(workspace.state.alert?.code).toBe('not-media');
+    expect(errors).toEqual([{ error: workspace.state.alert, during: 'open' }]);
+    expect(workspace.state.status).toBe('');
+  });
+
+  it('a URL asked for twice while it is fetched is fetched once', async () => {
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      fetched.push(url);
+      return new Response(new Uint8Array(4096));
+    });
+    await Promise.all([workspace.openUrl('/videos/a%20talk.mp4', 'http://site.test/'), workspace.openUrl('/videos/a%20talk.mp4', 'http://site.test/')]);
+    expect(fetched).toEqual(['/videos/a%20talk.mp4']);
+    expect(workspace.state.video).toMatchObject({ name: 'a talk.mp4', url: '/videos/a%20talk.mp4' });
+  });
+
+  it('a URL that answers 404 ends with an alert saying so', async () => {
+    vi.stubGlobal('fetch', async () => new Response('missing', { status: 404 }));
+    await workspace.openUrl('/no/such.mp4', 'http://site.test/');
+    expect(workspace.state.alert?.message).toBe('The video at /no/such.mp4 could not be fetched (404).');
+    expect(workspace.state.status).toBe('');
+  });
+});
+
+describe('Workspace: questions', () => {
+  it('answers with the transcript tool: steps as events, evidence and the transcript in state', async () => {
+    await openAndSkim();
+    workspace.configure({
+      orchestrator: new ScriptedModel([stage1Call('verbal_transcript', { timestamp_start: '00:00:00', timestamp_end: '00:00:30' }), stage2Answer('Hello.')]),
+    });
+    const started: string[] = [];
+    workspace.on('run-start', (run) => started.push(run.question));
+    await workspace.ask('  What is said?  ');
+    expect(started).toEqual(['What is said?']);
+    expect(steps.at(-1)).toMatchObject({ type: 'answer', answer: 'Hello.' });
+    expect(workspace.state.evidence).toEqual((steps.at(-1) as Extract<AgentEvent, { type: 'answer' }>).spans);
+    expect(workspace.state.transcript.segments).toEqual([{ start: 1, end: 2, text: 'said at 0' }]);
+    expect(states.some((state) => state.asking)).toBe(true);
+    expect(workspace.state.asking).toBe(false);
+  });
+
+  it('ignores a second question while one runs, and Stop ends the run without an error', async () => {
+    await openAndSkim();
+    let asked = 0;
+    workspace.configure({
+      orchestrator: {
+        generate: (request) => {
+          asked++;
+          return new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new AppError('cancelled', 'Stopped.'))));
+        },
+      },
+    });
+    const run = workspace.ask('first');
+    await vi.waitFor(() => expect(asked).toBe(1));
+    await workspace.ask('second');
+    expect(asked).toBe(1);
+    workspace.stop();
+    await run;
+    expect(workspace.state.asking).toBe(false);
+    expect(errors).toEqual([]);
+    expect(workspace.state.alert).toBeNull();
+  });
+
+  it('a skim answer needs no tools and shows no evidence', async () => {
+    await openAndSkim();
+    workspace.configure({ orchestrator: new ScriptedModel([stage1Answer('A cake.')]) });
+    await workspace.ask('What is baked?');
+    expect(steps.at(-1)).toMatchObject({ type: 'answer', answer: 'A cake.' });
+    expect(d.transcribed).toEqual([]);
+  });
+});
+
+describe('Workspace: transcribe all', () => {
+  it('works through the video in windows, shows progress, and keeps the transcript', async () => {
+    await openAndSkim();
+    await workspace.transcribeAll();
+    expect(d.transcribed.map(([start]) => start)).toEqual([0, TRANSCRIBE_WINDOW_SECONDS, 2 * TRANSCRIBE_WINDOW_SECONDS]);
+    expect(states.some((state) => state.transcribing && state.progress.some((row) => row.id === 'transcribe' && row.unit === 'seconds'))).toBe(true);
+    expect(workspace.state).toMatchObject({ transcribing: false, progress: [], status: 'The whole video is transcribed.' });
+    expect(workspace.state.transcript.coveredSeconds).toBe(700);
+    await vi.waitFor(() => expect([...store.saved.values()][0]?.covered).toEqual([{ start: 0, end: 700 }]));
+  });
+
+  it('Stop ends it after the window under way, without an error', async () => {
+    await openAndSkim();
+    d.onTranscribe = () => workspace.stopTranscribing();
+    await workspace.transcribeAll();
+    expect(d.transcribed).toHaveLength(1);
+    expect(workspace.state.transcribing).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it('another speech model starts the transcript over under its own key; the first comes back', async () => {
+    await openAndSkim();
+    await workspace.transcribeAll();
+    await vi.waitFor(() => expect(store.saved.size).toBe(1));
+    const [baseKey] = [...store.saved.keys()];
+    workspace.configure({ speech: 'whisper-tiny' });
+    expect(workspace.state.transcript.coveredSeconds).toBe(0);
+    d.transcribed = [];
+    await workspace.transcribeAll();
+    expect(d.transcribed).toHaveLength(3);
+    expect(d.speechLoads).toBe(2);
+    await vi.waitFor(() => expect(store.saved.size).toBe(2));
+    expect(store.saved.get(baseKey!)?.covered).toEqual([{ start: 0, end: 700 }]);
+    workspace.configure({ speech: null });
+    await vi.waitFor(() => expect(workspace.state.transcript.coveredSeconds).toBe(700));
+  });
+});
+
+describe('Workspace: settings and dispose', () => {
+  it('a model named by the host is the one in use; absent, the chooser picks once asked', async () => {
+    workspace.configure({ model: 'tiny-random-qwen2.5-vl' });
+    expect(workspace.state.models.vlmId).toBe('tiny-random-qwen2.5-vl');
+    workspace.configure({ model: null });
+    const report = await workspace.deviceReport();
+    expect(report.capabilities.webgpu.available).toBe(false);
+    expect(report.notes.length).toBeGreaterThan(0);
+    expect(workspace.state.models.vlmId).not.toBe('tiny-random-qwen2.5-vl');
+  });
+
+  it('tools named by the host are the only ones offered to videos opened afterwards', async () => {
+    workspace.configure({ tools: 'verbal_transcript, no_such_tool' });
+    await openAndSkim();
+    const model = new ScriptedModel([stage1Answer('Fine.')]);
+    workspace.configure({ orchestrator: model });
+    await workspace.ask('Anything?');
+    expect(model.requests[0]!.prompt).toContain('verbal_transcript');
+    expect(model.requests[0]!.prompt).not.toContain('identify_timestamps_visually');
+  });
+
+  it('dispose releases the player first, closes the file and the workers, and is idempotent', async () => {
+    const order: string[] = [];
+    make(700, async () => {
+      order.push(`release (file open: ${!d.files[0]!.disposed})`);
+    });
+    await openAndSkim();
+    await workspace.dispose();
+    await workspace.dispose();
+    await vi.waitFor(() => expect(d.files[0]!.disposed).toBe(true));
+    expect(order).toEqual(['release (file open: true)']);
+    expect(d.mediaDisposed).toBe(true);
+    expect(store.disposed).toBe(true);
+    await expect(workspace.openFile(video(), 'again.mp4')).rejects.toMatchObject({ code: 'disposed' });
+  });
+});
