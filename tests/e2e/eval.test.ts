@@ -116,7 +116,8 @@ describe('npm run eval on the generated question set', () => {
 
   it('drives a Chromium someone started with a debugging port, over CDP, and leaves it running', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'sage-eval-cdp-'));
-    const chromium = spawn(CHROMIUM_PATH, ['--headless', ...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank']);
+    // Its own process group, so its helper processes can be ended and waited for with it.
+    const chromium = spawn(CHROMIUM_PATH, ['--headless', ...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { detached: true });
     try {
       const endpoint = await new Promise<string>((done, fail) => {
         let said = '';
@@ -135,11 +136,34 @@ describe('npm run eval on the generated question set', () => {
       expect(summary, log.join('\n')).toMatchObject({ questions: 1, accuracy: 1 });
       expect(chromium.exitCode).toBeNull();
     } finally {
-      const exited = new Promise((done) => chromium.once('exit', done));
-      chromium.kill();
-      await exited;
-      // Chromium's child processes may still be writing the profile for a moment after it exits.
+      // Chromium's helper processes outlive it for a moment and keep writing the profile, so the
+      // whole group is ended and the profile removed once none of it is left.
+      await endProcessGroup(chromium.pid!);
       rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     }
   }, 180_000);
 });
+
+/** Sends SIGTERM to a process group, then SIGKILL after 5 s; resolves once none of it is left (or after 15 s). */
+async function endProcessGroup(pgid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      process.kill(-pgid, name);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  signal('SIGTERM');
+  for (let waited = 0; alive() && waited < 15_000; waited += 100) {
+    if (waited === 5000) signal('SIGKILL');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
