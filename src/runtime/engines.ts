@@ -20,6 +20,7 @@ import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../mo
 import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
 import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
+import { modelSiteRoot } from '../models/site-root';
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
@@ -380,19 +381,4 @@ function deviceFor(entry: ModelEntry, webgpu: boolean): ModelDevice {
   if (webgpu && entry.devices.webgpu) return 'webgpu';
   if (entry.devices.wasm) return 'wasm';
   throw new AppError('model-load-failed', `${entry.label} needs WebGPU, which this browser does not offer.`);
-}
-
-/** The folder that holds the app's `models/`: `modelBaseUrl` when a host gives one. */
-export function modelSiteRoot(modelBaseUrl: string | undefined): string {
-  return new URL('./', modelBaseUrl ?? defaultSiteRoot()).href;
-}
-
-/**
- * The folder of this module in a build (the library entry sits next to `models/`), the server
- * root in development.
- */
-function defaultSiteRoot(): string {
-  // Through a variable: Vite rewrites `new URL('literal', import.meta.url)` as an asset import.
-  const here = import.meta.url;
-  return import.meta.env.DEV ? new URL('/', self.location.origin).href : new URL('./', here).href;
 }

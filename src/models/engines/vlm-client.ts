@@ -5,6 +5,7 @@ import { cancelOnAbort, untilAborted } from '../../core/cancellation';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
+import { modelSiteRoot } from '../site-root';
 import type { VlmInspection, VlmWorkerGenerateRequest, VlmEngine, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerLoadOptions, VlmWorkerSource } from './vlm-engine';
 import type { VlmGenerateRequest } from '../../core/contracts';
 
@@ -19,7 +20,7 @@ export interface VlmClientOptions {
   hasShaderF16?: boolean;
   /**
    * Absolute URL of the folder that holds a local entry's model folder path, i.e. the site root.
-   * Defaults to the dev server root in development and the page's folder in a build.
+   * Defaults to `modelSiteRoot` (src/models/site-root.ts), as the page's engines use.
    */
   siteRoot?: string;
   /** Models this site serves itself; a served Hub model loads from the site instead of the Hub. */
@@ -51,10 +52,6 @@ function closedError(): AppError {
   return new AppError('invalid-argument', 'The vision-language model was closed. Load it again to continue.');
 }
 
-function defaultSiteRoot(): string {
-  return import.meta.env.DEV ? new URL('/', self.location.origin).href : new URL('./', document.baseURI).href;
-}
-
 export class VlmClient implements VlmEngine {
   private readonly worker: Worker;
   private readonly remote: Comlink.Remote<VlmWorkerApi>;
@@ -71,7 +68,7 @@ export class VlmClient implements VlmEngine {
       });
     }
     this.loadOptions = {
-      source: workerSource(model, dtype, options.siteRoot ?? defaultSiteRoot(), options.served),
+      source: workerSource(model, dtype, options.siteRoot ?? modelSiteRoot(undefined), options.served),
       device,
       dtype,
       label: model.label,
