@@ -3,7 +3,8 @@
  * does not start transcription over. `keepTranscript` ties one video's TranscriptCache to the
  * store: what was stored is merged in when the video opens, and the cache is saved again after
  * every span it gains. When the browser will not store (private mode, full quota) transcription
- * goes on in memory and the owner is told once.
+ * goes on in memory and the owner is told once. The store keeps the transcripts used last, up to a
+ * count, so it does not grow with every file ever opened.
  */
 import { AppError, toAppError } from '../core/errors';
 import type { TranscriptCache, TranscriptSnapshot } from './transcript-cache';
@@ -12,6 +13,9 @@ import type { TimeSpan, TranscriptSegment } from '../core/contracts';
 export interface TranscriptStorage {
   load(key: string): Promise<TranscriptSnapshot | null>;
   save(key: string, snapshot: TranscriptSnapshot): Promise<void>;
+  /** Forgets the key's transcript; nothing happens when there is none. */
+  remove(key: string): Promise<void>;
+  dispose(): void;
 }
 
 export interface TranscriptKeyParts {
@@ -82,6 +86,12 @@ export function parseSnapshot(value: unknown): TranscriptSnapshot | null {
 
 const DATABASE = 'sage-transcripts';
 const OBJECTS = 'transcripts';
+/** Records by when they were last loaded or saved, oldest first. */
+const BY_USE = 'usedAt';
+/** Version 2 added BY_USE. */
+const VERSION = 2;
+/** Transcripts kept; saving past this forgets those used longest ago. An hour of speech is ~100 KB. */
+export const KEPT_TRANSCRIPTS = 200;
 /** Records of another format are ignored, and overwritten at the next save. */
 const FORMAT = 1;
 
@@ -116,28 +126,61 @@ function committed(transaction: IDBTransaction): Promise<void> {
   });
 }
 
+export interface TranscriptStoreOptions {
+  /** The IndexedDB database's name. */
+  name?: string;
+  /** How many transcripts to keep. */
+  keep?: number;
+}
+
 /** One record per key in an IndexedDB database; the connection opens on first use. */
 export class TranscriptStore implements TranscriptStorage {
   private database: Promise<IDBDatabase> | null = null;
+  private readonly name: string;
+  private readonly keep: number;
 
-  constructor(private readonly name = DATABASE) {}
+  constructor(options: TranscriptStoreOptions = {}) {
+    this.name = options.name ?? DATABASE;
+    this.keep = options.keep ?? KEPT_TRANSCRIPTS;
+  }
 
+  /** The key's transcript, marked as used now so it is among the last to be forgotten. */
   async load(key: string): Promise<TranscriptSnapshot | null> {
     try {
       const database = await this.open();
-      const record = (await settle(database.transaction(OBJECTS).objectStore(OBJECTS).get(key))) as { format?: number } | undefined;
-      return record?.format === FORMAT ? parseSnapshot(record) : null;
+      const transaction = database.transaction(OBJECTS, 'readwrite');
+      const objects = transaction.objectStore(OBJECTS);
+      const record = (await settle(objects.get(key))) as ({ format?: number } & Record<string, unknown>) | undefined;
+      const snapshot = record?.format === FORMAT ? parseSnapshot(record) : null;
+      if (snapshot) objects.put({ ...record, usedAt: Date.now() });
+      await committed(transaction);
+      return snapshot;
     } catch (error) {
       throw storageError(error);
     }
   }
 
-  /** Replaces the key's record with `snapshot`. */
+  /** Replaces the key's record with `snapshot`, then forgets the transcripts used longest ago past the count kept. */
   async save(key: string, snapshot: TranscriptSnapshot): Promise<void> {
     try {
       const database = await this.open();
       const transaction = database.transaction(OBJECTS, 'readwrite');
-      transaction.objectStore(OBJECTS).put({ key, format: FORMAT, savedAt: Date.now(), covered: snapshot.covered, segments: snapshot.segments });
+      const objects = transaction.objectStore(OBJECTS);
+      const now = Date.now();
+      objects.put({ key, format: FORMAT, savedAt: now, usedAt: now, covered: snapshot.covered, segments: snapshot.segments });
+      const count = await settle(objects.count());
+      if (count > this.keep) await forgetOldest(objects, count - this.keep);
+      await committed(transaction);
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    try {
+      const database = await this.open();
+      const transaction = database.transaction(OBJECTS, 'readwrite');
+      transaction.objectStore(OBJECTS).delete(key);
       await committed(transaction);
     } catch (error) {
       throw storageError(error);
@@ -153,8 +196,22 @@ export class TranscriptStore implements TranscriptStorage {
 
   private open(): Promise<IDBDatabase> {
     this.database ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open(this.name, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(OBJECTS, { keyPath: 'key' });
+      const request = indexedDB.open(this.name, VERSION);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        const objects = db.objectStoreNames.contains(OBJECTS) ? request.transaction!.objectStore(OBJECTS) : db.createObjectStore(OBJECTS, { keyPath: 'key' });
+        if (!objects.indexNames.contains(BY_USE)) {
+          objects.createIndex(BY_USE, BY_USE);
+          // Records of version 1 count as used when they were saved, so the index holds them too.
+          objects.openCursor().onsuccess = (event) => {
+            const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+            if (!cursor) return;
+            const record = cursor.value as { savedAt?: number; usedAt?: number };
+            if (record.usedAt === undefined) cursor.update({ ...record, usedAt: record.savedAt ?? 0 });
+            cursor.continue();
+          };
+        }
+      };
       request.onsuccess = () => {
         const db = request.result;
         // Another tab upgrading the database must not wait for this one.
@@ -173,6 +230,25 @@ export class TranscriptStore implements TranscriptStorage {
     });
     return opening;
   }
+}
+
+/** Deletes the `count` records used longest ago, reading only their keys. */
+function forgetOldest(objects: IDBObjectStore, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = count;
+    const request = objects.index(BY_USE).openKeyCursor();
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || left === 0) {
+        resolve();
+        return;
+      }
+      objects.delete(cursor.primaryKey);
+      left--;
+      cursor.continue();
+    };
+    request.onerror = () => reject(idbError(request.error));
+  });
 }
 
 export interface KeepTranscriptOptions extends TranscriptKeyParts {

@@ -21,7 +21,7 @@ import css from './sage-agent.css?inline';
 import { FramePlayer } from './frame-player';
 import { checkElementPlayback, choosePlayback, type PlaybackChoice } from './playback';
 import { markerLayout } from './timeline';
-import { TRANSCRIBE_TOGGLE, TranscriptPanel } from './transcript-panel';
+import { TRANSCRIBE_TOGGLE, TRANSCRIPT_FORGET, TranscriptPanel } from './transcript-panel';
 
 export type SageAgentErrorDetail = WorkspaceError;
 
@@ -247,6 +247,7 @@ export class SageAgentElement extends HTMLElement {
       if (this.workspace.state.transcribing) this.workspace.stopTranscribing();
       else void this.workspace.transcribeAll();
     });
+    this.transcript.element.addEventListener(TRANSCRIPT_FORGET, () => void this.workspace.forgetTranscript());
     // The panel reports choices; attributes are the one source of truth, reflected back.
     this.settings.element.addEventListener(SETTINGS_CHANGE, (event) => {
       const { attribute, value } = (event as CustomEvent<SettingsChange>).detail;

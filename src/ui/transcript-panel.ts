@@ -16,10 +16,12 @@ export interface TranscriptSource {
 
 /** Dispatched on the panel's element when "Transcribe all" (or its Stop) is pressed. */
 export const TRANSCRIBE_TOGGLE = 'sage-transcribe-toggle';
+/** Dispatched on the panel's element when "Forget" is pressed. */
+export const TRANSCRIPT_FORGET = 'sage-transcript-forget';
 
 /**
  * State in: `reset` (a new video), `show` (what is transcribed), `showTranscribing`, `notice`.
- * Events out, on `element`: `sage-transcribe-toggle`. Timestamps are `[data-seek]` buttons, which
+ * Events out, on `element`: `sage-transcribe-toggle`, `sage-transcript-forget`. Timestamps are `[data-seek]` buttons, which
  * the element handles. Search and the exports are the panel's own.
  */
 export class TranscriptPanel {
@@ -28,6 +30,7 @@ export class TranscriptPanel {
   private readonly transcribeAll = h('button', { type: 'button', class: 'transcribe-all' }, 'Transcribe all');
   private readonly srt = h('button', { type: 'button' }, 'Export SRT');
   private readonly vtt = h('button', { type: 'button' }, 'Export WebVTT');
+  private readonly forget = h('button', { type: 'button', title: 'Forget this transcript, here and in this browser' }, 'Forget');
   private readonly summary = h('p', { class: 'muted', role: 'status' }, 'Open a video to see its speech here.');
   private readonly note = h('p', { class: 'muted note', hidden: true });
   private readonly list = h('ol', { class: 'segments' });
@@ -39,13 +42,14 @@ export class TranscriptPanel {
       'details',
       { class: 'panel transcript' },
       h('summary', {}, 'Transcript'),
-      h('div', { class: 'toolbar' }, this.search, this.transcribeAll, this.srt, this.vtt),
+      h('div', { class: 'toolbar' }, this.search, this.transcribeAll, this.srt, this.vtt, this.forget),
       this.summary,
       this.note,
       this.list,
     );
     this.search.addEventListener('input', () => this.renderList());
     this.transcribeAll.addEventListener('click', () => this.element.dispatchEvent(new Event(TRANSCRIBE_TOGGLE)));
+    this.forget.addEventListener('click', () => this.element.dispatchEvent(new Event(TRANSCRIPT_FORGET)));
     this.srt.addEventListener('click', () => this.download('srt', toSrt(this.source.segments), 'application/x-subrip'));
     this.vtt.addEventListener('click', () => this.download('vtt', toWebVtt(this.source.segments), 'text/vtt'));
     this.show(this.source);
@@ -75,6 +79,7 @@ export class TranscriptPanel {
     const empty = source.segments.length === 0;
     this.srt.disabled = empty;
     this.vtt.disabled = empty;
+    this.forget.disabled = source.coveredSeconds === 0;
     this.transcribeAll.disabled = source.duration === 0 || source.coveredSeconds >= source.duration - 0.5;
     this.summary.textContent =
       source.duration === 0

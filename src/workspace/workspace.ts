@@ -16,7 +16,7 @@ import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
 import { FrameStore, type WebSearchProvider } from '../tools';
 import { TranscriptCache } from '../tools/transcript-cache';
-import { keepTranscript, TranscriptStore, type TranscriptStorage } from '../tools/transcript-store';
+import { keepTranscript, transcriptKey, TranscriptStore, type TranscriptKeyParts, type TranscriptStorage } from '../tools/transcript-store';
 import { verbalTranscript } from '../tools/verbal-transcript';
 import { AgentEngines, SPEECH_MODEL_ID, WORKER_FACTORIES, type EngineFactories, type EngineModel, type LoadState } from '../runtime/engines';
 import { stage2Model } from '../runtime/stage2';
@@ -129,7 +129,7 @@ export interface WorkspaceSettings extends ModelSettings {
 export interface WorkspaceOptions {
   /** What starts the workers; tests pass doubles. */
   factories?: EngineFactories;
-  transcriptStore?: TranscriptStorage & { dispose(): void };
+  transcriptStore?: TranscriptStorage;
   capabilities?: () => Promise<DeviceCapabilities>;
   served?: (siteRoot: string) => Promise<ServedModels>;
   /** Runs before a closed video's file is disposed, e.g. to stop a player that reads it. */
@@ -166,7 +166,7 @@ export class Workspace {
   private config: WorkspaceSettings = { ...NO_MODEL_SETTINGS, webSearch: undefined, modelBaseUrl: undefined, orchestrator: undefined };
   private readonly listeners: Listeners = { change: new Set(), 'run-start': new Set(), step: new Set(), notice: new Set(), error: new Set() };
   private readonly picks: ModelPicks;
-  private readonly transcriptStore: TranscriptStorage & { dispose(): void };
+  private readonly transcriptStore: TranscriptStorage;
   private enginesMade: AgentEngines | null = null;
   private open: OpenVideo | null = null;
   /** Counts opens, so an open overtaken by a later one drops its file. */
@@ -376,6 +376,25 @@ export class Workspace {
     this.transcribing?.abort();
   }
 
+  /**
+   * Forgets the open video's transcript, in this page and in the browser's storage (with the current
+   * speech model). Transcription after this is kept again.
+   */
+  async forgetTranscript(): Promise<void> {
+    const video = this.open;
+    if (!video) return;
+    this.transcribing?.abort();
+    video.keeping?.abort();
+    video.transcriptCache.clear();
+    this.refreshTranscript(video);
+    try {
+      await this.transcriptStore.remove(await transcriptKey(video.blob, this.transcriptParts(video)));
+    } catch (error) {
+      if (this.open === video) this.update({ transcript: { ...this.current.transcript, notice: toAppError(error).message } });
+    }
+    if (this.open === video) this.keepTranscript(video);
+  }
+
   /** Puts a line in the status region (e.g. a step of the running question worth announcing). */
   announce(text: string): void {
     this.update({ status: text });
@@ -480,11 +499,9 @@ export class Workspace {
     const keeping = new AbortController();
     video.keeping = keeping;
     void keepTranscript(video.transcriptCache, {
+      ...this.transcriptParts(video),
       store: this.transcriptStore,
       file: video.blob,
-      name: video.state.name,
-      model: this.config.speech || SPEECH_MODEL_ID,
-      language: undefined,
       signal: AbortSignal.any([keeping.signal, video.abort.signal]),
       onUnavailable: (error) => {
         if (this.open === video) this.update({ transcript: { ...this.current.transcript, notice: error.message } });
@@ -492,6 +509,11 @@ export class Workspace {
     }).then(() => {
       if (!keeping.signal.aborted) this.refreshTranscript(video);
     });
+  }
+
+  /** What the open video's transcript is kept under, besides the file's own identity. */
+  private transcriptParts(video: OpenVideo): TranscriptKeyParts {
+    return { name: video.state.name, model: this.config.speech || SPEECH_MODEL_ID, language: undefined };
   }
 
   /** Another speech model gives other text: the open video's transcript starts over under its key. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProgressView } from '../../src/ui/progress-view';
-import { TRANSCRIBE_TOGGLE, TranscriptPanel } from '../../src/ui/transcript-panel';
+import { TRANSCRIBE_TOGGLE, TRANSCRIPT_FORGET, TranscriptPanel } from '../../src/ui/transcript-panel';
 
 describe('ProgressView', () => {
   it('shows one row per job, updates it in place, and removes the rows that are gone', () => {
@@ -47,6 +47,20 @@ describe('TranscriptPanel', () => {
     expect(lines()).toEqual(['01:05Add two eggs.']);
     // A timestamp carries where to seek; the element handles the click.
     expect(panel.element.querySelector<HTMLElement>('.segments [data-seek]')!.dataset.seek).toBe('65');
+  });
+
+  it('reports "Forget" as an event, once something is transcribed', () => {
+    const panel = new TranscriptPanel();
+    panel.reset('cake.mp4', 700);
+    panel.show({ segments: [], coveredSeconds: 0, duration: 700 });
+    const forget = [...panel.element.querySelectorAll('button')].find((button) => button.textContent === 'Forget')!;
+    expect(forget.disabled).toBe(true);
+    panel.show({ segments, coveredSeconds: 300, duration: 700 });
+    expect(forget.disabled).toBe(false);
+    let forgets = 0;
+    panel.element.addEventListener(TRANSCRIPT_FORGET, () => forgets++);
+    forget.click();
+    expect(forgets).toBe(1);
   });
 
   it('reports "Transcribe all" as an event and shows Stop while it runs; exports wait for text', () => {

@@ -1,7 +1,8 @@
 /**
  * Transcripts kept in Chromium's real IndexedDB: a partial transcript of a fixture file is saved as
  * it grows, and a new store and cache (what a reload makes) get it back, but only for the same
- * file, model and language.
+ * file, model and language. The store keeps the transcripts used last, forgets one on request, and
+ * reads a database of its first version.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureFile } from './media-helpers';
@@ -18,7 +19,7 @@ async function dropped(name: string, lastModified = 1_700_000_000_000): Promise<
 
 /** A cache kept in a store on `DATABASE`, as the element makes one when a video opens. */
 async function open(file: File, model = 'whisper-base', language?: string) {
-  const store = new TranscriptStore(DATABASE);
+  const store = new TranscriptStore({ name: DATABASE });
   const cache = new TranscriptCache();
   const notices: AppError[] = [];
   await keepTranscript(cache, { store, file, name: file.name, model, language, signal: new AbortController().signal, onUnavailable: (e) => notices.push(e) });
@@ -27,7 +28,7 @@ async function open(file: File, model = 'whisper-base', language?: string) {
 
 /** What a separate connection finds stored for the file with whisper-base. */
 async function stored(file: File) {
-  const store = new TranscriptStore(DATABASE);
+  const store = new TranscriptStore({ name: DATABASE });
   try {
     return await store.load(await transcriptKey(file, { name: file.name, model: 'whisper-base', language: undefined }));
   } finally {
@@ -36,10 +37,12 @@ async function stored(file: File) {
 }
 
 afterAll(async () => {
-  await new Promise((done) => {
-    const request = indexedDB.deleteDatabase(DATABASE);
-    request.onsuccess = request.onerror = request.onblocked = done;
-  });
+  for (const name of [DATABASE, `${DATABASE}-keep`, `${DATABASE}-remove`, `${DATABASE}-v1`]) {
+    await new Promise((done) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = request.onerror = request.onblocked = done;
+    });
+  }
 });
 
 describe('TranscriptStore in IndexedDB', () => {
@@ -74,5 +77,58 @@ describe('TranscriptStore in IndexedDB', () => {
     reloaded.cache.add({ start: 8, end: 15 }, [{ start: 9, end: 11.8, text: 'Seven purple elephants are dancing in the garden.' }]);
     await expect.poll(async () => (await stored(file))?.segments.length).toBe(2);
     reloaded.store.dispose();
+  });
+});
+
+describe('TranscriptStore: what it keeps', () => {
+  const snapshot = (end: number) => ({ covered: [{ start: 0, end }], segments: [{ start: 0, end, text: `until ${end}` }] });
+  const pause = () => new Promise((done) => setTimeout(done, 5));
+
+  it('keeps the transcripts used last up to its count; loading one counts as using it', async () => {
+    const store = new TranscriptStore({ name: `${DATABASE}-keep`, keep: 3 });
+    for (const key of ['a', 'b', 'c']) {
+      await store.save(key, snapshot(1));
+      await pause();
+    }
+    // Opening "a" again makes "b" the one used longest ago.
+    expect(await store.load('a')).toEqual(snapshot(1));
+    await pause();
+    await store.save('d', snapshot(2));
+    expect(await store.load('b')).toBeNull();
+    for (const key of ['a', 'c', 'd']) expect(await store.load(key), key).not.toBeNull();
+    store.dispose();
+  });
+
+  it('forgets one transcript on request and leaves the others', async () => {
+    const store = new TranscriptStore({ name: `${DATABASE}-remove` });
+    await store.save('a', snapshot(1));
+    await store.save('b', snapshot(2));
+    await store.remove('a');
+    await store.remove('no such key');
+    expect(await store.load('a')).toBeNull();
+    expect(await store.load('b')).toEqual(snapshot(2));
+    store.dispose();
+  });
+
+  it('a database written by the first version keeps its transcripts, and they can be forgotten in turn', async () => {
+    const name = `${DATABASE}-v1`;
+    await new Promise<void>((done, fail) => {
+      const request = indexedDB.open(name, 1);
+      request.onupgradeneeded = () => {
+        const objects = request.result.createObjectStore('transcripts', { keyPath: 'key' });
+        objects.put({ key: 'old', format: 1, savedAt: 1, ...snapshot(5) });
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        done();
+      };
+      request.onerror = () => fail(request.error ?? new Error('open failed'));
+    });
+    const store = new TranscriptStore({ name, keep: 1 });
+    expect(await store.load('old')).toEqual(snapshot(5));
+    await pause();
+    await store.save('new', snapshot(1));
+    expect(await store.load('old')).toBeNull();
+    store.dispose();
   });
 });

@@ -74,6 +74,12 @@ class MemoryStore implements TranscriptStorage {
     return structuredClone(this.records.get(key) ?? null);
   }
 
+  async remove(key: string): Promise<void> {
+    this.records.delete(key);
+  }
+
+  dispose(): void {}
+
   async save(key: string, snapshot: TranscriptSnapshot): Promise<void> {
     if (this.held) await new Promise<void>((release) => this.held!.push(release));
     if (this.failWith) throw this.failWith;

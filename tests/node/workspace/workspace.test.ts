@@ -125,6 +125,9 @@ class MemoryTranscripts implements TranscriptStorage {
   async save(key: string, snapshot: TranscriptSnapshot): Promise<void> {
     this.saved.set(key, snapshot);
   }
+  async remove(key: string): Promise<void> {
+    this.saved.delete(key);
+  }
   dispose(): void {
     this.disposed = true;
   }
@@ -317,6 +320,21 @@ describe('Workspace: transcribe all', () => {
     expect(store.saved.get(baseKey!)?.covered).toEqual([{ start: 0, end: 700 }]);
     workspace.configure({ speech: null });
     await vi.waitFor(() => expect(workspace.state.transcript.coveredSeconds).toBe(700));
+  });
+});
+
+describe('Workspace: forgetting a transcript', () => {
+  it('empties it here and in storage, so opening the file again starts over; later text is kept again', async () => {
+    await openAndSkim();
+    await workspace.transcribeAll();
+    await vi.waitFor(() => expect(store.saved.size).toBe(1));
+    await workspace.forgetTranscript();
+    expect(workspace.state.transcript).toMatchObject({ coveredSeconds: 0, segments: [] });
+    expect(store.saved.size).toBe(0);
+    await openAndSkim();
+    expect(workspace.state.transcript.coveredSeconds).toBe(0);
+    await workspace.transcribeAll();
+    await vi.waitFor(() => expect([...store.saved.values()][0]?.covered).toEqual([{ start: 0, end: 700 }]));
   });
 });
 
