@@ -90,7 +90,7 @@ const OBJECTS = 'transcripts';
 const BY_USE = 'usedAt';
 /** Version 2 added BY_USE. */
 const VERSION = 2;
-/** Transcripts kept; saving past this forgets those used longest ago. An hour of speech is ~100 KB. */
+/** Transcripts kept; saving past this forgets those used longest ago. An hour of speech is tens of KB. */
 export const KEPT_TRANSCRIPTS = 200;
 /** Records of another format are ignored, and overwritten at the next save. */
 const FORMAT = 1;
