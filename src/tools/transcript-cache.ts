@@ -19,6 +19,7 @@ export interface TranscriptSnapshot {
 export class TranscriptCache {
   private covered: TimeSpan[] = [];
   private segments: TranscriptSegment[] = [];
+  private clears = 0;
   private readonly listeners = new Set<() => void>();
 
   /** Parts of `window` not transcribed yet, in order; slivers under `minSeconds` are left out. */
@@ -26,8 +27,17 @@ export class TranscriptCache {
     return subtractSpans(window, this.covered).filter((gap) => gap.end - gap.start >= minSeconds);
   }
 
+  /**
+   * Which contents the cache holds: it changes with every `clear`. A transcription started before a
+   * clear passes the generation it started in to `add`, which then drops it.
+   */
+  get generation(): number {
+    return this.clears;
+  }
+
   /** Records that `span` has been transcribed, with the segments found in it (possibly none). */
-  add(span: TimeSpan, segments: readonly TranscriptSegment[]): void {
+  add(span: TimeSpan, segments: readonly TranscriptSegment[], generation = this.clears): void {
+    if (generation !== this.clears) return;
     this.merge([span], segments);
     for (const listener of this.listeners) listener();
   }
@@ -42,6 +52,7 @@ export class TranscriptCache {
 
   /** Forgets everything, without notifying: nothing new is there to store. */
   clear(): void {
+    this.clears++;
     this.covered = [];
     this.segments = [];
   }

@@ -282,7 +282,8 @@ export async function keepTranscript(cache: TranscriptCache, options: KeepTransc
     if (saving || key === null || failed) return;
     saving = true;
     try {
-      while (dirty && !failed) {
+      // Once aborted nothing more is written: the key may no longer be this cache's.
+      while (dirty && !failed && !signal.aborted) {
         dirty = false;
         await store.save(key, cache.snapshot());
       }
@@ -300,6 +301,8 @@ export async function keepTranscript(cache: TranscriptCache, options: KeepTransc
   try {
     const found = await transcriptKey(options.file, options);
     const saved = await store.load(found);
+    // Aborted meanwhile (the video closed, another model): the cache is no longer this key's.
+    if (signal.aborted) return;
     if (saved) cache.restore(saved);
     key = found;
   } catch (error) {

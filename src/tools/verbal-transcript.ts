@@ -45,6 +45,7 @@ export async function verbalTranscript(
   const { signal, language } = options;
   let transcribedSeconds = 0;
   let whisperSeconds = 0;
+  const generation = deps.cache.generation;
   for (const gap of deps.cache.uncovered(window)) {
     if (signal?.aborted) throw cancelledError();
     const audio = await deps.audio.audio(gap, { signal });
@@ -53,7 +54,8 @@ export async function verbalTranscript(
       ...(language ? { language } : {}),
       ...(signal ? { signal } : {}),
     });
-    deps.cache.add(gap, result.segments);
+    // Text of a model the cache was cleared for since (another speech model) is not kept.
+    deps.cache.add(gap, result.segments, generation);
     transcribedSeconds += gap.end - gap.start;
     whisperSeconds += result.whisperSeconds;
   }

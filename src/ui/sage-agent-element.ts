@@ -78,7 +78,7 @@ export class SageAgentElement extends HTMLElement {
   static readonly observedAttributes = ['src', ...Object.keys(ATTRIBUTE_SETTINGS)];
 
   private readonly root: ShadowRoot;
-  private readonly workspace: Workspace;
+  private workspace: Workspace;
   /** The run view of the question being answered, for its events and notices. */
   private runView: RunView | null = null;
   /** Shows the open file where the `<video>` element cannot play it. */
@@ -116,7 +116,7 @@ export class SageAgentElement extends HTMLElement {
     super();
     this.root = this.attachShadow({ mode: 'open' });
     this.root.adoptedStyleSheets = [styles()];
-    this.workspace = new Workspace({ releaseVideo: (video) => this.releasePlayer(video) });
+    this.workspace = this.makeWorkspace();
     this.track.append(this.playhead);
     const form = h('form', { class: 'ask' }, this.question, this.askButton, this.stopButton);
     this.root.append(
@@ -137,15 +137,6 @@ export class SageAgentElement extends HTMLElement {
       ),
     );
     this.listen(form);
-    this.workspace.on('change', ({ state, previous }) => this.render(state, previous));
-    this.workspace.on('run-start', (run) => {
-      this.question.value = '';
-      this.runView = new RunView(run.question, { duration: run.duration, skimFrames: run.skimFrames, frames: run.frames });
-      this.log.append(this.runView.element);
-    });
-    this.workspace.on('step', (event) => this.showStep(event));
-    this.workspace.on('notice', (text) => this.runView?.notice(text));
-    this.workspace.on('error', (detail) => this.emit('sage-error', detail));
     this.reflectSettings();
     this.settings.showVlmState(this.workspace.state.models.vlm);
   }
@@ -180,6 +171,13 @@ export class SageAgentElement extends HTMLElement {
   }
 
   connectedCallback(): void {
+    // Shown again after a removal freed everything: a fresh workspace with the same settings.
+    if (this.workspace.isDisposed) {
+      const { state, settings } = this.workspace;
+      this.workspace = this.makeWorkspace();
+      this.workspace.configure(settings);
+      this.render(this.workspace.state, state);
+    }
     const src = this.getAttribute('src');
     if (src && !this.workspace.state.video) this.openSrc(src);
   }
@@ -272,6 +270,19 @@ export class SageAgentElement extends HTMLElement {
     });
   }
 
+  private makeWorkspace(): Workspace {
+    const workspace = new Workspace({ releaseVideo: (video) => this.releasePlayer(video) });
+    workspace.on('change', ({ state, previous }) => this.render(state, previous));
+    workspace.on('run-start', (run) => {
+      this.runView = new RunView(run.question, { duration: run.duration, skimFrames: run.skimFrames, frames: run.frames });
+      this.log.append(this.runView.element);
+    });
+    workspace.on('step', (event) => this.showStep(event));
+    workspace.on('notice', (text) => this.runView?.notice(text));
+    workspace.on('error', (detail) => this.emit('sage-error', detail));
+    return workspace;
+  }
+
   private openSrc(src: string): void {
     void this.workspace.openUrl(src, document.baseURI);
   }
@@ -284,7 +295,8 @@ export class SageAgentElement extends HTMLElement {
       this.alert.textContent = state.alert?.message ?? '';
       this.alert.hidden = state.alert === null;
     }
-    // Notices after a run has ended go to the status line only.
+    // A question taken is cleared from the box at once; notices after its run go to the status line only.
+    if (state.asking && !previous.asking) this.question.value = '';
     if (!state.asking) this.runView = null;
     if (state.askable !== previous.askable || state.asking !== previous.asking) {
       this.question.disabled = !state.askable;

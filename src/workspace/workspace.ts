@@ -203,6 +203,11 @@ export class Workspace {
     return this.current;
   }
 
+  /** True after `dispose`; a host that shows the element again makes a new workspace. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   get settings(): Readonly<WorkspaceSettings> {
     return this.config;
   }
@@ -223,7 +228,7 @@ export class Workspace {
     const before = this.config;
     this.config = { ...before, ...changes };
     if (before.model !== this.config.model || before.modelSource !== this.config.modelSource) void this.enginesMade?.resetVlm();
-    if (before.speech !== this.config.speech) this.speechChanged();
+    if ((before.speech || SPEECH_MODEL_ID) !== (this.config.speech || SPEECH_MODEL_ID)) this.speechChanged();
     this.update({});
   }
 
@@ -250,8 +255,8 @@ export class Workspace {
     try {
       file = await engines.media.open(blob);
     } catch (error) {
-      if (id !== this.opens) return;
       if (!playUrl) URL.revokeObjectURL(url);
+      if (id !== this.opens) return;
       this.update({ video: null, status: '' });
       this.fail(toAppError(error), 'open');
       return;
@@ -300,13 +305,17 @@ export class Workspace {
     this.throwIfDisposed();
     if (this.fetching === src) return;
     this.fetching = src;
+    // A later open (another src, a drop) overtakes this fetch.
+    const ticket = this.opens;
     const name = decodeURIComponent(new URL(src, baseUrl).pathname.split('/').pop() || 'video');
     this.announce(`Fetching ${name}…`);
     try {
       const response = await fetch(src);
       if (!response.ok) throw new AppError('not-media', `The video at ${src} could not be fetched (${response.status}).`);
-      await this.openFile(await response.blob(), name, src);
+      const blob = await response.blob();
+      if (ticket === this.opens && !this.disposed) await this.openFile(blob, name, src);
     } catch (error) {
+      if (ticket !== this.opens || this.disposed) return;
       this.announce('');
       this.fail(error instanceof AppError ? error : new AppError('not-media', `The video at ${src} could not be fetched.`, { cause: error }), 'open');
     } finally {
@@ -324,16 +333,19 @@ export class Workspace {
     this.update({ asking: true, alert: null });
     try {
       const session = await video.session;
+      // A video closed meanwhile takes its run with it: nothing of it reaches the next video.
+      if (this.open !== video) return;
       this.emit('run-start', { question, duration: video.state.duration, skimFrames: session.video.skimFrames.length, frames: video.state.frames });
       for await (const event of session.ask(question, { signal: controller.signal })) {
+        if (this.open !== video) break;
         this.emit('step', event);
-        if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.refreshTranscript();
+        if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.refreshTranscript(video);
         if (event.type === 'answer') this.update({ evidence: event.spans });
         if (event.type === 'error' && !isCancelled(event.error)) this.emit('error', { error: event.error, during: 'ask' });
       }
     } catch (error) {
       // Only the skim can fail here (the run itself reports failures as events).
-      if (!isCancelled(error)) this.fail(toAppError(error), 'ask');
+      if (!isCancelled(error) && this.open === video) this.fail(toAppError(error), 'ask');
     } finally {
       if (this.running === controller) this.running = null;
       this.update({ asking: this.running !== null });
@@ -409,9 +421,10 @@ export class Workspace {
   /** Closes the video and ends every worker; idempotent. Opening a video afterwards rejects with `disposed`. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
-    this.disposed = true;
     this.opens++;
     this.closeVideo();
+    // Work still finishing after this (a fetch, a run's end, a model's load) changes nothing.
+    this.disposed = true;
     this.transcriptStore.dispose();
     await this.enginesMade?.dispose();
     this.enginesMade = null;
@@ -560,7 +573,10 @@ export class Workspace {
     if (video.ownsUrl) URL.revokeObjectURL(video.state.url);
     const release = this.options.releaseVideo?.(video.state) ?? Promise.resolve();
     // Whatever reads the file stops first, then the file closes.
-    void release.then(() => video.state.file.dispose()).catch(() => {});
+    void release
+      .catch(() => {})
+      .then(() => video.state.file.dispose())
+      .catch(() => {});
   }
 
   private setProgress(row: ProgressRow): void {
@@ -574,6 +590,7 @@ export class Workspace {
   }
 
   private update(patch: Partial<WorkspaceState>): void {
+    if (this.disposed) return;
     const previous = this.current;
     const vlmId = this.picks.modelId;
     const models = patch.models ?? previous.models;
@@ -582,6 +599,7 @@ export class Workspace {
   }
 
   private emit<K extends keyof WorkspaceEventMap>(type: K, value: WorkspaceEventMap[K]): void {
+    if (this.disposed) return;
     for (const listener of this.listeners[type] as Set<(value: WorkspaceEventMap[K]) => void>) listener(value);
   }
 

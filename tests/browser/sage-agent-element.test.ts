@@ -149,6 +149,17 @@ describe('<sage-agent> attributes, events and overlapping opens', () => {
     expect(el.hasAttribute('speech')).toBe(false);
   });
 
+  it('removed and shown again (a framework re-attaching it), it opens files as before', async () => {
+    const el = mount();
+    el.setAttribute('tools', 'verbal_transcript');
+    await open(el, await fixtureFile('counter.mp4'));
+    el.remove();
+    await new Promise((done) => setTimeout(done, 0));
+    document.body.append(el);
+    expect(el.getAttribute('tools')).toBe('verbal_transcript');
+    expect(await open(el, await fixtureFile('counter.mp4'))).toMatch(/^Ready: skimmed \d+ frames\.$/);
+  });
+
   it('errors arrive as typed sage-error events', async () => {
     const el = mount();
     const codes: string[] = [];

@@ -127,6 +127,33 @@ describe('keepTranscript', () => {
     expect(store.saves).toHaveLength(2);
   });
 
+  it('aborted before the stored transcript is read, restores nothing and writes nothing more', async () => {
+    const store = new MemoryStore();
+    const first = new TranscriptCache();
+    await keep(first, store).ready;
+    first.add({ start: 0, end: 300 }, [{ start: 3, end: 6, text: 'hello' }]);
+    await settle();
+    const again = new TranscriptCache();
+    const kept = keep(again, store);
+    kept.controller.abort();
+    await kept.ready;
+    expect(again.coveredSpans()).toEqual([]);
+    again.add({ start: 300, end: 400 }, []);
+    await settle();
+    expect(store.saves).toHaveLength(1);
+  });
+
+  it('a span transcribed before a clear is dropped, and the cache is empty after it', () => {
+    const cache = new TranscriptCache();
+    cache.add({ start: 0, end: 10 }, [{ start: 1, end: 2, text: 'kept' }]);
+    const started = cache.generation;
+    cache.clear();
+    cache.add({ start: 10, end: 20 }, [{ start: 11, end: 12, text: 'old model' }], started);
+    expect(cache.snapshot()).toEqual({ covered: [], segments: [] });
+    cache.add({ start: 10, end: 20 }, [{ start: 11, end: 12, text: 'new model' }]);
+    expect(cache.lookup({ start: 0, end: 30 }).map((s) => s.text)).toEqual(['new model']);
+  });
+
   it('gives nothing to another model', async () => {
     const store = new MemoryStore();
     const first = new TranscriptCache();

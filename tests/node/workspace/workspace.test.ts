@@ -229,6 +229,24 @@ describe('Workspace: opening', () => {
     expect(workspace.state.video).toMatchObject({ name: 'a talk.mp4', url: '/videos/a%20talk.mp4' });
   });
 
+  it('of two URLs fetched at once the later wins, and a fetch ending after dispose reports nothing', async () => {
+    const answers = new Map<string, (response: Response) => void>();
+    vi.stubGlobal('fetch', (url: string) => new Promise<Response>((answer) => answers.set(url, answer)));
+    const first = workspace.openUrl('/a.mp4', 'http://site.test/');
+    const second = workspace.openUrl('/b.mp4', 'http://site.test/');
+    answers.get('/b.mp4')!(new Response(new Uint8Array(4096)));
+    await second;
+    answers.get('/a.mp4')!(new Response(new Uint8Array(4096)));
+    await first;
+    expect(workspace.state.video?.name).toBe('b.mp4');
+    expect(d.files).toHaveLength(1);
+    const third = workspace.openUrl('/c.mp4', 'http://site.test/');
+    await workspace.dispose();
+    answers.get('/c.mp4')!(new Response('gone', { status: 500 }));
+    await third;
+    expect(errors).toEqual([]);
+  });
+
   it('a URL that answers 404 ends with an alert saying so', async () => {
     vi.stubGlobal('fetch', async () => new Response('missing', { status: 404 }));
     await workspace.openUrl('/no/such.mp4', 'http://site.test/');
@@ -276,6 +294,22 @@ describe('Workspace: questions', () => {
     expect(workspace.state.alert).toBeNull();
   });
 
+  it("a run of a video closed meanwhile shows nothing of itself on the next video", async () => {
+    await openAndSkim('first.mp4');
+    let reply = (_: string): void => {};
+    workspace.configure({ orchestrator: { generate: () => new Promise<string>((resolve) => (reply = resolve)) } });
+    const run = workspace.ask('What happens?');
+    await vi.waitFor(() => expect(steps.some((event) => event.type === 'stage-started')).toBe(true));
+    const opening = workspace.openFile(video('second.mp4'), 'second.mp4');
+    const before = steps.length;
+    reply(stage1Answer('Something.'));
+    await Promise.all([opening, run]);
+    await vi.waitFor(() => expect(workspace.state.status).toMatch(/^Ready/));
+    expect(steps.slice(before)).toEqual([]);
+    expect(workspace.state).toMatchObject({ asking: false, evidence: [], alert: null });
+    expect(workspace.state.status).toBe('Ready: skimmed 128 frames.');
+  });
+
   it('a skim answer needs no tools and shows no evidence', async () => {
     await openAndSkim();
     workspace.configure({ orchestrator: new ScriptedModel([stage1Answer('A cake.')]) });
@@ -303,6 +337,16 @@ describe('Workspace: transcribe all', () => {
     expect(d.transcribed).toHaveLength(1);
     expect(workspace.state.transcribing).toBe(false);
     expect(errors).toEqual([]);
+  });
+
+  it('text of the old model that arrives after the speech model changed is not kept', async () => {
+    await openAndSkim();
+    d.onTranscribe = () => workspace.configure({ speech: 'whisper-tiny' });
+    await workspace.transcribeAll();
+    expect(d.transcribed).toHaveLength(1);
+    expect(workspace.state.transcript).toMatchObject({ coveredSeconds: 0, segments: [] });
+    await new Promise((done) => setTimeout(done, 20));
+    expect(store.saved.size).toBe(0);
   });
 
   it('another speech model starts the transcript over under its own key; the first comes back', async () => {
