@@ -174,7 +174,7 @@ function referenceText(reference: LongSpeechReference, seconds: number): string 
 }
 
 /**
- * "Transcribe all" on the long speech file, as the element runs it: speed, memory of every
+ * "Transcribe all" on the long speech file, as the workspace runs it: speed, memory of every
  * Chromium process, word error rate against the script, and that a reload finds it all kept.
  */
 async function transcribeBench(browser: Browser, origin: string, browserPid: number, minutes: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Runs inside headless Chromium, driven by bench/run.ts: "Transcribe all" on the long speech file
- * (bench/make-long-speech.ts) as the element runs it: windows of TRANSCRIBE_WINDOW_SECONDS through
+ * (bench/make-long-speech.ts) as src/workspace/ runs it: windows of TRANSCRIBE_WINDOW_SECONDS through
  * `verbalTranscript`, one TranscriptCache kept in IndexedDB by `keepTranscript`, Whisper base q8
  * on WASM behind VAD, and no language given (Whisper detects it, as in the app).
  */
@@ -24,7 +24,7 @@ function selectedFile(): File {
   return file;
 }
 
-/** The cache of the selected file, filled from the store as the element's is when a video opens. */
+/** The cache of the selected file, filled from the store as the workspace fills it when a video opens. */
 async function keptCache(file: File): Promise<TranscriptCache> {
   const cache = new TranscriptCache();
   await keepTranscript(cache, {
