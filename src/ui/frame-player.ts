@@ -1,7 +1,8 @@
 /**
  * The frame player: shows a file the `<video>` element cannot play by drawing frames from the media
  * worker on a canvas, with its sound through an AudioContext where the audio decodes. Frames follow
- * the audio clock (else `performance.now()`); a frame whose successor is already due is dropped.
+ * the audio clock (else `performance.now()`); a frame whose successor is already due is dropped,
+ * and when decoding falls more than a second behind the clock, it starts again ahead of the clock.
  */
 import { AppError, isCancelled, toAppError } from '../core/errors';
 import { fitSize } from '../media/frame-renderer';
@@ -19,6 +20,10 @@ const AUDIO_AHEAD_SECONDS = 0.5;
 const AUDIO_START_SECONDS = 0.1;
 /** `timeupdate` fires at least this often (in media time) while playing, like the `<video>` element's. */
 const TIMEUPDATE_SECONDS = 0.25;
+/** Decoded frames this far behind the clock restart the frame stream ahead of it. */
+const BEHIND_SECONDS = 1;
+/** How far ahead of the clock a restarted stream starts at first; it grows with what a restart took. */
+const CATCH_UP_LEAD_SECONDS = 0.5;
 
 export interface FramePlayerOptions {
   /** Longest side of the frames drawn, in pixels (default 1280; never above the video's own size). */
@@ -266,6 +271,11 @@ class Session {
   private readonly queue: PlaybackFrame[] = [];
   private readingFrame = false;
   private framesDone = false;
+  /** The newest frame read, in media time; where a stream starts until its first frame arrives. */
+  private newestFrame: number;
+  /** The clock when the running frame stream was opened, and whether its first frame has come. */
+  private streamOpened = { clock: 0, delivered: false };
+  private catchUpLead = CATCH_UP_LEAD_SECONDS;
   private sound: SoundFeed | null = null;
   private animation = 0;
 
@@ -274,14 +284,16 @@ class Session {
     private readonly from: number,
     private readonly maxSide: number,
     private readonly events: SessionEvents,
-  ) {}
+  ) {
+    this.newestFrame = from;
+  }
 
   now(): number {
     return this.clock ? this.clock() : this.from;
   }
 
   start(output: Promise<AudioContext | null>): void {
-    if (this.file.probe.video?.decodable) this.frames = this.file.playbackFrames(this.from, this.maxSide).getReader();
+    if (this.file.probe.video?.decodable) this.openFrames(this.from);
     this.started = this.startClock(output).catch((error: unknown) => {
       if (!this.stopped) this.events.fail(error);
     });
@@ -325,6 +337,7 @@ class Session {
       this.queue.shift();
       this.events.draw(due);
     }
+    this.catchUp(now);
     this.readFrame();
     this.sound?.fill();
     const drained = !this.frames || (this.framesDone && this.queue.length === 0);
@@ -332,22 +345,56 @@ class Session {
     if (!this.stopped) this.animation = requestAnimationFrame(this.tick);
   };
 
+  private openFrames(start: number): void {
+    this.frames = this.file.playbackFrames(start, this.maxSide).getReader();
+    this.framesDone = false;
+    this.newestFrame = start;
+    this.streamOpened = { clock: this.now(), delivered: false };
+  }
+
+  /**
+   * When decoding cannot keep up, the frames shown drift behind the sound. Past BEHIND_SECONDS the
+   * stream starts again ahead of the clock, by what the last restart took to deliver its first
+   * frame, so a slow machine shows fewer frames, in time, instead of every frame, late.
+   */
+  private catchUp(now: number): void {
+    if (!this.frames || this.framesDone || now - this.newestFrame <= BEHIND_SECONDS) return;
+    if (now - this.streamOpened.clock <= BEHIND_SECONDS) return;
+    const old = this.frames;
+    void old.cancel().catch(() => {});
+    for (const frame of this.queue.splice(0)) frame.image.close();
+    this.readingFrame = false;
+    const target = Math.min(this.file.probe.durationSeconds, now + this.catchUpLead);
+    this.openFrames(target);
+  }
+
   private readFrame(): void {
     const frames = this.frames;
     if (!frames || this.readingFrame || this.framesDone || this.queue.length >= FRAMES_AHEAD) return;
     this.readingFrame = true;
     frames.read().then(
       ({ done, value }) => {
+        // A stream replaced by a catch-up: what it still gives is not wanted.
+        if (this.frames !== frames) {
+          value?.image.close();
+          return;
+        }
         this.readingFrame = false;
         if (this.stopped) value?.image.close();
         else if (done) this.framesDone = true;
         else {
+          if (!this.streamOpened.delivered) {
+            // The first frame of a stream: the next catch-up leads by at least what this one took.
+            this.streamOpened.delivered = true;
+            this.catchUpLead = Math.max(CATCH_UP_LEAD_SECONDS, 1.5 * (this.now() - this.streamOpened.clock));
+          }
+          this.newestFrame = value.timestamp;
           this.queue.push(value);
           this.readFrame();
         }
       },
       (error: unknown) => {
-        if (!this.stopped) this.events.fail(error);
+        if (!this.stopped && this.frames === frames) this.events.fail(error);
       },
     );
   }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';
+import type { PlaybackFrame } from '../../src/media/types';
 import { FramePlayer } from '../../src/ui/frame-player';
 import { checkElementPlayback, choosePlayback } from '../../src/ui/playback';
 import { fixtureFile, readCanvasFrameIndex, readFrame, rms } from './media-helpers';
@@ -220,3 +221,67 @@ function expectPlayedInOrder(seen: readonly { index: number; time: number }[], f
   expect(indexes.at(-1)).toBeGreaterThan(indexes[0]!);
   for (const { index, time } of seen) expect(offset + index / 10).toBeLessThanOrEqual(time + 1e-6);
 }
+
+describe('FramePlayer on a decoder slower than real time', () => {
+  /** A silent 60 s file whose frames (25 fps) take `decodeMs` each to arrive; records every stream's start and every bitmap. */
+  function slowFile(decodeMs: number) {
+    const starts: number[] = [];
+    const bitmaps: ImageBitmap[] = [];
+    const bitmap = async () => {
+      const made = await createImageBitmap(new ImageData(4, 4));
+      bitmaps.push(made);
+      return made;
+    };
+    const file = {
+      probe: { durationSeconds: 60, video: { decodable: true, displayWidth: 64, displayHeight: 36 }, audio: null },
+      playbackFrames(start: number) {
+        starts.push(start);
+        let time = start;
+        return new ReadableStream<PlaybackFrame>(
+          {
+            async pull(controller) {
+              await new Promise((done) => setTimeout(done, decodeMs));
+              const image = await bitmap();
+              try {
+                controller.enqueue({ timestamp: time, width: 4, height: 4, image });
+              } catch {
+                // Cancelled while decoding: the frame is dropped here, as the media client drops it.
+                image.close();
+              }
+              time += 0.04;
+            },
+          },
+          { highWaterMark: 0 },
+        );
+      },
+      frameAt: async (time: number) => ({ timestamp: time, width: 4, height: 4, image: await bitmap() }),
+    } as unknown as MediaFile;
+    return { file, starts, bitmaps };
+  }
+
+  it('starts again ahead of the clock when its frames fall a second behind, and closes every frame', async () => {
+    const { file, starts, bitmaps } = slowFile(120);
+    const player = new FramePlayer();
+    await player.load(file);
+    await player.play();
+    await new Promise((done) => setTimeout(done, 4000));
+    const clock = player.currentTime;
+    await player.dispose();
+    // At a third of real time the first stream falls a second behind within ~1.5 s.
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    expect(starts[1]).toBeGreaterThan(1);
+    // Every restart aims ahead of where the clock was, so the last one is not far behind the end.
+    expect(clock - starts.at(-1)!).toBeLessThan(3);
+    expect(bitmaps.filter((made) => made.width !== 0)).toEqual([]);
+  });
+
+  it('a decoder that keeps up is never restarted', async () => {
+    const { file, starts } = slowFile(5);
+    const player = new FramePlayer();
+    await player.load(file);
+    await player.play();
+    await new Promise((done) => setTimeout(done, 2500));
+    await player.dispose();
+    expect(starts).toEqual([0]);
+  });
+});
