@@ -1,7 +1,8 @@
 /**
  * `identify_timestamps_visually`: when an event happens inside a window. The window is sampled
  * densely at low resolution (1 frame a second, at most 32), each frame is scored against the event,
- * and the best run of matching frames gives the start and end.
+ * and the best run of matching frames gives the start and end. Most frames decode while the first
+ * few are scored.
  */
 import type { ToolArguments, ToolOutput, ToolRunContext, ToolRunner } from '../core/contracts';
 import type { Frame } from '../media/types';
@@ -24,6 +25,21 @@ export function groundingSlices(start: number, end: number): { count: number; st
   return { count, step, first: start + step / 2, last: end - step / 2 };
 }
 
+/**
+ * The instants in the order they are extracted: a short head, then the rest, so the rest decodes
+ * while the head is scored (the media worker and the scorer's model run side by side, and the tool
+ * no longer waits for all frames before its first model call). Each extraction after the first
+ * starts decoding at its own key frame, so there are only two. Windows of a few frames stay whole.
+ */
+export function groundingBatches(first: number, last: number, step: number, count: number): Array<{ start: number; end: number; count: number }> {
+  const head = Math.max(2, Math.ceil(count / 4));
+  if (count - head < 2) return [{ start: first, end: last, count }];
+  return [
+    { start: first, end: first + (head - 1) * step, count: head },
+    { start: first + head * step, end: last, count: count - head },
+  ];
+}
+
 export function identifyTimestampsTool(
   media: FrameExtractor,
   scorer: FrameEventScorer,
@@ -32,12 +48,31 @@ export function identifyTimestampsTool(
     async run(args, context: ToolRunContext): Promise<ToolOutput> {
       const { timestamp_start: start, timestamp_end: end, event } = args;
       const { count, step, first, last } = groundingSlices(start, end);
-      const frames = await media.extract(
-        { start: first, end: last, count, maxSide: GROUNDING_MAX_SIDE, format: 'bitmap' },
-        { signal: context.signal },
-      );
+      const extract = (batch: { start: number; end: number; count: number }): Promise<Frame[]> => {
+        const frames = media.extract({ ...batch, maxSide: GROUNDING_MAX_SIDE, format: 'bitmap' }, { signal: context.signal });
+        // Awaited later; a failure while the previous batch is scored must not count as unhandled.
+        frames.catch(() => {});
+        return frames;
+      };
+      const batches = groundingBatches(first, last, step, count);
+      const frames: Frame[] = [];
+      const scores: number[] = [];
+      let pending: Promise<Frame[]> | null = extract(batches[0]!);
       try {
-        const scores = await scorer.score(frames, event, { signal: context.signal });
+        for (let index = 0; index < batches.length; index++) {
+          const batch = await (pending as Promise<Frame[]>);
+          pending = null;
+          // One frame can show at the last instant of a batch and the first of the next (a window
+          // shorter than the frame interval): it is scored once, as a single extraction keeps it once.
+          const previous = frames.at(-1);
+          const repeated = previous !== undefined && batch[0]?.timestamp === previous.timestamp;
+          if (repeated) closeBitmaps(batch.slice(0, 1));
+          const fresh = repeated ? batch.slice(1) : batch;
+          frames.push(...fresh);
+          const next = batches[index + 1];
+          if (next) pending = extract(next);
+          scores.push(...(await scorer.score(fresh, event, { signal: context.signal })));
+        }
         const slices: ScoredSlice[] = frames.map((frame, i) => ({
           start: Math.max(start, frame.requestedTime - step / 2),
           end: Math.min(end, frame.requestedTime + step / 2),
@@ -51,6 +86,8 @@ export function identifyTimestampsTool(
         };
       } finally {
         closeBitmaps(frames);
+        // Scoring failed while the next batch was decoding: nothing of this call outlives it.
+        if (pending) closeBitmaps(await pending.catch((): Frame[] => []));
       }
     },
   };
