@@ -395,10 +395,7 @@ export class Workspace {
   async forgetTranscript(): Promise<void> {
     const video = this.open;
     if (!video) return;
-    this.transcribing?.abort();
-    video.keeping?.abort();
-    video.transcriptCache.clear();
-    this.refreshTranscript(video);
+    this.emptyTranscript(video);
     try {
       await this.transcriptStore.remove(await transcriptKey(video.blob, this.transcriptParts(video)));
     } catch (error) {
@@ -534,11 +531,16 @@ export class Workspace {
     void this.enginesMade?.resetSpeech();
     const video = this.open;
     if (!video) return;
+    this.emptyTranscript(video);
+    this.keepTranscript(video);
+  }
+
+  /** Stops transcribing and keeping the video's transcript, and empties it; `keepTranscript` starts keeping again. */
+  private emptyTranscript(video: OpenVideo): void {
     this.transcribing?.abort();
     video.keeping?.abort();
     video.transcriptCache.clear();
     this.refreshTranscript(video);
-    this.keepTranscript(video);
   }
 
   private refreshTranscript(video = this.open): void {
