@@ -22,7 +22,7 @@ import {
 import { AppError, cancelledError } from '../src/core/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
-import { configureOnnxWasm } from '../src/models/engines/onnx-wasm';
+import { configureOnnxWasm, useOnnxBuildFor } from '../src/models/engines/onnx-wasm';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
@@ -386,6 +386,7 @@ async function loadModel(
 ): Promise<VlmLoadResult> {
   await releaseModel();
   const started = performance.now();
+  if (env.backends.onnx.wasm) useOnnxBuildFor(env.backends.onnx.wasm, options.device);
   try {
     const { modelId, revision } = configureSource(options.source);
     const common = {

@@ -21,7 +21,7 @@ import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src
 import type { TimeSpan, TranscriptSegment } from '../src/core/contracts';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
-import { configureOnnxWasm, wasmThreads } from '../src/models/engines/onnx-wasm';
+import { configureOnnxWasm, useOnnxBuildFor, wasmThreads } from '../src/models/engines/onnx-wasm';
 import type {
   WhisperLoadOptions,
   WhisperLoadProgress,
@@ -202,6 +202,7 @@ const api: WhisperWorkerApi = {
     await disposePipeline();
     // Read by ONNX Runtime when it starts, i.e. on this worker's first load.
     if (options.threads !== undefined) ort.env.wasm.numThreads = wasmThreads(options.threads);
+    useOnnxBuildFor(ort.env.wasm, options.device);
     asr = await createPipeline(options, onProgress);
     loaded = {
       options,

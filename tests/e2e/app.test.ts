@@ -98,6 +98,10 @@ describe('the app (built, served from dist/)', () => {
     expect(overflow, 'horizontal scroll at 320 px').toBeLessThanOrEqual(0);
 
     expect(g.requested.some((url) => url.includes('/models/Xenova/whisper-base/')), 'worker requests are observed').toBe(true);
+    // Whisper runs on WASM here, so its worker loads ONNX Runtime's CPU build, not the WebGPU one.
+    const runtimes = g.requested.filter((url) => /ort-wasm-simd-threaded[^/]*\.wasm$/.test(url));
+    expect(runtimes.length).toBeGreaterThan(0);
+    expect(runtimes.filter((url) => /asyncify|jsep|jspi/.test(url))).toEqual([]);
     expect(g.external).toEqual([]);
     expect(g.problems).toEqual([]);
     await g.context.close();
