@@ -2,8 +2,6 @@
  * Streaming sample-rate converter for mono audio (windowed-sinc, polyphase table).
  * There is no AudioContext or OfflineAudioContext in workers, so the media worker resamples itself.
  * Audio arrives in arbitrary blocks; outputs do not depend on how the input was split.
- * Between equal rates the samples pass through unchanged: filtering them would cost a 26-tap
- * convolution per sample (most of the worker time of a 16 kHz file's audio read) and only lowpass them.
  */
 
 /** Kernel half-width in zero crossings of the lowpass sinc: plenty for speech models. */
@@ -28,15 +26,12 @@ export class StreamingResampler {
   /** Absolute input position (may be fractional) of the next output sample. */
   private nextPosition = 0;
   private outputCount = 0;
-  /** Equal rates: every output sample is the input sample. */
-  private readonly passThrough: boolean;
 
   constructor(inputRate: number, outputRate: number) {
     if (!(inputRate > 0) || !(outputRate > 0)) throw new RangeError('sample rates must be positive');
     this.inputRate = inputRate;
     this.outputRate = outputRate;
     this.step = inputRate / outputRate;
-    this.passThrough = inputRate === outputRate;
     // Cut off just below the lower Nyquist frequency so nothing folds back into the band.
     const cutoff = Math.min(1, outputRate / inputRate) * 0.95;
     this.halfWidth = Math.ceil(HALF_ZERO_CROSSINGS / cutoff);
@@ -54,15 +49,12 @@ export class StreamingResampler {
 
   /** Feeds input samples; returns every output sample that can be computed so far. */
   push(input: Float32Array): Float32Array {
-    // A copy: callers may reuse the block they pass in.
-    if (this.passThrough) return input.slice();
     this.append(input);
     return this.drain(false);
   }
 
   /** Ends the stream: returns the remaining outputs, treating the input past its end as silence. */
   flush(): Float32Array {
-    if (this.passThrough) return new Float32Array(0);
     this.append(new Float32Array(this.halfWidth + 1));
     const out = this.drain(true);
     this.length = 0;
