@@ -11,6 +11,8 @@ interface Row {
   files: HTMLDetailsElement;
   summary: HTMLElement;
   list: HTMLUListElement;
+  /** The row last drawn: the workspace replaces only the rows that changed, so an equal one is skipped. */
+  shown: ProgressRow | null;
 }
 
 /** State in: `render(rows)`, the workspace's progress rows. No events out. */
@@ -22,7 +24,7 @@ export class ProgressView {
   render(rows: readonly ProgressRow[]): void {
     const ids = new Set(rows.map((row) => row.id));
     for (const id of [...this.rows.keys()]) if (!ids.has(id)) this.remove(id);
-    for (const row of rows) this.update(row);
+    for (const row of rows) if (this.rows.get(row.id)?.shown !== row) this.update(row);
   }
 
   private update(update: ProgressRow): void {
@@ -35,7 +37,7 @@ export class ProgressView {
       // Folded, and kept across updates, so a person who opened it sees the files move.
       const files = h('details', { class: 'progress-files', hidden: true }, summary, list);
       const row = h('li', {}, text, bar, files);
-      entry = { row, bar, text, files, summary, list };
+      entry = { row, bar, text, files, summary, list, shown: null };
       this.rows.set(update.id, entry);
       this.element.append(row);
     }
@@ -55,6 +57,7 @@ export class ProgressView {
     entry.files.hidden = files.length === 0;
     entry.summary.textContent = files.length === 1 ? '1 file' : `${files.length} files`;
     entry.list.replaceChildren(...files.map((file) => h('li', {}, formatFileProgress(file))));
+    entry.shown = update;
   }
 
   private remove(id: string): void {
