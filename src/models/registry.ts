@@ -81,6 +81,8 @@ export interface DeviceProfile {
    * WebGPU adapter whose maxBufferSize or maxStorageBufferBindingSize is smaller cannot load it.
    */
   readonly largestBufferMB?: number;
+  /** The same for `dtypeWithoutF16` when it differs (an embedding kept in float32 is twice the size). */
+  readonly largestBufferWithoutF16MB?: number;
 }
 
 export interface ModelEntry {
@@ -104,7 +106,46 @@ export const DEFAULT_VLM_ID = 'qwen2.5-vl-3b-instruct';
 /** The random-weight model with the default family's layout, served from this repository. */
 export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';
 
+/**
+ * Why the SAGE-MM sizes below are what they are: models/export writes q4f16 with 4-bit matmul
+ * weights (about 4.5 bits each with their scales) and a float16 token embedding, and q4 with the
+ * embedding (the largest buffer) in float32. Memory is taken as 1.34x the download (weights, KV
+ * cache, activations), the ratio first assumed for the 7B.
+ */
+const SAGE_MM_NOTES =
+  'The released checkpoint is PyTorch safetensors; models/export (python -m sage_export) writes the ' +
+  'transformers.js export (vision_encoder, embed_tokens, decoder_model_merged in q4/q4f16, and the ' +
+  "release's prompts), served from models/<its repository>/. Sizes are estimates from the architecture " +
+  'at 4 bits (models/README.md says how). ';
+
 export const MODELS: readonly ModelEntry[] = [
+  {
+    id: 'sage-mm-qwen3-vl-8b',
+    role: 'orchestrator-vlm',
+    label: 'SAGE-MM (Qwen3-VL 8B, SFT+RL)',
+    family: 'qwen3_vl',
+    source: { kind: 'hub', repo: 'allenai/SAGE-MM-Qwen3-VL-8B-SFT_RL' },
+    status: 'needs-export',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 5900,
+        memoryMB: 7900,
+        downloadWithoutF16MB: 7150,
+        memoryWithoutF16MB: 9600,
+        largestBufferMB: 1187,
+        largestBufferWithoutF16MB: 2374,
+        downloadIsEstimate: true,
+      },
+    },
+    license: 'apache-2.0',
+    notes:
+      SAGE_MM_NOTES +
+      "The release's evaluation runs this one as the orchestrator. Qwen3-VL 8B: hidden 4096, 36 layers, " +
+      'untied 151,936-token embedding and head (the largest buffer is the embedding: 1,187 MiB in fp16, ' +
+      '2,374 MiB in fp32), DeepStack fed to the decoder by the VLM worker. Too large for WASM.',
+  },
   {
     id: 'sage-mm-qwen2.5-vl-7b',
     role: 'orchestrator-vlm',
@@ -113,15 +154,50 @@ export const MODELS: readonly ModelEntry[] = [
     source: { kind: 'hub', repo: 'allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL' },
     status: 'needs-export',
     devices: {
-      webgpu: { dtype: 'q4f16', dtypeWithoutF16: 'q4', downloadMB: 5600, memoryMB: 7500, largestBufferMB: 1090, downloadIsEstimate: true },
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 5600,
+        memoryMB: 7500,
+        downloadWithoutF16MB: 6690,
+        memoryWithoutF16MB: 9000,
+        largestBufferMB: 1039,
+        largestBufferWithoutF16MB: 2077,
+        downloadIsEstimate: true,
+      },
     },
     license: 'apache-2.0',
     notes:
-      'The released checkpoint is PyTorch safetensors; models/export (python -m sage_export) writes the ' +
-      'transformers.js export (vision_encoder, embed_tokens, decoder_model_merged in q4/q4f16, and the ' +
-      "release's prompts), served from models/allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL/ (models/README.md). Sizes are estimates from " +
-      'Qwen2.5-VL-7B at 4 bits; the largest buffer is the 152k x 3584 fp16 token embedding. ' +
-      'Too large for WASM (4 GB address space).',
+      SAGE_MM_NOTES +
+      'Qwen2.5-VL 7B: the largest buffer is the 152k x 3584 token embedding (1,039 MiB in fp16, 2,077 MiB ' +
+      'in fp32). Too large for WASM (4 GB address space).',
+  },
+  {
+    id: 'sage-mm-qwen3-vl-4b',
+    role: 'orchestrator-vlm',
+    label: 'SAGE-MM (Qwen3-VL 4B, SFT+RL)',
+    family: 'qwen3_vl',
+    source: { kind: 'hub', repo: 'allenai/SAGE-MM-Qwen3-VL-4B-SFT_RL' },
+    status: 'needs-export',
+    devices: {
+      webgpu: {
+        dtype: 'q4f16',
+        dtypeWithoutF16: 'q4',
+        downloadMB: 3300,
+        memoryMB: 4400,
+        downloadWithoutF16MB: 4080,
+        memoryWithoutF16MB: 5500,
+        largestBufferMB: 742,
+        largestBufferWithoutF16MB: 1484,
+        downloadIsEstimate: true,
+      },
+    },
+    license: 'apache-2.0',
+    notes:
+      SAGE_MM_NOTES +
+      'Qwen3-VL 4B: hidden 2560, 36 layers, a tied 151,936-token embedding (742 MiB in fp16, 1,484 MiB in ' +
+      "fp32), DeepStack fed to the decoder by the VLM worker. The only SAGE-MM whose memory fits the budget of a browser that " +
+      'reports 8 GB (Chromium reports at most 8).',
   },
   {
     id: DEFAULT_VLM_ID,
@@ -460,7 +536,7 @@ export function costFor(entry: ModelEntry, device: ModelDevice, hasShaderF16 = t
     dtype,
     downloadMB: withoutF16 ? (profile.downloadWithoutF16MB ?? profile.downloadMB) : profile.downloadMB,
     memoryMB: withoutF16 ? (profile.memoryWithoutF16MB ?? profile.memoryMB) : profile.memoryMB,
-    largestBufferMB: profile.largestBufferMB,
+    largestBufferMB: withoutF16 ? (profile.largestBufferWithoutF16MB ?? profile.largestBufferMB) : profile.largestBufferMB,
   };
 }
 
