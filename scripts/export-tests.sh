@@ -21,3 +21,4 @@ else
 fi
 "$python" -m pytest -q -p no:cacheprovider models/export/tests
 "$python" models/tiny/make_tiny.py --check
+"$python" models/reference/release_stage1_video.py --check

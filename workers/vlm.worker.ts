@@ -27,7 +27,7 @@ import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
 import type { VlmInspection, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
-import type { VlmImage } from '../src/core/contracts';
+import type { VlmImage, VlmVideo } from '../src/core/contracts';
 
 installAppErrorTransfer();
 
@@ -217,6 +217,8 @@ async function qwenVideoInputs(
   text: string,
   frames: RawImage[],
   timed: readonly string[] | null,
+  sourceSize: VlmVideo['sourceSize'],
+  family: string,
 ): Promise<Record<string, unknown>> {
   const imageProcessor = processor.image_processor;
   const config = imageProcessor?.config as { merge_size?: unknown; patch_size?: unknown } | undefined;
@@ -227,7 +229,7 @@ async function qwenVideoInputs(
   }
   const first = frames[0];
   if (!first) throw new AppError('invalid-argument', 'A video needs at least one frame.');
-  const size = videoFrameSize(first.height, first.width, frames.length, patchSize * mergeSize);
+  const size = sourceSize ? videoFrameSize(sourceSize.height, sourceSize.width, frames.length, { factor: patchSize * mergeSize, family }) : first;
   const sized = await Promise.all(
     frames.map(async (frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
   );
@@ -267,7 +269,7 @@ async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest)
   if (request.video) {
     const { frames, frameTimes } = request.video;
     const timed = loadedModel.vision?.timedVideo ? qwen3PatchTimes(frameTimes ?? frames.map((_, index) => index)) : null;
-    return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed);
+    return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed, request.video.sourceSize, String(loadedModel.model.config.model_type));
   }
   if (request.images.length === 0) return (await processor(text)) as Record<string, unknown>;
   const images = await Promise.all(request.images.map(toRawImage));

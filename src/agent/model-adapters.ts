@@ -10,6 +10,8 @@ import { RELEASE_SECONDS_PER_GRID } from '../models/qwen-vl/video-inputs';
 /** Where the pixels of a frame reference live (a `FrameStore` fits). */
 export interface FrameImageSource {
   get(id: string): { image: VlmImage } | undefined;
+  /** The display size of the video the frames come from (the release sizes Stage-1 frames from it). */
+  readonly source?: { readonly width: number; readonly height: number };
 }
 
 export interface VlmReasoningModelOptions {
@@ -37,7 +39,14 @@ export class VlmReasoningModel implements ReasoningModel {
       prompt: request.prompt,
       ...(request.system === undefined ? {} : { system: request.system }),
       ...(frames.length > 0
-        ? { video: { frames, secondsPerGrid: RELEASE_SECONDS_PER_GRID, frameTimes: skim.map((frame) => frame.timestamp) } }
+        ? {
+            video: {
+              frames,
+              secondsPerGrid: RELEASE_SECONDS_PER_GRID,
+              frameTimes: skim.map((frame) => frame.timestamp),
+              ...(this.frames.source ? { sourceSize: this.frames.source } : {}),
+            },
+          }
         : {}),
       maxNewTokens: this.maxNewTokens,
       signal: request.signal,

@@ -10,7 +10,7 @@ import { VlmReasoningModel, type VlmReasoningModelOptions } from './model-adapte
 import { parseStage1Output } from './parse-model-output';
 import { runAgent } from './run-agent';
 import { AppError, disposedError, isCancelled, toAppError } from '../core/errors';
-import { skimFrameCount } from '../media/frame-times';
+import { stage1VideoPlan, type Stage1VideoPlan } from '../models/qwen-vl/video-inputs';
 import { mediaUses } from '../media/media-uses';
 
 /** What the session needs from an opened video (a `MediaFile` fits). */
@@ -21,8 +21,6 @@ export interface SkimSource {
 
 /** Key-frame skims of long videos cost a fraction of exact ones; short videos afford exact frames. */
 export const FAST_SKIM_AFTER_SECONDS = 120;
-/** About the 194-px frames SAGE-MM was trained on (~48 visual tokens each), a multiple of 28. */
-export const SKIM_MAX_SIDE = 196;
 
 export type Orchestrator =
   /**
@@ -45,6 +43,8 @@ export interface AgentSessionOptions {
   orchestrator: Orchestrator;
   /** The tools for this video, usually `createToolRegistry` over the same media and frame store. */
   tools: ToolRegistry;
+  /** How many skim frames, and how large, the orchestrator's Stage 1 takes (default: the release's Qwen2.5-VL plan). */
+  skimPlan?: Stage1VideoPlan;
   signal?: AbortSignal;
 }
 
@@ -84,20 +84,22 @@ export class AgentSession {
   }
 
   /**
-   * Skims the video once (1 fps up to 128 frames). A file whose video is missing or does not decode
-   * here gets no skim frames, and questions use its speech.
+   * Skims the video once, as many frames and as large as the orchestrator's Stage 1 takes. A file
+   * whose video is missing or does not decode here gets no skim frames, and questions use its speech.
    */
   static async open(options: AgentSessionOptions): Promise<AgentSession> {
-    const { media, signal } = options;
+    const { media, signal, skimPlan = stage1VideoPlan(undefined) } = options;
     const uses = mediaUses(media.probe);
     const duration = uses.readableSeconds;
-    const count = skimFrameCount(duration);
-    const store = new FrameStore({ prefix: 'skim', limit: Math.max(1, count) });
+    const track = media.probe.video;
+    const count = skimPlan.frameCount(duration, track?.frameRate ?? 0);
+    const source = track && track.displayWidth > 0 && track.displayHeight > 0 ? { width: track.displayWidth, height: track.displayHeight } : undefined;
+    const store = new FrameStore({ prefix: 'skim', limit: Math.max(1, count), ...(source ? { source } : {}) });
     let frames: Frame[] = [];
     let skimFailure: AppError | null = null;
     if (uses.frames && count > 0) {
       try {
-        frames = await media.skim({ count, mode: skimModeFor(duration), maxSide: SKIM_MAX_SIDE, format: 'bitmap' }, { signal });
+        frames = await media.skim({ count, mode: skimModeFor(duration), maxSide: skimPlan.maxSide, format: 'bitmap' }, { signal });
       } catch (error) {
         // Frames that fail to decode leave the speech, when there is any: questions go on with it.
         if (isCancelled(error) || !uses.speech) throw error;

@@ -25,7 +25,7 @@ export interface VideoContext<F extends FrameRef = FrameRef> {
   /** The name the model sees in the metadata line and uses as `video_path`. */
   name: string;
   durationSeconds: number;
-  /** The low-resolution skim (F), in time order; see `skimFrameCount`. */
+  /** The low-resolution skim (F), in time order; see `stage1VideoPlan`. */
   skimFrames: readonly F[];
 }
 
@@ -103,6 +103,11 @@ export interface VlmVideo {
   secondsPerGrid: number;
   /** Each frame's time in the video, in seconds: Qwen3-VL writes them into the prompt. */
   frameTimes?: readonly number[];
+  /**
+   * The display size of the video the frames were cut from. Given, the frames are resized to the
+   * size the SAGE release computes from it for the model's family; absent, they are used as they are.
+   */
+  sourceSize?: { readonly width: number; readonly height: number };
 }
 
 export interface VlmGenerateRequest {

@@ -21,6 +21,7 @@ import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../model
 import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
+import { stage1VideoPlan, type Stage1VideoPlan } from '../models/qwen-vl/video-inputs';
 import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
@@ -295,6 +296,13 @@ export class AgentEngines {
         },
       );
     return { ready, dispose: () => ready.then((engine) => engine.dispose(), () => {}) };
+  }
+
+  /** The skim the VLM that the next question will load takes at Stage 1 (the release's plan for its family). */
+  async stage1VideoPlan(): Promise<Stage1VideoPlan> {
+    const { modelId: asked, choice } = this.settings();
+    const modelId = asked ?? (await choice()).orchestrator.entry.id;
+    return stage1VideoPlan(findModel(modelId)?.family);
   }
 
   private async loadVlm(): Promise<ResilientVlm> {

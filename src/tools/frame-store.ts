@@ -27,6 +27,8 @@ export interface FrameStoreOptions {
   limit?: number;
   /** Id prefix (default 'frame'): ids are `${prefix}_${n}`, n counting from 1 and never reused. */
   prefix?: string;
+  /** The display size of the video the frames are cut from, for a model that sizes them from it. */
+  source?: { readonly width: number; readonly height: number };
 }
 
 export const DEFAULT_FRAME_LIMIT = 200;
@@ -35,11 +37,13 @@ export class FrameStore {
   private readonly frames = new Map<string, StoredFrame>();
   private readonly limit: number;
   private readonly prefix: string;
+  readonly source: FrameStoreOptions['source'];
   private counter = 0;
 
   constructor(options: FrameStoreOptions = {}) {
     this.limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_FRAME_LIMIT));
     this.prefix = options.prefix ?? 'frame';
+    this.source = options.source;
   }
 
   /**

@@ -493,13 +493,19 @@ export class Workspace {
         this.announce(text);
       },
     });
-    const session = AgentSession.open({
-      media: file,
-      videoName: video.state.name,
-      orchestrator: { kind: 'model', stage1: orchestrator, stage2 },
-      tools,
-      signal: video.signal,
-    });
+    // A scripted orchestrator set by the host takes the default skim; the VLM its family's (the
+    // default too when the choice cannot be made: the VLM's load then says why).
+    const skimPlan = this.config.orchestrator ? Promise.resolve(undefined) : engines.stage1VideoPlan().catch(() => undefined);
+    const session = skimPlan.then((plan) =>
+      AgentSession.open({
+        media: file,
+        videoName: video.state.name,
+        orchestrator: { kind: 'model', stage1: orchestrator, stage2 },
+        tools,
+        ...(plan ? { skimPlan: plan } : {}),
+        signal: video.signal,
+      }),
+    );
     return session.then((value) => (opened = value));
   }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import speech from '../fixtures/speech.json';
 import type { AgentEvent } from '../../src/agent/events';
 import { AgentSession } from '../../src/agent/session';
-import { skimFrameCount } from '../../src/media/frame-times';
+import { stage1VideoPlan } from '../../src/models/qwen-vl/video-inputs';
 import type { GenerateRequest, ReasoningModel, VlmGenerator } from '../../src/core/contracts';
 import { AppError } from '../../src/core/errors';
 import { MediaClient, type MediaFile } from '../../src/media/media-client';
@@ -109,9 +109,10 @@ describe('agent end to end (media worker, Whisper, scripted orchestrator)', () =
     for await (const event of session.ask(QUESTION)) events.push(event);
     console.info(`agent run: ${((performance.now() - started) / 1000).toFixed(1)} s, events: ${events.map((e) => e.type).join(' ')}`);
 
-    // Stage 1 got the skim of the whole video: one exact frame a second.
+    // Stage 1 got the skim of the whole video: one exact frame a second (the default plan), at most 384 px.
     const skim = model.requests[0]!.images ?? [];
-    expect(skim).toHaveLength(skimFrameCount(file.probe.durationSeconds));
+    expect(skim).toHaveLength(stage1VideoPlan(undefined).frameCount(file.probe.durationSeconds, file.probe.video!.frameRate));
+    expect(session.video.skimFrames.every((f) => Math.max(f.width, f.height) <= 384)).toBe(true);
     expect(session.video.skimFrames.every((f) => f.image instanceof ImageBitmap)).toBe(true);
 
     const called = events.find((e) => e.type === 'tool-called');

@@ -79,8 +79,10 @@ describe('agent on the tiny VLM (real workers)', () => {
     expect(vlm.requests.slice(1).every((request) => request.video === undefined && (request.images ?? []).length === 0)).toBe(true);
     for (const image of stage1.video?.frames ?? []) {
       expect(image).toBeInstanceOf(ImageBitmap);
-      expect(Math.max((image as ImageBitmap).width, (image as ImageBitmap).height)).toBeLessThanOrEqual(196);
+      expect(Math.max((image as ImageBitmap).width, (image as ImageBitmap).height)).toBeLessThanOrEqual(384);
     }
+    // The worker sizes them from the source, as the release does.
+    expect(stage1.video?.sourceSize).toEqual({ width: file.probe.video!.displayWidth, height: file.probe.video!.displayHeight });
     expect(stage1.prompt).toContain('60 low-resolution frames');
     expect(stage1.maxNewTokens).toBe(24);
 

@@ -17,6 +17,7 @@
  */
 import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
 import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
+import { hasTimedVideo } from './video-inputs';
 
 /** Temporal patches per vision-encoder call: 16 x 48 tokens is about 3,000 patches. */
 const TEMPORAL_PATCHES_PER_CALL = 16;
@@ -44,8 +45,6 @@ export interface QwenVisionSupport {
  */
 export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl', 'qwen3_5']);
 
-/** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
-const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
 
 const DEEPSTACK_INPUT = 'deepstack_visual_embeds';
 const DEEPSTACK_OUTPUT = 'deepstack_features';
@@ -74,7 +73,7 @@ interface MutableModel {
 
 export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
   const model = loaded as unknown as MutableModel;
-  const timedVideo = TIMED_VIDEO_FAMILIES.has(String(model.config.model_type));
+  const timedVideo = hasTimedVideo(String(model.config.model_type));
   const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
   const encoder = sessions.vision_encoder;
   const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;

@@ -3,6 +3,7 @@ import { AgentSession, skimModeFor, type SkimSource } from '../../../src/agent/s
 import { VlmReasoningModel } from '../../../src/agent/model-adapters';
 import type { ProbeResult, SkimOptions } from '../../../src/media/types';
 import { FrameStore } from '../../../src/tools/frame-store';
+import { stage1VideoPlan } from '../../../src/models/qwen-vl/video-inputs';
 import { AppError, cancelledError } from '../../../src/core/errors';
 import { lastEvent, offlineTools, ScriptedModel, stage1Answer, stage1Call, stage2Answer } from './doubles';
 import { FakeVlm, frameAt } from '../tools/fakes';
@@ -21,7 +22,7 @@ function source(durationSeconds: number, hasVideo = true, shape: SourceShape = {
   const probe = {
     durationSeconds,
     readableSeconds: shape.readableSeconds ?? durationSeconds,
-    video: hasVideo ? { codec: 'hevc', decodable: shape.videoDecodable ?? true } : null,
+    video: hasVideo ? { codec: 'hevc', decodable: shape.videoDecodable ?? true, displayWidth: 1280, displayHeight: 720, frameRate: 25 } : null,
     audio: { codec: 'aac', decodable: shape.audioDecodable ?? true },
   } as ProbeResult;
   return {
@@ -58,7 +59,7 @@ describe('AgentSession', () => {
       orchestrator: { kind: 'model', stage1: model },
       tools: offlineTools().tools,
     });
-    expect(media.calls).toEqual([{ count: 128, mode: 'fast', maxSide: 196, format: 'bitmap' }]);
+    expect(media.calls).toEqual([{ count: 128, mode: 'fast', maxSide: 384, format: 'bitmap' }]);
     expect(session.video.skimFrames.map((f) => f.id).slice(0, 2)).toEqual(['skim_1', 'skim_2']);
 
     await drain(session.ask('What is cooked?'));
@@ -70,12 +71,29 @@ describe('AgentSession', () => {
   it('short videos get exact frames, one a second; files without video get none', async () => {
     const media = source(20);
     await AgentSession.open({ media, videoName: 'a.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
-    expect(media.calls).toEqual([{ count: 20, mode: 'exact', maxSide: 196, format: 'bitmap' }]);
+    expect(media.calls).toEqual([{ count: 20, mode: 'exact', maxSide: 384, format: 'bitmap' }]);
 
     const audioOnly = source(20, false);
     const session = await AgentSession.open({ media: audioOnly, videoName: 'a.m4a', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
     expect(audioOnly.calls).toHaveLength(0);
     expect(session.video.skimFrames).toEqual([]);
+  });
+
+  it("takes the skim a Qwen3-VL orchestrator's Stage 1 takes: 128 larger frames whatever the length", async () => {
+    const media = source(20);
+    const session = await AgentSession.open({
+      media,
+      videoName: 'a.mp4',
+      orchestrator: { kind: 'model', stage1: new ScriptedModel([]) },
+      tools: {},
+      skimPlan: stage1VideoPlan('qwen3_vl'),
+    });
+    expect(media.calls).toEqual([{ count: 128, mode: 'exact', maxSide: 512, format: 'bitmap' }]);
+    expect(session.skim.source).toEqual({ width: 1280, height: 720 });
+    // Fewer only when the video has fewer frames.
+    const short = source(2);
+    await AgentSession.open({ media: short, videoName: 'b.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {}, skimPlan: stage1VideoPlan('qwen3_vl') });
+    expect(short.calls[0]?.count).toBe(50);
   });
 
   it('a video that does not decode here gets no skim, and questions go on with its speech', async () => {
@@ -107,7 +125,7 @@ describe('AgentSession', () => {
   it('a file cut short is skimmed and described over the part that can be read', async () => {
     const media = source(600, true, { readableSeconds: 90 });
     const session = await AgentSession.open({ media, videoName: 'cut.mp4', orchestrator: { kind: 'model', stage1: new ScriptedModel([]) }, tools: {} });
-    expect(media.calls).toEqual([{ count: 90, mode: 'exact', maxSide: 196, format: 'bitmap' }]);
+    expect(media.calls).toEqual([{ count: 90, mode: 'exact', maxSide: 384, format: 'bitmap' }]);
     expect(session.video.durationSeconds).toBe(90);
   });
 
@@ -151,6 +169,8 @@ describe('AgentSession', () => {
       frames: session.video.skimFrames.map((f) => f.image),
       secondsPerGrid: 1,
       frameTimes: session.video.skimFrames.map((f) => f.timestamp),
+      // The release sizes each frame from the source, so the worker is told its size.
+      sourceSize: { width: 1280, height: 720 },
     });
     expect(vlm.requests[0]?.video?.frames).toHaveLength(30);
     expect(vlm.requests[0]?.images).toBeUndefined();

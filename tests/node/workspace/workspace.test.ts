@@ -37,6 +37,8 @@ interface Doubles {
   /** Runs inside each transcription, before it returns. */
   onTranscribe: (job: SpeechJob) => void;
   mediaDisposed: boolean;
+  /** What each skim asked for. */
+  skims: SkimOptions[];
 }
 
 function probe(durationSeconds: number): ProbeResult {
@@ -59,6 +61,7 @@ function doubles(durationSeconds = 700): Doubles {
     speechLoads: 0,
     onTranscribe: () => {},
     mediaDisposed: false,
+    skims: [],
     factories: {
       media: () =>
         ({
@@ -77,7 +80,10 @@ function doubles(durationSeconds = 700): Doubles {
               disposed: false,
               file: {
                 probe: probe(durationSeconds),
-                skim: async (options: SkimOptions) => Array.from({ length: options.count ?? 1 }, (_, i) => frameAt(i)),
+                skim: async (options: SkimOptions) => {
+                  d.skims.push(options);
+                  return Array.from({ length: options.count ?? 1 }, (_, i) => frameAt(i));
+                },
                 extract: async () => [],
                 audio: async (window: { start: number; end: number }) => new Float32Array(Math.round((window.end - window.start) * 16)),
                 dispose: async () => {
@@ -186,6 +192,17 @@ describe('Workspace: opening', () => {
     await vi.waitFor(() => expect(workspace.state.status).toBe('Ready: skimmed 128 frames.'));
     expect(workspace.state).toMatchObject({ askable: true, asking: false, progress: [], alert: null });
     expect(workspace.state.transcript).toMatchObject({ duration: 700, coveredSeconds: 0 });
+  });
+
+  it("skims as the chosen orchestrator's Stage 1 takes it: a Qwen3-VL SAGE-MM 128 larger frames, others one a second", async () => {
+    await workspace.dispose();
+    make(20);
+    // No WebGPU: the chooser's VLM is Qwen3.5 0.8B, fed as the release feeds its Qwen2.5-VL SAGE-MM.
+    await openAndSkim();
+    expect(d.skims.at(-1)).toMatchObject({ count: 20, maxSide: 384 });
+    workspace.configure({ model: 'sage-mm-qwen3-vl-4b' });
+    await openAndSkim('third.mp4');
+    expect(d.skims.at(-1)).toMatchObject({ count: 128, maxSide: 512 });
   });
 
   it('of two overlapping opens the later wins, and the earlier file is closed once read', async () => {
