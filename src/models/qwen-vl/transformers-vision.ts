@@ -72,6 +72,23 @@ interface MutableModel {
   _merge_input_ids_with_image_features: (feeds: Feeds) => { inputs_embeds: Tensor; attention_mask: Tensor };
 }
 
+/**
+ * What `ropeIndex` needs from a model's config.json. The token ids are top-level and the merge
+ * size is in vision_config in all three families (Qwen3.5's text_config holds the decoder's
+ * rope_parameters, which the exported decoder applies itself); tokens_per_second is Qwen2.5-VL's
+ * and only scales videos of more than one temporal patch, which the timed families never have.
+ */
+export function ropeConfigFrom(config: Record<string, unknown> & { vision_config?: Record<string, unknown> }): RopeConfig {
+  const vision = config.vision_config ?? {};
+  return {
+    imageTokenId: Number(config.image_token_id),
+    videoTokenId: Number(config.video_token_id),
+    visionStartTokenId: Number(config.vision_start_token_id),
+    spatialMergeSize: Number(vision.spatial_merge_size ?? 2),
+    tokensPerSecond: Number(vision.tokens_per_second ?? 2),
+  };
+}
+
 export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
   const model = loaded as unknown as MutableModel;
   const timedVideo = TIMED_VIDEO_FAMILIES.has(String(model.config.model_type));
@@ -79,15 +96,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   const encoder = sessions.vision_encoder;
   const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;
   const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged, layers) : null;
-  const config = model.config;
-  const vision = config.vision_config ?? {};
-  const ropeConfig: RopeConfig = {
-    imageTokenId: Number(config.image_token_id),
-    videoTokenId: Number(config.video_token_id),
-    visionStartTokenId: Number(config.vision_start_token_id),
-    spatialMergeSize: Number(vision.spatial_merge_size ?? 2),
-    tokensPerSecond: Number(vision.tokens_per_second ?? 2),
-  };
+  const ropeConfig = ropeConfigFrom(model.config);
   let secondsPerGrid: readonly number[] = [];
   const lastVision: VisionCallStats = { seconds: 0, tokens: 0 };
   let imageTokens = 0;
