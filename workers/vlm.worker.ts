@@ -158,7 +158,7 @@ function configureSource(source: VlmWorkerLoadOptions['source']): { modelId: str
 async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
   const { vision } = loadedModel;
   vision?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
-  return promptInputs(loadedModel.processor, request, vision ? { timed: vision.timedVideo } : null);
+  return promptInputs(loadedModel.processor, request, vision?.video ?? null);
 }
 
 async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string> {

@@ -17,6 +17,7 @@
  */
 import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
 import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
+import type { VideoInput } from './prompt-inputs';
 
 /** Temporal patches per vision-encoder call: 16 x 48 tokens is about 3,000 patches. */
 const TEMPORAL_PATCHES_PER_CALL = 16;
@@ -29,8 +30,8 @@ export interface VisionCallStats {
 }
 
 export interface QwenVisionSupport {
-  /** Qwen3-VL: each temporal patch of a video follows its time in the text and counts as a frame of its own. */
-  readonly timedVideo: boolean;
+  /** How the model's prompts lay out a video. */
+  readonly video: VideoInput;
   /** Seconds each video of the next prompt spans per temporal patch (in order); set before generating. */
   setSecondsPerGrid(values: readonly number[]): void;
   readonly lastVision: VisionCallStats;
@@ -46,6 +47,11 @@ export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 
 
 /** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
 const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
+
+/** How a family's prompts lay out a video (`model_type` of its config.json). */
+export function videoInputFor(modelType: string): VideoInput {
+  return { timed: TIMED_VIDEO_FAMILIES.has(modelType) };
+}
 
 const DEEPSTACK_INPUT = 'deepstack_visual_embeds';
 const DEEPSTACK_OUTPUT = 'deepstack_features';
@@ -91,7 +97,7 @@ export function ropeConfigFrom(config: Record<string, unknown> & { vision_config
 
 export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
   const model = loaded as unknown as MutableModel;
-  const timedVideo = TIMED_VIDEO_FAMILIES.has(String(model.config.model_type));
+  const video = videoInputFor(String(model.config.model_type));
   const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
   const encoder = sessions.vision_encoder;
   const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;
@@ -164,45 +170,59 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
     return { inputs_embeds: embeds, attention_mask: attention_mask as Tensor };
   };
 
-  model.get_rope_index = (inputIds, imageGrid, videoGrid, attentionMask) => {
-    const rows = inputIds.tolist() as bigint[][];
-    const masks = attentionMask ? (attentionMask.tolist() as bigint[][]) : undefined;
-    const cursor: RopeCursor = { image: 0, video: 0 };
-    const imageGrids = gridsOf(imageGrid);
-    // Qwen3-VL positions each temporal patch as a one-frame video of its own, as the reference splits them.
-    const videoGrids = timedVideo ? gridsOf(videoGrid).flatMap(([t, h, w]) => Array.from({ length: t }, () => [1, h, w] as const)) : gridsOf(videoGrid);
-    const results = rows.map((row, batch) =>
-      ropeIndex(
-        {
-          inputIds: row.map(Number),
-          ...(masks ? { attentionMask: masks[batch]!.map(Number) } : {}),
-          imageGrids,
-          videoGrids,
-          secondsPerGrid,
-        },
-        ropeConfig,
-        cursor,
-      ),
-    );
-    const [batchSize, length] = inputIds.dims as [number, number];
-    const positions = new BigInt64Array(3 * batchSize * length);
-    results.forEach((result, batch) =>
-      result.positionIds.forEach((axis, a) => axis.forEach((value, i) => (positions[(a * batchSize + batch) * length + i] = BigInt(value)))),
-    );
-    return [
-      new Tensor('int64', positions, [3, batchSize, length]),
-      new Tensor('int64', BigInt64Array.from(results.map((result) => BigInt(result.delta))), [batchSize, 1]),
-    ];
-  };
+  model.get_rope_index = (inputIds, imageGrid, videoGrid, attentionMask) =>
+    promptPositions({ inputIds, imageGrid, videoGrid, attentionMask, secondsPerGrid }, ropeConfig, video);
 
   return {
-    timedVideo,
+    video,
     setSecondsPerGrid(values) {
       secondsPerGrid = [...values];
     },
     lastVision,
     ropeConfig,
   };
+}
+
+/**
+ * transformers' get_rope_index on a prompt's tensors: [3, batch, length] positions and the
+ * [batch, 1] generation offsets. The timed layout positions each temporal patch as a one-frame
+ * video of its own, as the reference splits video_grid_thw (the patches' times are in the text).
+ */
+export function promptPositions(
+  prompt: { inputIds: Tensor; imageGrid?: Tensor; videoGrid?: Tensor; attentionMask?: Tensor; secondsPerGrid: readonly number[] },
+  config: RopeConfig,
+  video: VideoInput,
+): [Tensor, Tensor] {
+  const { inputIds, attentionMask, secondsPerGrid } = prompt;
+  const rows = inputIds.tolist() as bigint[][];
+  const masks = attentionMask ? (attentionMask.tolist() as bigint[][]) : undefined;
+  const cursor: RopeCursor = { image: 0, video: 0 };
+  const imageGrids = gridsOf(prompt.imageGrid);
+  const videoGrids = video.timed
+    ? gridsOf(prompt.videoGrid).flatMap(([t, h, w]) => Array.from({ length: t }, () => [1, h, w] as const))
+    : gridsOf(prompt.videoGrid);
+  const results = rows.map((row, batch) =>
+    ropeIndex(
+      {
+        inputIds: row.map(Number),
+        ...(masks ? { attentionMask: masks[batch]!.map(Number) } : {}),
+        imageGrids,
+        videoGrids,
+        secondsPerGrid,
+      },
+      config,
+      cursor,
+    ),
+  );
+  const [batchSize, length] = inputIds.dims as [number, number];
+  const positions = new BigInt64Array(3 * batchSize * length);
+  results.forEach((result, batch) =>
+    result.positionIds.forEach((axis, a) => axis.forEach((value, i) => (positions[(a * batchSize + batch) * length + i] = BigInt(value)))),
+  );
+  return [
+    new Tensor('int64', positions, [3, batchSize, length]),
+    new Tensor('int64', BigInt64Array.from(results.map((result) => BigInt(result.delta))), [batchSize, 1]),
+  ];
 }
 
 /**
