@@ -17,7 +17,10 @@ export interface PromptRequest {
 
 /** How the loaded model takes video: null when it does not (it sees the frames as pictures). */
 export interface VideoInput {
-  /** Qwen3-VL: each temporal patch follows its time in the text, in a vision block of its own. */
+  /**
+   * Qwen3-VL and Qwen3.5: each temporal patch follows its time in the text, in a vision block of
+   * its own, and the frames keep the size the skim gave them (videoFrameSize).
+   */
   timed: boolean;
 }
 
@@ -94,10 +97,17 @@ async function qwenVisionInputs(
 }
 
 /**
- * The skim as Qwen2.5-VL video input: frames resized as the release sizes them, an odd count
- * padded with the last frame (as the Python processor pads), stacked two by two into temporal
- * patches by the image processor, and the single video placeholder expanded to one token per
- * merged patch.
+ * The skim as video input: frames resized as the release sizes them, an odd count padded with the
+ * last frame (as the Python processor pads), stacked two by two into temporal patches by the image
+ * processor, and the video placeholder expanded to one token per merged patch.
+ *
+ * transformers.js has no video processor, so the image processor's resize rule would apply to
+ * each frame. That is Qwen2.5-VL's video rule too (its video processor has the image processor's
+ * per-frame bounds), but not Qwen3-VL's: its video processor bounds the whole clip (4,096 to
+ * 25,165,824 pixels as released), which a sized skim is within, while its image processor's
+ * per-image minimum (65,536 pixels as released) is above a 48-token frame (49,152), so every
+ * frame would be enlarged (a 16:9 skim's 45 tokens to 66) and resampled a second time. Timed
+ * frames skip it.
  */
 async function qwenVideoInputs(
   processor: Processor,
@@ -119,7 +129,8 @@ async function qwenVideoInputs(
     frames.map(async (frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
   );
   while (sized.length % TEMPORAL_PATCH_SIZE !== 0) sized.push(sized[sized.length - 1]!);
-  const { pixel_values, image_grid_thw } = (await imageProcessor(sized)) as { pixel_values: Tensor; image_grid_thw: Tensor };
+  const frameProcessor = timed ? keepingSize(imageProcessor) : imageProcessor;
+  const { pixel_values, image_grid_thw } = (await frameProcessor(sized)) as { pixel_values: Tensor; image_grid_thw: Tensor };
   const [t, h, w] = (image_grid_thw.tolist()[0] as bigint[]).map(Number) as [number, number, number];
   const videoToken = '<|video_pad|>';
   const block = `<|vision_start|>${videoToken}<|vision_end|>`;
@@ -134,4 +145,12 @@ async function qwenVideoInputs(
   if (timed && timed.length !== t) throw new AppError('internal', 'The frame times and the video do not match.');
   const tokenizer = processor.tokenizer as Tokenizer;
   return { ...tokenizer(text.replace(block, placeholder)), pixel_values, video_grid_thw: image_grid_thw };
+}
+
+type ImageProcessor = NonNullable<Processor['image_processor']>;
+
+/** The same image processor, without its resize step. */
+function keepingSize(imageProcessor: ImageProcessor): ImageProcessor {
+  const Class = imageProcessor.constructor as new (config: Record<string, unknown>) => ImageProcessor;
+  return new Class({ ...(imageProcessor.config as Record<string, unknown>), do_resize: false });
 }
