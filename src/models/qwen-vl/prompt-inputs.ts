@@ -22,6 +22,11 @@ export interface VideoInput {
    * its own, and the frames keep the size the skim gave them (videoFrameSize).
    */
   timed: boolean;
+  /**
+   * The timed blocks go inside the chat template's own vision block, as transformers 5.24 (Qwen3.5's
+   * reference) puts them, rather than in its place, as 4.57.1 (Qwen3-VL's) does.
+   */
+  inTemplateBlock: boolean;
 }
 
 type Tokenizer = NonNullable<Processor['tokenizer']>;
@@ -41,7 +46,8 @@ export async function promptInputs(processor: Processor, given: PromptRequest, v
 
   if (request.video) {
     const { frames, frameTimes } = request.video;
-    const timed = video?.timed ? qwen3PatchTimes(frameTimes ?? frames.map((_, index) => index)) : null;
+    const labels = video?.timed ? qwen3PatchTimes(frameTimes ?? frames.map((_, index) => index)) : null;
+    const timed = labels ? { labels, inTemplateBlock: video?.inTemplateBlock ?? false } : null;
     return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed);
   }
   if (request.images.length === 0) return (await processor(text)) as Record<string, unknown>;
@@ -113,7 +119,7 @@ async function qwenVideoInputs(
   processor: Processor,
   text: string,
   frames: RawImage[],
-  timed: readonly string[] | null,
+  timed: { labels: readonly string[]; inTemplateBlock: boolean } | null,
 ): Promise<Record<string, unknown>> {
   const imageProcessor = processor.image_processor;
   const config = imageProcessor?.config as { merge_size?: unknown; patch_size?: unknown } | undefined;
@@ -138,11 +144,15 @@ async function qwenVideoInputs(
     throw new AppError('internal', 'The prompt and the video do not match.', { detail: 'expected one video placeholder' });
   }
   const perPatch = (h * w) / (mergeSize * mergeSize);
-  // Qwen3-VL: each temporal patch after its time, in a vision block of its own; Qwen2.5-VL: one block.
-  const placeholder = timed
-    ? timed.map((label) => `${label}<|vision_start|>${videoToken.repeat(perPatch)}<|vision_end|>`).join('')
-    : `<|vision_start|>${videoToken.repeat(t * perPatch)}<|vision_end|>`;
-  if (timed && timed.length !== t) throw new AppError('internal', 'The frame times and the video do not match.');
+  // Qwen2.5-VL: one block. Timed: each temporal patch after its time, in a block of its own, the
+  // lot inside the template's block or in its place.
+  const vision = (pads: number) => `<|vision_start|>${videoToken.repeat(pads)}<|vision_end|>`;
+  let placeholder = vision(t * perPatch);
+  if (timed) {
+    if (timed.labels.length !== t) throw new AppError('internal', 'The frame times and the video do not match.');
+    const patches = timed.labels.map((label) => label + vision(perPatch)).join('');
+    placeholder = timed.inTemplateBlock ? `<|vision_start|>${patches}<|vision_end|>` : patches;
+  }
   const tokenizer = processor.tokenizer as Tokenizer;
   return { ...tokenizer(text.replace(block, placeholder)), pixel_values, video_grid_thw: image_grid_thw };
 }

@@ -48,9 +48,16 @@ export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 
 /** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
 const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
 
+/**
+ * Families whose timed video stays inside the template's vision block. The processor class is the
+ * same; its layout changed between the references: Qwen3.5 is checked against transformers 5.24,
+ * which keeps the block, Qwen3-VL against the export environment's 4.57.1, which replaces it.
+ */
+const TEMPLATE_BLOCK_FAMILIES: ReadonlySet<string> = new Set(['qwen3_5']);
+
 /** How a family's prompts lay out a video (`model_type` of its config.json). */
 export function videoInputFor(modelType: string): VideoInput {
-  return { timed: TIMED_VIDEO_FAMILIES.has(modelType) };
+  return { timed: TIMED_VIDEO_FAMILIES.has(modelType), inTemplateBlock: TEMPLATE_BLOCK_FAMILIES.has(modelType) };
 }
 
 const DEEPSTACK_INPUT = 'deepstack_visual_embeds';
