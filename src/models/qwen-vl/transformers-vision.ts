@@ -40,8 +40,9 @@ export interface QwenVisionSupport {
 
 /**
  * The families this module prepares. transformers.js 4.3 models Qwen3.5 as Qwen3-VL, and its
- * vision config lists no DeepStack layers; unlike Qwen3-VL's, its inputs were not checked against
- * PyTorch here (no tiny Qwen3.5 export exists in this repository).
+ * vision config lists no DeepStack layers. Qwen3.5's prompt inputs, rope config and positions are
+ * checked against PyTorch transformers 5.24 (tests/browser/qwen3_5-inputs.test.ts); its decoder and
+ * vision graphs are the Hub's ONNX exports and are not (no tiny Qwen3.5 export exists here).
  */
 export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl', 'qwen3_5']);
 
