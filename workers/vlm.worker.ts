@@ -10,11 +10,8 @@ import {
   AutoProcessor,
   BaseStreamer,
   InterruptableStoppingCriteria,
-  RawImage,
   Tensor,
-  cat,
   env,
-  type Message,
   type PreTrainedModel,
   type Processor,
   type TextStreamer,
@@ -25,9 +22,8 @@ import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/
 import { configureOnnxWasm, useOnnxBuildFor } from '../src/models/engines/onnx-wasm';
 import { progressForwarder } from '../src/models/engines/load-progress';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
-import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from '../src/models/qwen-vl/video-inputs';
+import { promptInputs } from '../src/models/qwen-vl/prompt-inputs';
 import type { VlmInspection, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
-import type { VlmImage, VlmVideo } from '../src/core/contracts';
 
 installAppErrorTransfer();
 
@@ -159,121 +155,10 @@ function configureSource(source: VlmWorkerLoadOptions['source']): { modelId: str
   return { modelId };
 }
 
-async function toRawImage(image: VlmImage): Promise<RawImage> {
-  if (image instanceof Blob) return RawImage.fromBlob(image);
-  const canvas = new OffscreenCanvas(image.width, image.height);
-  const context = canvas.getContext('2d');
-  if (!context) throw new AppError('internal', 'This browser cannot read image pixels in a worker.');
-  context.drawImage(image, 0, 0);
-  return RawImage.fromCanvas(canvas);
-}
-
-/**
- * Qwen2-VL-family processors stack a list of images as the frames of one clip (two images become
- * one temporal patch). Each image is processed alone instead, as the Python processor does, and
- * its placeholder expanded to the image's own token count.
- */
-async function qwenVisionInputs(
-  processor: Processor,
-  text: string,
-  images: RawImage[],
-): Promise<Record<string, unknown> | null> {
-  const imageProcessor = processor.image_processor;
-  const imageToken = (processor.constructor as { image_token?: unknown }).image_token;
-  const mergeSize = (imageProcessor?.config as { merge_size?: unknown } | undefined)?.merge_size;
-  if (!imageProcessor || typeof imageToken !== 'string' || typeof mergeSize !== 'number') return null;
-
-  const parts: { pixel_values: Tensor; image_grid_thw?: Tensor }[] = [];
-  for (const image of images) parts.push((await imageProcessor(image)) as { pixel_values: Tensor; image_grid_thw?: Tensor });
-  const grids = parts.map((part) => part.image_grid_thw);
-  if (grids.some((grid) => grid === undefined)) return null;
-
-  let index = 0;
-  const expanded = text.replaceAll(imageToken, () => {
-    const [t, h, w] = (grids[index++] as Tensor).tolist()[0] as bigint[];
-    return imageToken.repeat(Number(t) * Number(h) * Number(w) / (mergeSize * mergeSize));
-  });
-  if (index !== images.length) {
-    throw new AppError('internal', 'The prompt and the images do not match.', {
-      detail: `${index} image placeholders for ${images.length} images`,
-    });
-  }
-  const tokenizer = processor.tokenizer as Tokenizer;
-  return {
-    ...tokenizer(expanded),
-    pixel_values: cat(parts.map((part) => part.pixel_values), 0),
-    image_grid_thw: cat(grids as Tensor[], 0),
-  };
-}
-
-/**
- * The skim as Qwen2.5-VL video input: frames resized as the release sizes them, an odd count
- * padded with the last frame (as the Python processor pads), stacked two by two into temporal
- * patches by the image processor, and the single video placeholder expanded to one token per
- * merged patch.
- */
-async function qwenVideoInputs(
-  processor: Processor,
-  text: string,
-  frames: RawImage[],
-  timed: readonly string[] | null,
-  sourceSize: VlmVideo['sourceSize'],
-  family: string,
-): Promise<Record<string, unknown>> {
-  const imageProcessor = processor.image_processor;
-  const config = imageProcessor?.config as { merge_size?: unknown; patch_size?: unknown } | undefined;
-  const mergeSize = config?.merge_size;
-  const patchSize = config?.patch_size;
-  if (!imageProcessor || typeof mergeSize !== 'number' || typeof patchSize !== 'number') {
-    throw new AppError('internal', 'This model has no video processor.');
-  }
-  const first = frames[0];
-  if (!first) throw new AppError('invalid-argument', 'A video needs at least one frame.');
-  const size = sourceSize ? videoFrameSize(sourceSize.height, sourceSize.width, frames.length, { factor: patchSize * mergeSize, family }) : first;
-  const sized = await Promise.all(
-    frames.map(async (frame) => (frame.height === size.height && frame.width === size.width ? frame : frame.resize(size.width, size.height))),
-  );
-  while (sized.length % TEMPORAL_PATCH_SIZE !== 0) sized.push(sized[sized.length - 1]!);
-  const { pixel_values, image_grid_thw } = (await imageProcessor(sized)) as { pixel_values: Tensor; image_grid_thw: Tensor };
-  const [t, h, w] = (image_grid_thw.tolist()[0] as bigint[]).map(Number) as [number, number, number];
-  const videoToken = '<|video_pad|>';
-  const block = `<|vision_start|>${videoToken}<|vision_end|>`;
-  if (text.split(block).length !== 2) {
-    throw new AppError('internal', 'The prompt and the video do not match.', { detail: 'expected one video placeholder' });
-  }
-  const perPatch = (h * w) / (mergeSize * mergeSize);
-  // Qwen3-VL: each temporal patch after its time, in a vision block of its own; Qwen2.5-VL: one block.
-  const placeholder = timed
-    ? timed.map((label) => `${label}<|vision_start|>${videoToken.repeat(perPatch)}<|vision_end|>`).join('')
-    : `<|vision_start|>${videoToken.repeat(t * perPatch)}<|vision_end|>`;
-  if (timed && timed.length !== t) throw new AppError('internal', 'The frame times and the video do not match.');
-  const tokenizer = processor.tokenizer as Tokenizer;
-  return { ...tokenizer(text.replace(block, placeholder)), pixel_values, video_grid_thw: image_grid_thw };
-}
-
-async function modelInputs(loadedModel: Loaded, given: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
-  const { processor } = loadedModel;
-  if (given.video && given.images.length > 0) {
-    throw new AppError('invalid-argument', 'A prompt takes either images or a video, not both.');
-  }
-  // A model without video input sees the same frames as pictures.
-  const request = given.video && !loadedModel.vision ? { ...given, images: given.video.frames, video: undefined } : given;
-  loadedModel.vision?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
-  const content: { type: string; text?: string }[] = request.images.map(() => ({ type: 'image' }));
-  if (request.video) content.push({ type: 'video' });
-  content.push({ type: 'text', text: request.prompt });
-  const messages: Message[] = [{ role: 'user', content: content }];
-  if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
-  const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
-
-  if (request.video) {
-    const { frames, frameTimes } = request.video;
-    const timed = loadedModel.vision?.timedVideo ? qwen3PatchTimes(frameTimes ?? frames.map((_, index) => index)) : null;
-    return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed, request.video.sourceSize, String(loadedModel.model.config.model_type));
-  }
-  if (request.images.length === 0) return (await processor(text)) as Record<string, unknown>;
-  const images = await Promise.all(request.images.map(toRawImage));
-  return (await qwenVisionInputs(processor, text, images)) ?? ((await processor(text, images)) as Record<string, unknown>);
+async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateRequest): Promise<Record<string, unknown>> {
+  const { vision } = loadedModel;
+  vision?.setSecondsPerGrid(request.video ? [request.video.secondsPerGrid] : []);
+  return promptInputs(loadedModel.processor, request, vision?.video ?? null);
 }
 
 async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string> {

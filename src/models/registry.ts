@@ -246,8 +246,9 @@ export const MODELS: readonly ModelEntry[] = [
     license: 'apache-2.0',
     notes:
       'Natively multimodal Qwen3.5 (Gated DeltaNet and attention layers; vision without DeepStack). ' +
-      'Runs through the Qwen3-VL input path of the VLM worker (video as timed temporal patches); that ' +
-      'path is checked against PyTorch for Qwen3-VL only, and this model was not run here (no Hub). ' +
+      'Runs through the Qwen3-VL input path of the VLM worker (video as timed temporal patches), whose ' +
+      'inputs and positions for Qwen3.5 are checked against PyTorch transformers 5.24; the model itself ' +
+      'was not run here (no Hub). ' +
       'transformers.js issue 1599 reports Qwen3.5 decoding several times slower than Qwen3 on WebGPU. ' +
       'Memory is an estimate.',
   },

@@ -17,7 +17,7 @@
  */
 import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
 import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
-import { hasTimedVideo } from './video-inputs';
+import type { VideoInput } from './prompt-inputs';
 
 /** Temporal patches per vision-encoder call: 16 x 48 tokens is about 3,000 patches. */
 const TEMPORAL_PATCHES_PER_CALL = 16;
@@ -30,8 +30,8 @@ export interface VisionCallStats {
 }
 
 export interface QwenVisionSupport {
-  /** Qwen3-VL: each temporal patch of a video follows its time in the text and counts as a frame of its own. */
-  readonly timedVideo: boolean;
+  /** How the model's prompts lay out a video. */
+  readonly video: VideoInput;
   /** Seconds each video of the next prompt spans per temporal patch (in order); set before generating. */
   setSecondsPerGrid(values: readonly number[]): void;
   readonly lastVision: VisionCallStats;
@@ -40,11 +40,26 @@ export interface QwenVisionSupport {
 
 /**
  * The families this module prepares. transformers.js 4.3 models Qwen3.5 as Qwen3-VL, and its
- * vision config lists no DeepStack layers; unlike Qwen3-VL's, its inputs were not checked against
- * PyTorch here (no tiny Qwen3.5 export exists in this repository).
+ * vision config lists no DeepStack layers. Qwen3.5's prompt inputs, rope config and positions are
+ * checked against PyTorch transformers 5.24 (tests/browser/qwen3_5-inputs.test.ts); its decoder and
+ * vision graphs are the Hub's ONNX exports and are not (no tiny Qwen3.5 export exists here).
  */
 export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl', 'qwen3_5']);
 
+/** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
+const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
+
+/**
+ * Families whose timed video stays inside the template's vision block. The processor class is the
+ * same; its layout changed between the references: Qwen3.5 is checked against transformers 5.24,
+ * which keeps the block, Qwen3-VL against the export environment's 4.57.1, which replaces it.
+ */
+const TEMPLATE_BLOCK_FAMILIES: ReadonlySet<string> = new Set(['qwen3_5']);
+
+/** How a family's prompts lay out a video (`model_type` of its config.json). */
+export function videoInputFor(modelType: string): VideoInput {
+  return { family: modelType, timed: TIMED_VIDEO_FAMILIES.has(modelType), inTemplateBlock: TEMPLATE_BLOCK_FAMILIES.has(modelType) };
+}
 
 const DEEPSTACK_INPUT = 'deepstack_visual_embeds';
 const DEEPSTACK_OUTPUT = 'deepstack_features';
@@ -71,22 +86,31 @@ interface MutableModel {
   _merge_input_ids_with_image_features: (feeds: Feeds) => { inputs_embeds: Tensor; attention_mask: Tensor };
 }
 
-export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
-  const model = loaded as unknown as MutableModel;
-  const timedVideo = hasTimedVideo(String(model.config.model_type));
-  const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
-  const encoder = sessions.vision_encoder;
-  const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;
-  const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged, layers) : null;
-  const config = model.config;
+/**
+ * What `ropeIndex` needs from a model's config.json. The token ids are top-level and the merge
+ * size is in vision_config in all three families (Qwen3.5's text_config holds the decoder's
+ * rope_parameters, which the exported decoder applies itself); tokens_per_second is Qwen2.5-VL's
+ * and only scales videos of more than one temporal patch, which the timed families never have.
+ */
+export function ropeConfigFrom(config: Record<string, unknown> & { vision_config?: Record<string, unknown> }): RopeConfig {
   const vision = config.vision_config ?? {};
-  const ropeConfig: RopeConfig = {
+  return {
     imageTokenId: Number(config.image_token_id),
     videoTokenId: Number(config.video_token_id),
     visionStartTokenId: Number(config.vision_start_token_id),
     spatialMergeSize: Number(vision.spatial_merge_size ?? 2),
     tokensPerSecond: Number(vision.tokens_per_second ?? 2),
   };
+}
+
+export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSupport {
+  const model = loaded as unknown as MutableModel;
+  const video = videoInputFor(String(model.config.model_type));
+  const sessions = (loaded as unknown as { sessions: Record<string, SessionLike | undefined> }).sessions;
+  const encoder = sessions.vision_encoder;
+  const layers = (model.config.vision_config?.deepstack_visual_indexes as unknown[] | undefined)?.length ?? 0;
+  const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged, layers) : null;
+  const ropeConfig = ropeConfigFrom(model.config);
   let secondsPerGrid: readonly number[] = [];
   const lastVision: VisionCallStats = { seconds: 0, tokens: 0 };
   let imageTokens = 0;
@@ -154,45 +178,59 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
     return { inputs_embeds: embeds, attention_mask: attention_mask as Tensor };
   };
 
-  model.get_rope_index = (inputIds, imageGrid, videoGrid, attentionMask) => {
-    const rows = inputIds.tolist() as bigint[][];
-    const masks = attentionMask ? (attentionMask.tolist() as bigint[][]) : undefined;
-    const cursor: RopeCursor = { image: 0, video: 0 };
-    const imageGrids = gridsOf(imageGrid);
-    // Qwen3-VL positions each temporal patch as a one-frame video of its own, as the reference splits them.
-    const videoGrids = timedVideo ? gridsOf(videoGrid).flatMap(([t, h, w]) => Array.from({ length: t }, () => [1, h, w] as const)) : gridsOf(videoGrid);
-    const results = rows.map((row, batch) =>
-      ropeIndex(
-        {
-          inputIds: row.map(Number),
-          ...(masks ? { attentionMask: masks[batch]!.map(Number) } : {}),
-          imageGrids,
-          videoGrids,
-          secondsPerGrid,
-        },
-        ropeConfig,
-        cursor,
-      ),
-    );
-    const [batchSize, length] = inputIds.dims as [number, number];
-    const positions = new BigInt64Array(3 * batchSize * length);
-    results.forEach((result, batch) =>
-      result.positionIds.forEach((axis, a) => axis.forEach((value, i) => (positions[(a * batchSize + batch) * length + i] = BigInt(value)))),
-    );
-    return [
-      new Tensor('int64', positions, [3, batchSize, length]),
-      new Tensor('int64', BigInt64Array.from(results.map((result) => BigInt(result.delta))), [batchSize, 1]),
-    ];
-  };
+  model.get_rope_index = (inputIds, imageGrid, videoGrid, attentionMask) =>
+    promptPositions({ inputIds, imageGrid, videoGrid, attentionMask, secondsPerGrid }, ropeConfig, video);
 
   return {
-    timedVideo,
+    video,
     setSecondsPerGrid(values) {
       secondsPerGrid = [...values];
     },
     lastVision,
     ropeConfig,
   };
+}
+
+/**
+ * transformers' get_rope_index on a prompt's tensors: [3, batch, length] positions and the
+ * [batch, 1] generation offsets. The timed layout positions each temporal patch as a one-frame
+ * video of its own, as the reference splits video_grid_thw (the patches' times are in the text).
+ */
+export function promptPositions(
+  prompt: { inputIds: Tensor; imageGrid?: Tensor; videoGrid?: Tensor; attentionMask?: Tensor; secondsPerGrid: readonly number[] },
+  config: RopeConfig,
+  video: VideoInput,
+): [Tensor, Tensor] {
+  const { inputIds, attentionMask, secondsPerGrid } = prompt;
+  const rows = inputIds.tolist() as bigint[][];
+  const masks = attentionMask ? (attentionMask.tolist() as bigint[][]) : undefined;
+  const cursor: RopeCursor = { image: 0, video: 0 };
+  const imageGrids = gridsOf(prompt.imageGrid);
+  const videoGrids = video.timed
+    ? gridsOf(prompt.videoGrid).flatMap(([t, h, w]) => Array.from({ length: t }, () => [1, h, w] as const))
+    : gridsOf(prompt.videoGrid);
+  const results = rows.map((row, batch) =>
+    ropeIndex(
+      {
+        inputIds: row.map(Number),
+        ...(masks ? { attentionMask: masks[batch]!.map(Number) } : {}),
+        imageGrids,
+        videoGrids,
+        secondsPerGrid,
+      },
+      config,
+      cursor,
+    ),
+  );
+  const [batchSize, length] = inputIds.dims as [number, number];
+  const positions = new BigInt64Array(3 * batchSize * length);
+  results.forEach((result, batch) =>
+    result.positionIds.forEach((axis, a) => axis.forEach((value, i) => (positions[(a * batchSize + batch) * length + i] = BigInt(value)))),
+  );
+  return [
+    new Tensor('int64', positions, [3, batchSize, length]),
+    new Tensor('int64', BigInt64Array.from(results.map((result) => BigInt(result.delta))), [batchSize, 1]),
+  ];
 }
 
 /**

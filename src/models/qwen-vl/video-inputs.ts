@@ -74,14 +74,6 @@ export function videoFrameSize(
   return smartResize(height, width, factor, minPixels, maxPixels);
 }
 
-/** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
-const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
-
-/** True for a family (transformers.js `model_type`) that takes video as Qwen3-VL does. */
-export function hasTimedVideo(family: string | undefined): boolean {
-  return family !== undefined && TIMED_VIDEO_FAMILIES.has(family);
-}
-
 /** How many frames, and how large, the skim for a family's Stage 1 is taken. */
 export interface Stage1VideoPlan {
   /** Frames the release gives a video this long (`frameRate` 0 when unknown). */
