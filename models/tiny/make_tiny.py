@@ -235,6 +235,23 @@ CASES = {
 }
 
 
+def save_pictures(media: dict[str, list[np.ndarray]], folder: str, with_video: bool = True) -> None:
+    """The test pictures as the browser tests load them: image.png and frame-N.png."""
+    os.makedirs(folder, exist_ok=True)
+    Image.fromarray(media["image"][0]).save(os.path.join(folder, "image.png"))
+    if with_video:
+        for index, frame in enumerate(media["video"]):
+            Image.fromarray(frame).save(os.path.join(folder, f"frame-{index}.png"))
+
+
+def prompt_text(processor, case: dict) -> str:
+    """A case's prompt through the processor's chat template, ready for generation."""
+    messages = ([{"role": "system", "content": case["system"]}] if case["system"] else []) + [
+        {"role": "user", "content": case["content"]}
+    ]
+    return processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
 class Family:
     """One tiny model: how it is built, where it goes, which prompts its reference covers."""
 
@@ -256,19 +273,11 @@ def reference(family: Family, checkpoint: str, write: bool) -> dict:
     model = AutoModelForImageTextToText.from_pretrained(checkpoint, attn_implementation="eager").eval()
     media = pictures(family.side)
     if write:
-        os.makedirs(family.fixtures, exist_ok=True)
-        Image.fromarray(media["image"][0]).save(os.path.join(family.fixtures, "image.png"))
-        if "video" in family.cases:
-            for index, frame in enumerate(media["video"]):
-                Image.fromarray(frame).save(os.path.join(family.fixtures, f"frame-{index}.png"))
+        save_pictures(media, family.fixtures, with_video="video" in family.cases)
 
     cases = {}
     for name in family.cases:
-        case = CASES[name]
-        messages = ([{"role": "system", "content": case["system"]}] if case["system"] else []) + [
-            {"role": "user", "content": case["content"]}
-        ]
-        text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        text = prompt_text(processor, CASES[name])
         kwargs = {}
         if name == "image":
             kwargs["images"] = media["image"]

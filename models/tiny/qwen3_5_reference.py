@@ -37,7 +37,6 @@ import tempfile
 
 import numpy as np
 import torch
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -45,7 +44,7 @@ FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-qwen3_5")
 REQUIREMENTS = os.path.join(HERE, "requirements-qwen3_5.txt")
 sys.path.insert(0, HERE)
 
-from make_tiny import CASES, SEED, _tokenizer_kwargs, pictures  # noqa: E402
+from make_tiny import CASES, SEED, _tokenizer_kwargs, pictures, prompt_text, save_pictures  # noqa: E402
 from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer  # noqa: E402
 
 # Patch 16 x merge 2: the test pictures' sides are multiples of 32, so the processors keep them.
@@ -153,16 +152,11 @@ def reference(folder: str, config, write: bool) -> dict:
     model = Qwen3_5ForConditionalGeneration(config).eval()
     media = pictures(SIDE)
     if write:
-        Image.fromarray(media["image"][0]).save(os.path.join(folder, "image.png"))
-        for index, frame in enumerate(media["video"]):
-            Image.fromarray(frame).save(os.path.join(folder, f"frame-{index}.png"))
+        save_pictures(media, folder)
 
     cases = {}
     for name, case in CASES.items():
-        messages = ([{"role": "system", "content": case["system"]}] if case["system"] else []) + [
-            {"role": "user", "content": case["content"]}
-        ]
-        text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        text = prompt_text(processor, case)
         kwargs = {}
         if name == "image":
             kwargs["images"] = media["image"]
