@@ -252,6 +252,20 @@ def prompt_text(processor, case: dict) -> str:
     return processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
+def record_pixels(entry: dict, name: str, inputs) -> np.ndarray | None:
+    """Puts a visual case's grid and pixel summary in its reference entry; returns the pixels (float32) to write."""
+    pixel_key = {"image": "pixel_values", "video": "pixel_values_videos"}.get(name)
+    if not pixel_key:
+        return None
+    grid_key = "image_grid_thw" if name == "image" else "video_grid_thw"
+    pixels = inputs[pixel_key].numpy().astype("<f4")
+    entry["grid_thw"] = inputs[grid_key][0].tolist()
+    entry["pixel_values_shape"] = list(pixels.shape)
+    entry["pixel_values_file"] = f"{name}-pixel-values.f32"
+    entry["pixel_values_sum"] = float(pixels.astype(np.float64).sum())
+    return pixels
+
+
 class Family:
     """One tiny model: how it is built, where it goes, which prompts its reference covers."""
 
@@ -309,16 +323,9 @@ def reference(family: Family, checkpoint: str, write: bool) -> dict:
             "greedy_tokens": greedy,
             "min_greedy_margin": round(min(margins), 5),
         }
-        pixel_key = {"image": "pixel_values", "video": "pixel_values_videos"}.get(name)
-        if pixel_key:
-            grid_key = "image_grid_thw" if name == "image" else "video_grid_thw"
-            pixels = inputs[pixel_key].numpy().astype("<f4")
-            entry["grid_thw"] = inputs[grid_key][0].tolist()
-            entry["pixel_values_shape"] = list(pixels.shape)
-            entry["pixel_values_file"] = f"{name}-pixel-values.f32"
-            entry["pixel_values_sum"] = float(pixels.astype(np.float64).sum())
-            if write:
-                pixels.tofile(os.path.join(family.fixtures, entry["pixel_values_file"]))
+        pixels = record_pixels(entry, name, inputs)
+        if pixels is not None and write:
+            pixels.tofile(os.path.join(family.fixtures, entry["pixel_values_file"]))
         if name == "video" and family.name == "qwen2_5_vl":
             entry["fps"] = VIDEO_FPS
             entry["second_per_grid_t"] = float(inputs["second_per_grid_ts"][0])

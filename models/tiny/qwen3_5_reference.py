@@ -44,7 +44,7 @@ FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-qwen3_5")
 REQUIREMENTS = os.path.join(HERE, "requirements-qwen3_5.txt")
 sys.path.insert(0, HERE)
 
-from make_tiny import CASES, SEED, _tokenizer_kwargs, pictures, prompt_text, save_pictures  # noqa: E402
+from make_tiny import CASES, SEED, _tokenizer_kwargs, pictures, prompt_text, record_pixels, save_pictures  # noqa: E402
 from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer  # noqa: E402
 
 # Patch 16 x merge 2: the test pictures' sides are multiples of 32, so the processors keep them.
@@ -181,14 +181,8 @@ def reference(folder: str, config, write: bool) -> dict:
             "position_ids": position_ids[:, 0, :].tolist(),
             "rope_delta": int(deltas[0, 0]),
         }
-        pixel_key = {"image": "pixel_values", "video": "pixel_values_videos"}.get(name)
-        if pixel_key:
-            grid_key = "image_grid_thw" if name == "image" else "video_grid_thw"
-            pixels = inputs[pixel_key].numpy().astype("<f4")
-            entry["grid_thw"] = inputs[grid_key][0].tolist()
-            entry["pixel_values_shape"] = list(pixels.shape)
-            entry["pixel_values_file"] = f"{name}-pixel-values.f32"
-            entry["pixel_values_sum"] = float(pixels.astype(np.float64).sum())
+        pixels = record_pixels(entry, name, inputs)
+        if pixels is not None:
             entry["pixels"] = pixels
         if name == "video":
             entry["frame_times"] = [index / VIDEO_FPS for index in FRAME_INDICES]
