@@ -494,8 +494,10 @@ export class Workspace {
       },
     });
     // A scripted orchestrator set by the host takes the default skim; the VLM its family's (the
-    // default too when the choice cannot be made: the VLM's load then says why).
-    const skimPlan = this.config.orchestrator ? Promise.resolve(undefined) : engines.stage1VideoPlan().catch(() => undefined);
+    // default too when the choice cannot be made: the VLM's load then says why). A file with no
+    // frames to skim waits for no choice.
+    const skims = mediaUses(file.probe).frames && !this.config.orchestrator;
+    const skimPlan = skims ? engines.stage1VideoPlan().catch(() => undefined) : Promise.resolve(undefined);
     const session = skimPlan.then((plan) =>
       AgentSession.open({
         media: file,
