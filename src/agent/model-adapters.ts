@@ -4,14 +4,14 @@
  * streaming and cancellation pass straight through.
  */
 import { AppError } from '../core/errors';
-import type { FrameRef, GenerateRequest, ReasoningModel, VlmGenerator, VlmImage } from '../core/contracts';
+import type { FrameRef, GenerateRequest, PixelSize, ReasoningModel, VlmGenerator, VlmImage } from '../core/contracts';
 import { RELEASE_SECONDS_PER_GRID } from '../models/qwen-vl/video-inputs';
 
 /** Where the pixels of a frame reference live (a `FrameStore` fits). */
 export interface FrameImageSource {
   get(id: string): { image: VlmImage } | undefined;
   /** The display size of the video the frames come from (the release sizes Stage-1 frames from it). */
-  readonly source?: { readonly width: number; readonly height: number };
+  readonly source?: PixelSize;
 }
 
 export interface VlmReasoningModelOptions {

@@ -97,6 +97,12 @@ export type ToolRegistry = { [N in ToolName]?: ToolRunner<ToolArguments[N]> };
 export type VlmImage = ImageBitmap | Blob;
 
 /** Frames given to the model as one video, in time order (Stage 1's skim). */
+/** Width and height of a picture or video, in pixels. */
+export interface PixelSize {
+  readonly width: number;
+  readonly height: number;
+}
+
 export interface VlmVideo {
   frames: readonly VlmImage[];
   /** Seconds each temporal patch (two frames) spans in the model's rotary time (Qwen2.5-VL). */
@@ -107,7 +113,7 @@ export interface VlmVideo {
    * The display size of the video the frames were cut from. Given, the frames are resized to the
    * size the SAGE release computes from it for the model's family; absent, they are used as they are.
    */
-  sourceSize?: { readonly width: number; readonly height: number };
+  sourceSize?: PixelSize;
 }
 
 export interface VlmGenerateRequest {

@@ -300,14 +300,18 @@ export class AgentEngines {
 
   /** The skim the VLM that the next question will load takes at Stage 1 (the release's plan for its family). */
   async stage1VideoPlan(): Promise<Stage1VideoPlan> {
-    const { modelId: asked, choice } = this.settings();
-    const modelId = asked ?? (await choice()).orchestrator.entry.id;
-    return stage1VideoPlan(findModel(modelId)?.family);
+    return stage1VideoPlan(findModel(await this.vlmModelId())?.family);
+  }
+
+  /** The VLM asked for in the settings, else the chooser's orchestrator. */
+  private async vlmModelId(): Promise<string> {
+    const { modelId, choice } = this.settings();
+    return modelId ?? (await choice()).orchestrator.entry.id;
   }
 
   private async loadVlm(): Promise<ResilientVlm> {
-    const { modelId: asked, modelSource, capabilities, choice } = this.settings();
-    const modelId = asked ?? (await choice()).orchestrator.entry.id;
+    const { modelSource, capabilities } = this.settings();
+    const modelId = await this.vlmModelId();
     const key = `${modelId} ${modelSource ?? ''}`;
     // From here to storing the slot nothing awaits, so concurrent first calls share one load.
     if (!this.vlm.holds(key)) this.setVlmStatus({ state: 'idle' });

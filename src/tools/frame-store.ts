@@ -4,7 +4,7 @@
  * without names get `frame_1`, `frame_2`, ...
  * Memory is bounded: past the limit the oldest frames are dropped and their bitmaps closed.
  */
-import type { FrameRef } from '../core/contracts';
+import type { FrameRef, PixelSize } from '../core/contracts';
 
 export type FrameImage = ImageBitmap | Blob;
 
@@ -28,7 +28,7 @@ export interface FrameStoreOptions {
   /** Id prefix (default 'frame'): ids are `${prefix}_${n}`, n counting from 1 and never reused. */
   prefix?: string;
   /** The display size of the video the frames are cut from, for a model that sizes them from it. */
-  source?: { readonly width: number; readonly height: number };
+  source?: PixelSize;
 }
 
 export const DEFAULT_FRAME_LIMIT = 200;

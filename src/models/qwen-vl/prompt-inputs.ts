@@ -5,7 +5,7 @@
  */
 import { RawImage, Tensor, cat, type Message, type Processor } from '@huggingface/transformers';
 import { AppError } from '../../core/errors';
-import type { VlmImage, VlmVideo } from '../../core/contracts';
+import type { PixelSize, VlmImage, VlmVideo } from '../../core/contracts';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from './video-inputs';
 
 export interface PromptRequest {
@@ -124,7 +124,7 @@ async function qwenVideoInputs(
   text: string,
   frames: RawImage[],
   timed: { labels: readonly string[]; inTemplateBlock: boolean } | null,
-  sizing: { source: NonNullable<VlmVideo['sourceSize']>; family: string } | null,
+  sizing: { source: PixelSize; family: string } | null,
 ): Promise<Record<string, unknown>> {
   const imageProcessor = processor.image_processor;
   const config = imageProcessor?.config as { merge_size?: unknown; patch_size?: unknown } | undefined;
