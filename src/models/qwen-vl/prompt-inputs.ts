@@ -108,8 +108,9 @@ async function qwenVisionInputs(
 
 /**
  * The skim as video input: frames resized as the release sizes them from the source's size (when
- * the request gives it), an odd count padded with the last frame (as the Python processor pads), stacked two by two into temporal patches by the image
- * processor, and the video placeholder expanded to one token per merged patch.
+ * the request gives it), an odd count padded with the last frame (as the Python processor pads),
+ * stacked two by two into temporal patches by the image processor, and the video placeholder
+ * expanded to one token per merged patch.
  *
  * transformers.js has no video processor, so the image processor's resize rule would apply to
  * each frame. That is Qwen2.5-VL's video rule too (its video processor has the image processor's
