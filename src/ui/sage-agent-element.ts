@@ -5,23 +5,20 @@
  * attributes and gestures into workspace calls and renders the workspace's state.
  */
 import type { AgentEvent, AnswerEvent } from '../agent/events';
-import type { ReasoningModel, TimeSpan } from '../core/contracts';
-import { isAppError, toAppError } from '../core/errors';
+import type { ReasoningModel } from '../core/contracts';
 import { DEFAULT_VLM_ID } from '../models/registry';
 import type { WebSearchProvider } from '../tools';
 import { SPEECH_MODEL_ID } from '../runtime/engines';
 import { Workspace, type VideoState, type WorkspaceError, type WorkspaceSettings, type WorkspaceState } from '../workspace/workspace';
 import { h } from './dom';
-import { fileDetails } from './file-details';
-import { formatClock } from './format';
+import { DropZone } from './drop-zone';
+import { elementStyles } from './element-styles';
 import { ProgressView } from './progress-view';
+import { QuestionForm } from './question-form';
 import { RunView } from './run-view';
 import { SETTINGS_CHANGE, SettingsPanel, type SettingsChange } from './settings-panel';
-import css from './sage-agent.css?inline';
-import { FramePlayer } from './frame-player';
-import { checkElementPlayback, choosePlayback, type PlaybackChoice } from './playback';
-import { markerLayout } from './timeline';
 import { TRANSCRIBE_TOGGLE, TRANSCRIPT_FORGET, TranscriptPanel } from './transcript-panel';
+import { VideoView } from './video-view';
 
 export type SageAgentErrorDetail = WorkspaceError;
 
@@ -45,17 +42,6 @@ const ATTRIBUTE_SETTINGS = {
 type SettingAttribute = keyof typeof ATTRIBUTE_SETTINGS;
 
 const isSettingAttribute = (name: string): name is SettingAttribute => name in ATTRIBUTE_SETTINGS;
-
-let sheet: CSSStyleSheet | null = null;
-
-/** One constructed sheet shared by every instance; no <style> element, so no 'unsafe-inline' under CSP. */
-function styles(): CSSStyleSheet {
-  if (!sheet) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-  }
-  return sheet;
-}
 
 /**
  * The public contract (the README's "Embedding" table says the same):
@@ -81,33 +67,12 @@ export class SageAgentElement extends HTMLElement {
   private workspace: Workspace;
   /** The run view of the question being answered, for its events and notices. */
   private runView: RunView | null = null;
-  /** Shows the open file where the `<video>` element cannot play it. */
-  private framePlayer: { videoId: number; player: FramePlayer } | null = null;
-
-  private readonly fileInput = h('input', { type: 'file', accept: 'video/*,audio/*', class: 'file' });
-  private readonly drop = h('label', { class: 'drop' }, this.fileInput, h('span', {}, 'Drop a video here, or ', h('u', {}, 'choose one')));
+  private readonly drop = new DropZone(this, (file) => void this.openVideo(file, file.name));
   private readonly alert = h('p', { class: 'alert', role: 'alert', hidden: true });
-  private readonly player = h('video', { controls: true, playsinline: true, preload: 'auto', hidden: true });
-  /** Where the frame player goes, in the `<video>` element's place. */
-  private readonly playerSlot = h('div', { class: 'player-slot' });
-  /** Why the `<video>` element is not the player, when it is not. */
-  private readonly playerNote = h('p', { class: 'player-note muted', hidden: true });
-  private readonly track = h('div', { class: 'track' });
-  private readonly playhead = h('div', { class: 'playhead' });
-  private readonly timeline = h('div', { class: 'timeline', hidden: true }, h('span', { class: 'muted timeline-label' }, 'Evidence'), this.track);
-  private readonly details = h('dl', { class: 'details', hidden: true });
+  private readonly video = new VideoView({ video: () => this.workspace.state.video, fail: (error) => this.workspace.fail(error, 'open') });
   private readonly progress = new ProgressView();
   private readonly log = h('ol', { class: 'log', 'aria-label': 'Questions and answers' });
-  private readonly question = h('input', {
-    type: 'text',
-    name: 'question',
-    autocomplete: 'off',
-    placeholder: 'Open a video, then ask about it',
-    'aria-label': 'Question about the video',
-    disabled: true,
-  });
-  private readonly askButton = h('button', { type: 'submit', disabled: true }, 'Ask');
-  private readonly stopButton = h('button', { type: 'button', class: 'stop', hidden: true }, 'Stop');
+  private readonly form = new QuestionForm({ ask: (text) => void this.ask(text), stop: () => this.workspace.stop() });
   private readonly status = h('p', { class: 'status muted', role: 'status' });
   private readonly transcript = new TranscriptPanel();
   private readonly settings = new SettingsPanel(DEFAULT_VLM_ID, SPEECH_MODEL_ID);
@@ -115,28 +80,26 @@ export class SageAgentElement extends HTMLElement {
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
-    this.root.adoptedStyleSheets = [styles()];
+    this.root.adoptedStyleSheets = [elementStyles()];
     this.workspace = this.makeWorkspace();
-    this.track.append(this.playhead);
-    const form = h('form', { class: 'ask' }, this.question, this.askButton, this.stopButton);
     this.root.append(
       h(
         'div',
         { class: 'app', part: 'app' },
         h('header', {}, h('p', { class: 'title' }, 'SAGE video agent'), h('p', { class: 'lede muted' }, 'Ask about a long video. Everything runs in this browser; nothing is uploaded.')),
-        this.drop,
+        this.drop.element,
         this.alert,
         h(
           'div',
           { class: 'columns' },
-          h('section', { class: 'media', 'aria-label': 'Video' }, this.player, this.playerSlot, this.playerNote, this.timeline, this.details, this.progress.element),
-          h('section', { class: 'chat', 'aria-label': 'Questions' }, this.log, form, this.status),
+          h('section', { class: 'media', 'aria-label': 'Video' }, ...this.video.elements, this.progress.element),
+          h('section', { class: 'chat', 'aria-label': 'Questions' }, this.log, this.form.element, this.status),
         ),
         this.transcript.element,
         this.settings.element,
       ),
     );
-    this.listen(form);
+    this.listen();
     this.reflectSettings();
     this.settings.showVlmState(this.workspace.state.models.vlm);
   }
@@ -207,40 +170,19 @@ export class SageAgentElement extends HTMLElement {
   async ask(text: string): Promise<void> {
     const videoId = this.workspace.state.video?.id;
     await this.workspace.ask(text);
-    if (videoId !== undefined && this.workspace.state.video?.id === videoId) this.question.focus();
+    if (videoId !== undefined && this.workspace.state.video?.id === videoId) this.form.input.focus();
   }
 
   /** Plays from `seconds`. */
   seek(seconds: number): void {
-    if (!Number.isFinite(seconds)) return;
-    const framePlayer = this.framePlayer?.player;
-    if (framePlayer) {
-      void framePlayer.seek(seconds).then(() => framePlayer.play());
-      return;
-    }
-    if (this.player.hidden) return;
-    this.player.currentTime = seconds;
-    void this.player.play().catch(() => {});
+    this.video.seek(seconds);
   }
 
-  private listen(form: HTMLFormElement): void {
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void this.ask(this.question.value);
-    });
-    this.stopButton.addEventListener('click', () => this.workspace.stop());
-    this.fileInput.addEventListener('change', () => {
-      const file = this.fileInput.files?.[0];
-      if (file) void this.openVideo(file, file.name);
-      this.fileInput.value = '';
-    });
+  private listen(): void {
     this.root.addEventListener('click', (event) => {
       const target = (event.target as Element).closest<HTMLElement>('[data-seek]');
       if (target) this.seek(Number(target.dataset.seek));
     });
-    this.player.addEventListener('timeupdate', () => this.movePlayhead(this.player.currentTime));
-    // Chromium's player fails some files outright and opens others (MPEG-TS) as sound only.
-    for (const type of ['error', 'loadedmetadata']) this.player.addEventListener(type, () => this.checkPlayer());
     this.transcript.element.addEventListener(TRANSCRIBE_TOGGLE, () => {
       if (this.workspace.state.transcribing) this.workspace.stopTranscribing();
       else void this.workspace.transcribeAll();
@@ -257,21 +199,10 @@ export class SageAgentElement extends HTMLElement {
       void this.showDevice();
       void this.settings.refreshStored();
     });
-    this.addEventListener('dragover', (event) => {
-      event.preventDefault();
-      this.drop.classList.add('dragging');
-    });
-    this.addEventListener('dragleave', () => this.drop.classList.remove('dragging'));
-    this.addEventListener('drop', (event) => {
-      event.preventDefault();
-      this.drop.classList.remove('dragging');
-      const file = event.dataTransfer?.files[0];
-      if (file) void this.openVideo(file, file.name);
-    });
   }
 
   private makeWorkspace(): Workspace {
-    const workspace = new Workspace({ releaseVideo: (video) => this.releasePlayer(video) });
+    const workspace = new Workspace({ releaseVideo: (video) => this.video.release(video) });
     workspace.on('change', ({ state, previous }) => this.render(state, previous));
     workspace.on('run-start', (run) => {
       this.runView = new RunView(run.question, { duration: run.duration, skimFrames: run.skimFrames, frames: run.frames });
@@ -296,21 +227,16 @@ export class SageAgentElement extends HTMLElement {
       this.alert.hidden = state.alert === null;
     }
     // A question taken is cleared from the box at once; notices after its run go to the status line only.
-    if (state.asking && !previous.asking) this.question.value = '';
+    if (state.asking && !previous.asking) this.form.input.value = '';
     if (!state.asking) this.runView = null;
-    if (state.askable !== previous.askable || state.asking !== previous.asking) {
-      this.question.disabled = !state.askable;
-      this.askButton.disabled = !state.askable || state.asking;
-      this.askButton.hidden = state.asking;
-      this.stopButton.hidden = !state.asking;
-    }
+    if (state.askable !== previous.askable || state.asking !== previous.asking) this.form.render(state.askable, state.asking);
     if (state.progress !== previous.progress) this.progress.render(state.progress);
     if (state.transcript !== previous.transcript) {
       this.transcript.show(state.transcript);
       if (state.transcript.notice && state.transcript.notice !== previous.transcript.notice) this.transcript.notice(state.transcript.notice);
     }
     if (state.transcribing !== previous.transcribing) this.transcript.showTranscribing(state.transcribing);
-    if (state.evidence !== previous.evidence || state.video !== previous.video) this.showEvidence(state.evidence, state.video);
+    if (state.evidence !== previous.evidence || state.video !== previous.video) this.video.showEvidence(state.evidence, state.video);
     const { models } = state;
     if (models.vlmId !== previous.models.vlmId) this.settings.choose(models.vlmId);
     if (models.vlm !== previous.models.vlm) this.settings.showVlmState(models.vlm);
@@ -318,27 +244,10 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private renderVideo(video: VideoState | null, previous: VideoState | null): void {
-    if (video?.id !== previous?.id) {
-      this.log.replaceChildren();
-      this.details.hidden = true;
-      this.playerNote.hidden = true;
-      if (!video) {
-        this.player.removeAttribute('src');
-        this.player.hidden = true;
-        return;
-      }
-      this.player.src = video.url;
-      this.player.hidden = false;
-      this.player.requestVideoFrameCallback(() => performance.mark('sage:first-frame'));
-    }
+    if (video?.id !== previous?.id) this.log.replaceChildren();
+    this.video.show(video, previous);
     if (!video?.file || video.file === previous?.file) return;
-    // The file has been read: choose the player and describe the file.
-    this.question.placeholder = 'Ask about the video (Enter sends)';
-    const playback = choosePlayback(video.file.probe, (type) => this.player.canPlayType(type));
-    if (playback.mode !== 'element') this.usePlayer(video, playback);
-    else this.checkPlayer();
-    this.details.replaceChildren(...fileDetails(video.name, video.file.probe).flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
-    this.details.hidden = false;
+    this.form.input.placeholder = 'Ask about the video (Enter sends)';
     this.transcript.reset(video.name, video.duration);
   }
 
@@ -353,45 +262,6 @@ export class SageAgentElement extends HTMLElement {
     if (event.type === 'answer') this.emit('sage-answer', event);
   }
 
-  /** Once the `<video>` element has tried the open file: the frame player takes over if it failed. */
-  private checkPlayer(): void {
-    const video = this.workspace.state.video;
-    if (!video?.file || this.framePlayer?.videoId === video.id || this.player.hidden) return;
-    // Until the element has read the file's metadata or failed, there is nothing to judge.
-    if (!this.player.error && this.player.readyState < HTMLMediaElement.HAVE_METADATA) return;
-    const fallback = checkElementPlayback(video.file.probe, this.player);
-    if (fallback) this.usePlayer(video, fallback);
-  }
-
-  /** Shows `video` with the frame player (or with neither player), and says why. */
-  private usePlayer(video: VideoState, choice: PlaybackChoice): void {
-    this.player.removeAttribute('src');
-    this.player.load();
-    this.player.hidden = true;
-    this.playerNote.textContent = choice.reason;
-    this.playerNote.hidden = choice.reason === null;
-    if (choice.mode !== 'frames' || !video.file) return;
-    const player = new FramePlayer();
-    this.framePlayer = { videoId: video.id, player };
-    player.element.addEventListener('timeupdate', () => this.movePlayhead(player.currentTime));
-    player.element.addEventListener('error', (event) => {
-      if (event instanceof CustomEvent && isAppError(event.detail)) this.workspace.fail(event.detail, 'open');
-    });
-    this.playerSlot.replaceChildren(player.element);
-    player.load(video.file).catch((error: unknown) => {
-      if (this.workspace.state.video?.id === video.id) this.workspace.fail(toAppError(error), 'open');
-    });
-  }
-
-  /** The frame player reads the file, so the workspace closes the file after this. */
-  private async releasePlayer(video: VideoState): Promise<void> {
-    const held = this.framePlayer;
-    if (held?.videoId !== video.id) return;
-    this.framePlayer = null;
-    this.playerSlot.replaceChildren();
-    await held.player.dispose();
-  }
-
   private reflectSettings(): void {
     this.settings.reflect({ 'model-source': this.getAttribute('model-source'), speech: this.getAttribute('speech'), reasoner: this.getAttribute('reasoner') });
   }
@@ -400,30 +270,6 @@ export class SageAgentElement extends HTMLElement {
     const report = await this.workspace.deviceReport();
     this.settings.showServed(report.served);
     this.settings.showDevice(report.capabilities, report.notes);
-  }
-
-  private showEvidence(spans: readonly TimeSpan[], video: VideoState | null): void {
-    const duration = video?.duration ?? 0;
-    this.timeline.hidden = !video?.file;
-    const markers = markerLayout(spans, duration).map((marker) => {
-      const button = h('button', {
-        type: 'button',
-        class: 'marker',
-        'data-seek': marker.start,
-        title: `Evidence at ${formatClock(marker.start)}`,
-        'aria-label': `Evidence at ${formatClock(marker.start)}`,
-      });
-      // CSSOM, not a style attribute: allowed under a CSP without 'unsafe-inline'.
-      button.style.left = `${marker.left * 100}%`;
-      button.style.width = `${marker.width * 100}%`;
-      return button;
-    });
-    this.track.replaceChildren(this.playhead, ...markers);
-  }
-
-  private movePlayhead(currentTime: number): void {
-    const duration = this.workspace.state.video?.duration ?? 0;
-    if (duration > 0) this.playhead.style.left = `${Math.min(1, currentTime / duration) * 100}%`;
   }
 
   private emit<K extends keyof SageAgentEventMap>(type: K, detail: SageAgentEventMap[K]['detail']): void {

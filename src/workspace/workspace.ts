@@ -1,130 +1,42 @@
 /**
  * What one `<sage-agent>` does, without any DOM: the open video and its session, questions and
  * Stop, "Transcribe all", and the models behind them. Everything the page shows is one state
- * object, replaced slice by slice as work moves on; a run's steps arrive as events. The element
- * renders the state and forwards the events, and Node tests drive the workspace with doubles.
+ * object (workspace-state.ts), replaced slice by slice as work moves on; a run's steps arrive as
+ * events. The element renders the state and forwards the events, and Node tests drive the
+ * workspace with doubles.
  */
-import type { AgentEvent } from '../agent/events';
-import { AgentSession } from '../agent/session';
-import type { GenerateRequest, ReasoningModel, TimeSpan, TranscriptSegment } from '../core/contracts';
 import { AppError, disposedError, isCancelled, toAppError } from '../core/errors';
 import type { MediaFile } from '../media/media-client';
-import { mediaUses, type MediaUses } from '../media/media-uses';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
-import type { FileLoadProgress } from '../models/engines/load-progress';
 import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
-import { FrameStore, type WebSearchProvider } from '../tools';
-import { TranscriptCache } from '../tools/transcript-cache';
-import { keepTranscript, transcriptKey, TranscriptStore, type TranscriptKeyParts, type TranscriptStorage } from '../tools/transcript-store';
+import { FrameStore } from '../tools';
+import { transcriptKey, TranscriptStore, type TranscriptStorage } from '../tools/transcript-store';
 import { verbalTranscript } from '../tools/verbal-transcript';
-import { AgentEngines, SPEECH_MODEL_ID, WORKER_FACTORIES, type EngineFactories, type EngineModel, type LoadState } from '../runtime/engines';
-import { stage2Model } from '../runtime/stage2';
-import { ModelPicks, NO_MODEL_SETTINGS, type DeviceReport, type ModelSettings } from './model-picks';
+import { AgentEngines, SPEECH_MODEL_ID, WORKER_FACTORIES, type EngineFactories } from '../runtime/engines';
+import { engineReports, engineSettings } from './engine-reports';
+import { ModelPicks, NO_MODEL_SETTINGS, type DeviceReport } from './model-picks';
 import { openStatus, type OpenPhase } from './open-status';
+import { closeOpenVideo, fetchVideo, keepVideoTranscript, openVideo, transcriptParts, videoNameAt, type OpenVideo } from './open-video';
+import { openVideoSession } from './video-session';
+import {
+  EMPTY_TRANSCRIPT,
+  initialState,
+  transcriptState,
+  withProgressRow,
+  WorkspaceListeners,
+  type ErrorStage,
+  type ProgressRow,
+  type VideoState,
+  type WorkspaceEventMap,
+  type WorkspaceSettings,
+  type WorkspaceState,
+} from './workspace-state';
+
+export type { ProgressRow, VideoState, WorkspaceError, WorkspaceSettings, WorkspaceState } from './workspace-state';
 
 /** "Transcribe all" works through the video in windows this long, so progress shows and Stop is quick. */
 export const TRANSCRIBE_WINDOW_SECONDS = 300;
-
-export type ErrorStage = 'open' | 'ask' | 'transcribe';
-
-export interface WorkspaceError {
-  error: AppError;
-  /** What the person was doing when it failed. */
-  during: ErrorStage;
-}
-
-/** One long job (a model download, the skim, a transcription); no total is a job of unknown length. */
-export interface ProgressRow {
-  /** Stable id of the job. */
-  id: string;
-  label: string;
-  done?: number;
-  total?: number;
-  unit?: 'bytes' | 'seconds' | 'percent';
-  /** A model download's files. */
-  files?: readonly FileLoadProgress[];
-}
-
-export interface VideoState {
-  /** Which open this is: a later open of the same file is another video. */
-  readonly id: number;
-  readonly name: string;
-  /** What the player plays: an object URL the workspace revokes on close, or the host's URL. */
-  readonly url: string;
-  /** Null while the file is being read. */
-  readonly file: MediaFile | null;
-  /** Seconds; 0 until the file has been read. */
-  readonly duration: number;
-  /** Frames the tools extracted, which the steps show as thumbnails. */
-  readonly frames: FrameStore;
-}
-
-export interface TranscriptState {
-  segments: readonly TranscriptSegment[];
-  /** Seconds of the video transcribed so far. */
-  coveredSeconds: number;
-  duration: number;
-  /** A word on the transcript itself, e.g. that it cannot be kept after the page closes. */
-  notice: string | null;
-}
-
-export interface ModelsState {
-  /** The VLM in use: the host's pick, else the chooser's once known, else the registry default. */
-  vlmId: string;
-  vlm: LoadState;
-  /** The speech model once a load has named it; null before. */
-  speechId: string | null;
-}
-
-export interface WorkspaceState {
-  readonly video: VideoState | null;
-  /** The status line (read out to screen readers). */
-  readonly status: string;
-  /** The failure shown to the person, until the next open or question. */
-  readonly alert: AppError | null;
-  /** Whether a question about the open video can be asked at all. */
-  readonly askable: boolean;
-  /** A question is being answered (Stop ends it). */
-  readonly asking: boolean;
-  /** "Transcribe all" is running (pressing it again stops it). */
-  readonly transcribing: boolean;
-  readonly progress: readonly ProgressRow[];
-  readonly transcript: TranscriptState;
-  /** Where the last answer's evidence lies. */
-  readonly evidence: readonly TimeSpan[];
-  readonly models: ModelsState;
-}
-
-/** A question the workspace has started answering; its steps follow as `step` events. */
-export interface RunStart {
-  question: string;
-  duration: number;
-  skimFrames: number;
-  frames: FrameStore;
-}
-
-export interface WorkspaceEventMap {
-  /** The state after a change, and the one before it. */
-  change: { state: WorkspaceState; previous: WorkspaceState };
-  'run-start': RunStart;
-  /** Every agent event of the running question (its answer too). */
-  step: AgentEvent;
-  /** Something to add to the running question's steps that is not one of its events. */
-  notice: string;
-  /** A failure: those shown in `alert`, and a question's own failed end. */
-  error: WorkspaceError;
-}
-
-/** What the host sets besides the model settings (the element's properties). */
-export interface WorkspaceSettings extends ModelSettings {
-  /** Enables `unified_web_search` and `parse_web_data` for videos opened from then on. */
-  webSearch: WebSearchProvider | undefined;
-  /** Where the app's `models/` folder is served from; undefined: next to the app's script. */
-  modelBaseUrl: string | undefined;
-  /** Replaces the VLM as orchestrator (both stages), read per call. */
-  orchestrator: ReasoningModel | undefined;
-}
 
 export interface WorkspaceOptions {
   /** What starts the workers; tests pass doubles. */
@@ -136,35 +48,10 @@ export interface WorkspaceOptions {
   releaseVideo?: (video: VideoState) => Promise<void>;
 }
 
-/** What a progress row says while a model's load has not reported any progress yet. */
-const LOADING_LABELS: Record<EngineModel, string> = {
-  speech: 'speech recognition',
-  vlm: 'the vision-language model',
-  reasoner: 'the text reasoner',
-};
-
-const EMPTY_TRANSCRIPT: TranscriptState = { segments: [], coveredSeconds: 0, duration: 0, notice: null };
-
-/** An open video's own resources, beside its state. */
-interface OpenVideo {
-  state: VideoState & { file: MediaFile };
-  blob: Blob;
-  ownsUrl: boolean;
-  uses: MediaUses;
-  transcriptCache: TranscriptCache;
-  session: Promise<AgentSession>;
-  /** Ends the skim, transcriptions and transcript keeping of this video. */
-  abort: AbortController;
-  /** Ends the keeping of the transcript under the current speech model's key. */
-  keeping: AbortController | null;
-}
-
-type Listeners = { [K in keyof WorkspaceEventMap]: Set<(value: WorkspaceEventMap[K]) => void> };
-
 export class Workspace {
   private current: WorkspaceState;
   private config: WorkspaceSettings = { ...NO_MODEL_SETTINGS, webSearch: undefined, modelBaseUrl: undefined, orchestrator: undefined };
-  private readonly listeners: Listeners = { change: new Set(), 'run-start': new Set(), step: new Set(), notice: new Set(), error: new Set() };
+  private readonly listeners = new WorkspaceListeners();
   private readonly picks: ModelPicks;
   private readonly transcriptStore: TranscriptStorage;
   private enginesMade: AgentEngines | null = null;
@@ -185,18 +72,7 @@ export class Workspace {
       served: () => (options.served ?? servedModelsAt)(modelSiteRoot(this.config.modelBaseUrl)),
       onChosen: () => this.update({}),
     });
-    this.current = {
-      video: null,
-      status: '',
-      alert: null,
-      askable: false,
-      asking: false,
-      transcribing: false,
-      progress: [],
-      transcript: EMPTY_TRANSCRIPT,
-      evidence: [],
-      models: { vlmId: this.picks.modelId, vlm: { state: 'idle' }, speechId: null },
-    };
+    this.current = initialState(this.picks.modelId);
   }
 
   get state(): WorkspaceState {
@@ -214,9 +90,7 @@ export class Workspace {
 
   /** Calls `listener` on every `type` event; returns the function that stops it. */
   on<K extends keyof WorkspaceEventMap>(type: K, listener: (value: WorkspaceEventMap[K]) => void): () => void {
-    const set = this.listeners[type] as Set<(value: WorkspaceEventMap[K]) => void>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.add(type, listener);
   }
 
   /**
@@ -267,19 +141,8 @@ export class Workspace {
       return;
     }
     const duration = file.probe.durationSeconds;
-    const state = { id, name, url, file, duration, frames };
-    const transcriptCache = new TranscriptCache();
-    const abort = new AbortController();
-    const video: OpenVideo = {
-      state,
-      blob,
-      ownsUrl: !playUrl,
-      uses: mediaUses(file.probe),
-      transcriptCache,
-      session: this.openSession({ state, transcriptCache, signal: abort.signal }, engines),
-      abort,
-      keeping: null,
-    };
+    const context = { engines, settings: () => this.config, picks: this.picks, notice: (text: string) => this.notice(text) };
+    const video = openVideo({ id, name, url, file, duration, frames }, blob, !playUrl, (opened) => openVideoSession(opened, context));
     this.open = video;
     this.update({ video: video.state, transcript: { ...EMPTY_TRANSCRIPT, duration } });
     this.keepTranscript(video);
@@ -307,17 +170,15 @@ export class Workspace {
     this.fetching = src;
     // A later open (another src, a drop) overtakes this fetch.
     const ticket = this.opens;
-    const name = decodeURIComponent(new URL(src, baseUrl).pathname.split('/').pop() || 'video');
+    const name = videoNameAt(src, baseUrl);
     this.announce(`Fetching ${name}…`);
     try {
-      const response = await fetch(src);
-      if (!response.ok) throw new AppError('not-media', `The video at ${src} could not be fetched (${response.status}).`);
-      const blob = await response.blob();
+      const blob = await fetchVideo(src);
       if (ticket === this.opens && !this.disposed) await this.openFile(blob, name, src);
     } catch (error) {
       if (ticket !== this.opens || this.disposed) return;
       this.announce('');
-      this.fail(error instanceof AppError ? error : new AppError('not-media', `The video at ${src} could not be fetched.`, { cause: error }), 'open');
+      this.fail(toAppError(error), 'open');
     } finally {
       if (this.fetching === src) this.fetching = null;
     }
@@ -397,7 +258,7 @@ export class Workspace {
     if (!video) return;
     this.emptyTranscript(video);
     try {
-      await this.transcriptStore.remove(await transcriptKey(video.blob, this.transcriptParts(video)));
+      await this.transcriptStore.remove(await transcriptKey(video.blob, transcriptParts(video, this.speechModel())));
     } catch (error) {
       if (this.open === video) this.update({ transcript: { ...this.current.transcript, notice: toAppError(error).message } });
     }
@@ -430,108 +291,33 @@ export class Workspace {
   /** The engines, made on the first open so a page that never opens a video starts no worker. */
   private engines(): AgentEngines {
     this.enginesMade ??= new AgentEngines(
-      () => ({
-        modelId: this.config.model || undefined,
-        modelSource: this.config.modelSource || undefined,
-        speechId: this.config.speech || undefined,
-        modelBaseUrl: this.config.modelBaseUrl,
-        capabilities: () => this.picks.capabilities(),
-        choice: () => this.picks.choice(),
+      engineSettings(() => this.config, this.picks),
+      engineReports({
+        setProgress: (row) => this.setProgress(row),
+        finishProgress: (id) => this.finishProgress(id),
+        models: () => this.current.models,
+        setModels: (models) => this.update({ models }),
+        notice: (text) => this.notice(text),
       }),
-      {
-        progress: (model, label, progress) => {
-          if (!progress) this.finishProgress(model);
-          else if ('fraction' in progress) this.setProgress({ id: model, label: `Loading ${label}`, done: progress.fraction, total: 1, unit: 'percent' });
-          else this.setProgress({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes', files: progress.files });
-        },
-        loaded: (model, state) => {
-          if (model === 'vlm') this.update({ models: { ...this.current.models, vlm: state } });
-          if (model === 'speech' && state.state === 'loading' && state.modelId) this.update({ models: { ...this.current.models, speechId: state.modelId } });
-          if (state.state === 'loading') this.setProgress({ id: model, label: `Loading ${LOADING_LABELS[model]}` });
-        },
-        notice: (text) => {
-          this.emit('notice', text);
-          this.announce(text);
-        },
-      },
       this.options.factories ?? WORKER_FACTORIES,
     );
     return this.enginesMade;
   }
 
-  private openSession(video: Pick<OpenVideo, 'state' | 'transcriptCache'> & { signal: AbortSignal }, engines: AgentEngines): Promise<AgentSession> {
-    const { file } = video.state;
-    // The orchestrator is looked up per call, so a model set after the drop is used at once.
-    let opened: AgentSession | null = null;
-    const current = (): ReasoningModel => {
-      const model = this.config.orchestrator ?? (opened ? engines.vlmOrchestrator(opened.skim) : null);
-      if (!model) throw new AppError('internal', 'The video is still being skimmed.');
-      return model;
-    };
-    const orchestrator: ReasoningModel = {
-      generate: (request: GenerateRequest) => current().generate(request),
-      // A SAGE-MM export's own prompts, when the orchestrator's files carry them.
-      promptPack: async () => current().promptPack?.(),
-    };
-    const tools = engines.tools({
-      file,
-      frameStore: video.state.frames,
-      transcriptCache: video.transcriptCache,
-      webSearch: this.config.webSearch,
-      enabled: this.picks.enabledTools(),
-    });
-    const stage2 = stage2Model({
-      override: () => this.config.orchestrator,
-      // With no override in place, `orchestrator` is the VLM.
-      vlm: orchestrator,
-      choice: () => this.picks.reasonerChoice(),
-      loadReasoner: (plan) => engines.reasoner(plan, tools),
-      onFallback: (error) => {
-        engines.dropReasoner();
-        const text = `${error.message} The vision-language model does the step-by-step reasoning instead.`;
-        this.emit('notice', text);
-        this.announce(text);
-      },
-    });
-    // A scripted orchestrator set by the host takes the default skim; the VLM its family's (the
-    // default too when the choice cannot be made: the VLM's load then says why). A file with no
-    // frames to skim waits for no choice.
-    const skims = mediaUses(file.probe).frames && !this.config.orchestrator;
-    const skimPlan = skims ? engines.stage1VideoPlan().catch(() => undefined) : Promise.resolve(undefined);
-    const session = skimPlan.then((plan) =>
-      AgentSession.open({
-        media: file,
-        videoName: video.state.name,
-        orchestrator: { kind: 'model', stage1: orchestrator, stage2 },
-        tools,
-        ...(plan ? { skimPlan: plan } : {}),
-        signal: video.signal,
-      }),
-    );
-    return session.then((value) => (opened = value));
-  }
-
-  /** Restores what was transcribed of this file with the current speech model before (e.g. before a reload), and keeps new spans. */
+  /** Restores what was transcribed of this file with the current speech model before, and keeps new spans. */
   private keepTranscript(video: OpenVideo): void {
-    video.keeping?.abort();
-    const keeping = new AbortController();
-    video.keeping = keeping;
-    void keepTranscript(video.transcriptCache, {
-      ...this.transcriptParts(video),
+    keepVideoTranscript(video, {
       store: this.transcriptStore,
-      file: video.blob,
-      signal: AbortSignal.any([keeping.signal, video.abort.signal]),
+      speechModel: this.speechModel(),
       onUnavailable: (error) => {
         if (this.open === video) this.update({ transcript: { ...this.current.transcript, notice: error.message } });
       },
-    }).then(() => {
-      if (!keeping.signal.aborted) this.refreshTranscript(video);
+      onRestored: () => this.refreshTranscript(video),
     });
   }
 
-  /** What the open video's transcript is kept under, besides the file's own identity. */
-  private transcriptParts(video: OpenVideo): TranscriptKeyParts {
-    return { name: video.state.name, model: this.config.speech || SPEECH_MODEL_ID, language: undefined };
+  private speechModel(): string {
+    return this.config.speech || SPEECH_MODEL_ID;
   }
 
   /** Another speech model gives other text: the open video's transcript starts over under its key. */
@@ -554,14 +340,13 @@ export class Workspace {
   private refreshTranscript(video = this.open): void {
     if (!video || this.open !== video) return;
     const cache = video.transcriptCache;
-    this.update({
-      transcript: {
-        segments: cache.lookup({ start: 0, end: video.state.duration + 1 }),
-        coveredSeconds: cache.coveredSpans().reduce((sum, span) => sum + span.end - span.start, 0),
-        duration: video.state.duration,
-        notice: this.current.transcript.notice,
-      },
-    });
+    this.update({ transcript: transcriptState(cache, video.state.duration, this.current.transcript.notice) });
+  }
+
+  /** Something the person should know that is not an error: a line in the run's steps and the status region. */
+  private notice(text: string): void {
+    this.emit('notice', text);
+    this.announce(text);
   }
 
   private showPhase(video: OpenVideo, phase: OpenPhase): void {
@@ -576,23 +361,12 @@ export class Workspace {
     const video = this.open;
     this.open = null;
     this.update({ video: null, askable: false, alert: null, evidence: [], transcript: EMPTY_TRANSCRIPT, progress: this.current.progress.filter((row) => row.id !== 'skim') });
-    if (!video) return;
-    video.abort.abort();
-    video.session.then((session) => session.dispose(), () => {});
-    video.state.frames.clear();
-    if (video.ownsUrl) URL.revokeObjectURL(video.state.url);
-    const release = this.options.releaseVideo?.(video.state) ?? Promise.resolve();
     // Whatever reads the file stops first, then the file closes.
-    void release
-      .catch(() => {})
-      .then(() => video.state.file.dispose())
-      .catch(() => {});
+    if (video) closeOpenVideo(video, this.options.releaseVideo?.(video.state) ?? Promise.resolve());
   }
 
   private setProgress(row: ProgressRow): void {
-    const rows = this.current.progress;
-    const at = rows.findIndex((existing) => existing.id === row.id);
-    this.update({ progress: at < 0 ? [...rows, row] : rows.map((existing, index) => (index === at ? row : existing)) });
+    this.update({ progress: withProgressRow(this.current.progress, row) });
   }
 
   private finishProgress(id: string): void {
@@ -610,7 +384,7 @@ export class Workspace {
 
   private emit<K extends keyof WorkspaceEventMap>(type: K, value: WorkspaceEventMap[K]): void {
     if (this.disposed) return;
-    for (const listener of this.listeners[type] as Set<(value: WorkspaceEventMap[K]) => void>) listener(value);
+    this.listeners.call(type, value);
   }
 
   private throwIfDisposed(): void {
