@@ -44,7 +44,7 @@ type SettingAttribute = keyof typeof ATTRIBUTE_SETTINGS;
 const isSettingAttribute = (name: string): name is SettingAttribute => name in ATTRIBUTE_SETTINGS;
 
 /**
- * The public contract (the README's "Embedding" table says the same):
+ * The public contract (docs/embedding.md says the same):
  *
  * Attributes (all observed, so a host may change them at any time):
  * - `src`: a video URL to open instead of a drop (fetched whole: same-origin or CORS).

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { serveFolders, type Mount } from '../../eval/server';
 
-/** What the widget needs, and nothing more; README's "Embedding" section documents it. */
+/** What the widget needs, and nothing more; docs/embedding.md documents it. */
 export const STRICT_CSP = [
   "default-src 'none'",
     // ONNX Runtime Web imports its WASM glue module (ort-wasm-*.mjs) through a blob: URL.

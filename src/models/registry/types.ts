@@ -66,7 +66,7 @@ export interface DeviceProfile {
   readonly downloadIsEstimate?: true;
   /**
    * WASM only: rough seconds, [fast, slow], one Stage-1 call on a full 128-frame skim takes on a
-   * 2-core CPU (the README's model table says how each was derived; nothing here was measured).
+   * 2-core CPU (docs/models.md says how each was derived; nothing here was measured).
    */
   readonly wasmSecondsPerAnswer?: readonly [number, number];
   /**

@@ -6,7 +6,7 @@
  */
 import type { ModelEntry } from './types';
 
-/** The orchestrator used until a SAGE-MM browser build exists (see README for why). */
+/** The orchestrator used until a SAGE-MM browser build exists (docs/models.md says why). */
 export const DEFAULT_VLM_ID = 'qwen2.5-vl-3b-instruct';
 /** The random-weight model with the default family's layout, served from this repository. */
 export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';

@@ -202,7 +202,7 @@ describe('chooseModels', () => {
 });
 
 /**
- * The device profiles the README's table names. Chromium reports at most 8 GB of device memory, so
+ * The device profiles docs/models.md's table names. Chromium reports at most 8 GB of device memory, so
  * the 16-GB set is what a browser that reports 16 (or a host passing it on) gets.
  */
 describe('model sets per device profile', () => {
