@@ -274,11 +274,17 @@ async function loadModel(
   await releaseModel();
   const started = performance.now();
   if (env.backends.onnx.wasm) useOnnxBuildFor(env.backends.onnx.wasm, options.device);
+  // Counted so a failure can tell a host never reached (nothing arrived) from a cut download.
+  let receivedBytes = 0;
+  const counting = progressForwarder((progress) => {
+    receivedBytes = progress.loaded;
+    onProgress?.(progress);
+  });
   try {
     const { modelId, revision } = configureSource(options.source);
     const common = {
       ...(revision === undefined ? {} : { revision }),
-      ...(onProgress ? { progress_callback: progressForwarder(onProgress) } : {}),
+      progress_callback: counting,
     };
     const processor = await AutoProcessor.from_pretrained(modelId, common);
     const model = await AutoModelForImageTextToText.from_pretrained(modelId, {
@@ -301,7 +307,8 @@ async function loadModel(
   } catch (error) {
     const where = options.source.kind === 'hub' ? `hub:${options.source.repo}` : `url:${options.source.url}`;
     const { label, smallerLabel, device, dtype } = options;
-    throw loadFailure(error, { label, smallerLabel, where: `${where} on ${device} (${JSON.stringify(dtype)})` });
+    const from = options.source.kind === 'hub' ? 'hub' : 'site';
+    throw loadFailure(error, { label, smallerLabel, from, receivedBytes, where: `${where} on ${device} (${JSON.stringify(dtype)})` });
   }
 }
 

@@ -31,6 +31,12 @@ export type ErrorCode =
   | 'out-of-memory'
   /** A model file download stopped before the end (network lost, server error); it can be resumed. */
   | 'download-failed'
+  /** A model's files cannot be reached at all: the page is offline, or no connection to their host could be made. */
+  | 'offline'
+  /** The server holding a model's files refused them (HTTP 401/403: gated, private or moved). */
+  | 'download-refused'
+  /** No model of a role can run on this device (no tier fits its memory or features). */
+  | 'device-unsupported'
   /** The browser's storage for this site is full, so a model cannot be kept. */
   | 'quota-exceeded'
   /** The browser will not let the page store data (private browsing, site data blocked). */

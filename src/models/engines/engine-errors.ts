@@ -14,6 +14,8 @@ const QUOTA = /quotaexceeded|quota (has been )?exceeded|quota_exceeded|not enoug
 /** The connection failed or a body stopped early (Chromium: "Failed to fetch", "network error"; Safari: "Load failed"; undici: "terminated"). */
 const NETWORK = /failed to fetch|networkerror|network error|err_network|err_internet|connection (was )?(reset|closed|lost)|^typeerror: load failed|body stream|aborted.*download|unexpected end|terminated/i;
 /** A server answered 5xx or timed out: transformers.js' wording for the Hub, `failOnServerErrors`' for this site. */
+/** The server answered 401 or 403: transformers.js' wording for the Hub, web-llm's and fetch's status text. */
+const REFUSED = /unauthorized access to file|forbidden access to file|\b(http|status|error) ?\(?(401|403)\b|\b40[13] (unauthorized|forbidden)/i;
 const SERVER_ERROR = /internal server error|bad gateway|service unavailable|gateway timeout|request timeout|error \(5\d\d\) occurred|server error \(http 5\d\d\)/i;
 
 export interface FailureContext {
@@ -23,6 +25,15 @@ export interface FailureContext {
   smallerLabel?: string;
   /** Which files on which device and dtype (model id, source): the start of `detail`. */
   where?: string;
+  /** Where the files come from, for the message: the Hugging Face Hub or the site serving the app. */
+  from?: 'hub' | 'site';
+  /**
+   * Bytes of model files received before the failure, when the loader counted them: none means the
+   * host was never reached, some means the download was cut. Unknown: a network failure is a cut download.
+   */
+  receivedBytes?: number;
+  /** Whether the browser says it is online (`navigator.onLine`); read from the global when not given. */
+  online?: boolean;
 }
 
 export function isGpuLost(error: unknown): boolean {
@@ -53,7 +64,30 @@ export function loadFailure(error: unknown, context: FailureContext): AppError {
   if (GPU_LOST.test(cause)) {
     return new AppError('gpu-lost', `The graphics card stopped responding while loading ${label}. Reload the model to try again.`, init);
   }
+  if (REFUSED.test(cause)) {
+    return new AppError(
+      'download-refused',
+      `${hostOf(context)} refused to send ${label}'s files: the model may be gated, private or moved. Choose another model in Models and device, or ask from the speech only.`,
+      init,
+    );
+  }
   if (NETWORK.test(cause)) {
+    const online = context.online ?? globalThis.navigator?.onLine;
+    // The browser knows it has no network: nothing was interrupted, the download never began.
+    if (online === false) {
+      return new AppError(
+        'offline',
+        `${label} is not stored in this browser, and this page is offline, so it cannot reach ${hostOf(context, 'lower')}. Connect to the internet, then try again.`,
+        init,
+      );
+    }
+    if (context.receivedBytes === 0) {
+      return new AppError(
+        'offline',
+        `This page cannot reach ${hostOf(context, 'lower')} to download ${label}: the connection failed before any file arrived. Check the connection (or a blocker of that site), then try again.`,
+        init,
+      );
+    }
     return new AppError(
       'download-failed',
       `The download of ${label} was interrupted. Check the connection and try again; files already downloaded are kept.`,
@@ -68,6 +102,12 @@ export function loadFailure(error: unknown, context: FailureContext): AppError {
     );
   }
   return new AppError('model-load-failed', `${label} could not be loaded.`, init);
+}
+
+/** The files' host as a message names it. */
+function hostOf(context: FailureContext, letter: 'upper' | 'lower' = 'upper'): string {
+  const name = context.from === 'hub' ? 'the Hub' : context.from === 'site' ? 'the site serving this app' : "the server holding the model's files";
+  return letter === 'upper' ? name.charAt(0).toUpperCase() + name.slice(1) : name;
 }
 
 /** A failure while a loaded model runs: the GPU lost, memory exhausted, or anything else (internal). */

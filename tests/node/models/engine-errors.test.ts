@@ -29,6 +29,39 @@ describe('loadFailure', () => {
     }
   });
 
+  it('offline is not an interrupted download: the browser says it is offline, or no byte ever arrived', () => {
+    const thrown = new TypeError('Failed to fetch');
+    const offline = loadFailure(thrown, { label: 'Qwen3.5 0.8B', from: 'hub', online: false });
+    expect(offline).toMatchObject({
+      code: 'offline',
+      message: 'Qwen3.5 0.8B is not stored in this browser, and this page is offline, so it cannot reach the Hub. Connect to the internet, then try again.',
+    });
+    expect(offline.message).not.toMatch(/interrupted/);
+    const unreachable = loadFailure(thrown, { label: 'Qwen3.5 0.8B', from: 'hub', online: true, receivedBytes: 0 });
+    expect(unreachable.code).toBe('offline');
+    expect(unreachable.message).toMatch(/^This page cannot reach the Hub to download Qwen3.5 0.8B/);
+    // Bytes arrived, then the connection went: that download was cut.
+    expect(loadFailure(thrown, { label: 'Qwen3.5 0.8B', from: 'hub', online: true, receivedBytes: 5_000_000 }).code).toBe('download-failed');
+    // Offline wins over a count that says files had arrived (those were read from the cache).
+    expect(loadFailure(thrown, { label: 'Qwen3.5 0.8B', from: 'site', online: false, receivedBytes: 1 })).toMatchObject({
+      code: 'offline',
+      message: expect.stringContaining('cannot reach the site serving this app'),
+    });
+  });
+
+  it('a refusal by the server (401, 403) is download-refused, not a cut download', () => {
+    for (const thrown of [
+      new Error('Forbidden access to file: "https://huggingface.co/q/resolve/main/config.json".'),
+      new Error('Unauthorized access to file: "https://huggingface.co/q/resolve/main/config.json".'),
+      new Error('Failed to fetch https://huggingface.co/q/x.bin: HTTP 403'),
+    ]) {
+      expect(loadFailure(thrown, { ...model, from: 'hub' }), thrown.message).toMatchObject({
+        code: 'download-refused',
+        message: "The Hub refused to send Qwen2.5-VL 3B Instruct's files: the model may be gated, private or moved. Choose another model in Models and device, or ask from the speech only.",
+      });
+    }
+  });
+
   it('a server error from the Hub (transformers.js) or this site (failOnServerErrors) is download-failed', () => {
     const hub = new Error('Internal server error error occurred while trying to load file: "https://huggingface.co/q/resolve/main/onnx/a.onnx".');
     const unmapped = new Error('Error (507) occurred while trying to load file: "https://huggingface.co/q/resolve/main/config.json".');
