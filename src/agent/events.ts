@@ -68,6 +68,20 @@ export interface AnswerEvent {
   evidence: EvidenceItem[];
   /** Every span in `evidence`, in the order the tools ran. */
   spans: TimeSpan[];
+  /** Set when the answer rests on the speech alone because no vision model could be used. */
+  speechOnly?: SpeechOnlyBasis;
+}
+
+/** What an answer from the speech alone rests on, for the page to say (and offer vision again). */
+export interface SpeechOnlyBasis {
+  /** Why the frames were not looked at, as a clause: "the vision model (…) is not stored and the page is offline". */
+  reason: string;
+  /** The parts of the video whose speech was searched, merged and in order. */
+  searched: TimeSpan[];
+  /** Whether `searched` is the whole video. */
+  complete: boolean;
+  /** The text model that wrote the answer from the passages; null when the answer is the passages themselves. */
+  writer: string | null;
 }
 
 export interface AttemptedCall {

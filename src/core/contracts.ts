@@ -161,3 +161,18 @@ export interface SpeechTranscriber {
   /** 16 kHz mono audio → segments with absolute times. */
   transcribe(audio: Float32Array, options: SpeechRequest): Promise<{ segments: TranscriptSegment[]; whisperSeconds: number }>;
 }
+
+/** A prompt for a text-only model (the small text tier, or any generator that takes text). */
+export interface TextGenerateRequest {
+  prompt: string;
+  system?: string;
+  /** Default: the engine's own. */
+  maxNewTokens?: number;
+  signal?: AbortSignal;
+  onToken?: (text: string) => void;
+}
+
+/** A text model that writes free text (not held to a schema): answers from transcript passages. */
+export interface TextGenerator {
+  generate(request: TextGenerateRequest): Promise<string>;
+}
