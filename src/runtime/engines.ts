@@ -7,7 +7,7 @@
 import { toolDefinitions, type ToolDefinition, type ToolName } from '../core/protocol';
 import { type FrameImageSource, VlmReasoningModel } from '../agent/model-adapters';
 import type { ReasoningModel, SpeechTranscriber, ToolRegistry, VlmGenerateRequest, VlmGenerator } from '../core/contracts';
-import { AppError } from '../core/errors';
+import { AppError, isCancelled, toAppError } from '../core/errors';
 import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
 import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
@@ -17,7 +17,7 @@ import { loadFailure } from '../models/engines/engine-errors';
 import { type ModelChoice, smallerModel } from '../models/chooser';
 import { loadWhisperEngine, type SpeechJob, type WhisperEngine, type WhisperLoadOptions } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
-import { dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
+import { costFor, dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
 import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
@@ -27,6 +27,7 @@ import type { TranscriptCache } from '../tools/transcript-cache';
 import type { DeviceCapabilities } from '../models/capabilities';
 import { LazySlot, type Loading } from './lazy-slot';
 import type { ReasonerPlan } from './stage2';
+import { VisionGate, type VisionFacts, type VisionModelFacts } from './vision-plan';
 
 /**
  * The default speech model, whatever the device: Whisper base (npm package copy, q8) runs at 2-3x
@@ -102,6 +103,8 @@ export class AgentEngines {
   private readonly whisper = new LazySlot<ResilientSpeech>();
   private readonly vlm = new LazySlot<ResilientVlm>();
   private readonly textReasoner = new LazySlot<ReasoningModel>();
+  /** The VLM's failed load, kept so later questions go to the speech until the person retries. */
+  private readonly visionGate = new VisionGate();
 
   constructor(
     private readonly settings: () => EngineSettings,
@@ -303,6 +306,41 @@ export class AgentEngines {
     return stage1VideoPlan(findModel(await this.vlmModelId())?.family);
   }
 
+  /**
+   * What the next question can expect of the vision model: which one and its size on this device
+   * (null when none can run here), and its kept load failure. `speechOnly` is the person's choice.
+   */
+  async visionFacts(speechOnly: boolean): Promise<VisionFacts> {
+    const failure = (key: string) => this.visionGate.failure(key);
+    try {
+      const modelId = await this.vlmModelId();
+      const key = this.vlmKey(modelId);
+      const entry = findModel(modelId);
+      if (!entry) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
+      const { webgpu } = await this.settings().capabilities();
+      const device = deviceFor(entry, webgpu.available);
+      const cost = costFor(entry, device, webgpu.available && webgpu.shaderF16);
+      const profile = entry.devices[device];
+      const model: VisionModelFacts | null = cost
+        ? { label: entry.label, downloadMB: cost.downloadMB, ...(device === 'wasm' && profile?.wasmSecondsPerAnswer ? { wasmSecondsPerAnswer: profile.wasmSecondsPerAnswer } : {}) }
+        : null;
+      return { model, speechOnly, failure: failure(key) };
+    } catch (error) {
+      const unfit = toAppError(error, 'device-unsupported', 'No vision model in the registry runs on this device.');
+      return { model: null, unfit, speechOnly, failure: null };
+    }
+  }
+
+  /** Forgets the VLM's kept failure: the next question loads it again ("Retry with vision"). */
+  retryVision(): void {
+    this.visionGate.retry();
+    if (this.vlmStatus.state === 'failed') this.setVlmStatus({ state: 'idle' });
+  }
+
+  private vlmKey(modelId: string, modelSource = this.settings().modelSource): string {
+    return `${modelId} ${modelSource ?? ''}`;
+  }
+
   /** The VLM asked for in the settings, else the chooser's orchestrator. */
   private async vlmModelId(): Promise<string> {
     const { modelId, choice } = this.settings();
@@ -312,7 +350,7 @@ export class AgentEngines {
   private async loadVlm(): Promise<ResilientVlm> {
     const { modelSource, capabilities } = this.settings();
     const modelId = await this.vlmModelId();
-    const key = `${modelId} ${modelSource ?? ''}`;
+    const key = this.vlmKey(modelId);
     // From here to storing the slot nothing awaits, so concurrent first calls share one load.
     if (!this.vlm.holds(key)) this.setVlmStatus({ state: 'idle' });
     return this.vlm.get(key, () => this.startVlm(modelId, modelSource, capabilities));
@@ -372,8 +410,10 @@ export class AgentEngines {
       return loading;
     })().catch((error: unknown) => {
       const failure = loadFailure(error, { label: registered?.label ?? modelId });
-      // The slot forgets the failed load, so the next question retries it; fetched files stay cached.
+      // The slot forgets the failed load; the gate keeps it, so later questions answer from the
+      // speech until the person retries with vision. Fetched files stay cached.
       if (!disposed) this.setVlmStatus({ state: 'failed', error: failure });
+      if (!disposed && !isCancelled(failure)) this.visionGate.remember(this.vlmKey(modelId, modelSource), failure);
       throw failure;
     });
     return {

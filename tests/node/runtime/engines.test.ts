@@ -128,6 +128,30 @@ describe('AgentEngines', () => {
     expect(engines.vlmState().state).toBe('failed');
   });
 
+  it('a failed VLM load is kept: the facts carry it until retryVision, and another model has none', async () => {
+    d.factories.vlm = (options) => {
+      d.vlmModels.push(options.model.id);
+      return { load: async () => Promise.reject(new TypeError('Failed to fetch')), dispose: async () => {} } as unknown as VlmClient;
+    };
+    await expect(engines.vlmGenerator.generate({ prompt: 'hi' })).rejects.toMatchObject({ code: 'download-failed' });
+    const facts = await engines.visionFacts(false);
+    expect(facts.model).toMatchObject({ label: expect.any(String), downloadMB: expect.any(Number) });
+    expect(facts.failure).toMatchObject({ code: 'download-failed' });
+    settings = { ...settings, modelId: 'qwen3.5-0.8b' };
+    expect((await engines.visionFacts(true)).failure).toBeNull();
+    expect((await engines.visionFacts(true)).model).toMatchObject({ label: 'Qwen3.5 0.8B', downloadMB: 702.8, wasmSecondsPerAnswer: [420, 960] });
+    settings = { ...settings, modelId: 'tiny-random-qwen2.5-vl' };
+    engines.retryVision();
+    expect((await engines.visionFacts(false)).failure).toBeNull();
+  });
+
+  it('a model that cannot run on this device gives no model facts but the reason', async () => {
+    settings = { ...settings, modelId: 'no-such-model' };
+    const facts = await engines.visionFacts(false);
+    expect(facts.model).toBeNull();
+    expect(facts.unfit?.message).toContain('no-such-model');
+  });
+
   it('dispose frees the media worker and every loaded model, and may be called twice', async () => {
     await Promise.all([transcribe(), engines.vlmGenerator.generate({ prompt: 'hi' })]);
     await engines.dispose();
