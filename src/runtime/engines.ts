@@ -331,6 +331,24 @@ export class AgentEngines {
     }
   }
 
+  /**
+   * Whether the next question's VLM loads without a download: served by this site, or (nearly) all
+   * of its files kept in this browser's caches. `cached` lists the kept models (model-cache.ts).
+   */
+  async vlmStored(cached: () => Promise<readonly { id: string; bytes: number }[]>): Promise<boolean> {
+    const modelId = await this.vlmModelId();
+    const entry = findModel(modelId);
+    if (!entry || this.settings().modelSource) return false;
+    const { webgpu } = await this.settings().capabilities();
+    const device = entry.devices.webgpu && webgpu.available ? 'webgpu' : 'wasm';
+    const cost = costFor(entry, device, webgpu.available && webgpu.shaderF16);
+    if (!cost) return false;
+    if (entry.source.kind === 'local' || isServed(await this.served(), entry, cost.dtype)) return true;
+    const kept = (await cached()).find((model) => model.id === entry.id);
+    // Files of other dtypes may be kept too; most of this dtype's bytes is as close as the caches tell.
+    return kept !== undefined && kept.bytes >= 0.9 * cost.downloadMB * 2 ** 20;
+  }
+
   /** Forgets the VLM's kept failure: the next question loads it again ("Retry with vision"). */
   retryVision(): void {
     this.visionGate.retry();
