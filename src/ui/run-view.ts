@@ -16,8 +16,9 @@ export interface RunContext {
 
 /**
  * State in: the run's events, one `add` at a time (each may return a line worth announcing), and
- * `notice`s from outside them. No events out: timestamps and evidence are `[data-seek]` buttons,
- * which the element handles.
+ * `notice`s from outside them. Timestamps and evidence are `[data-seek]` buttons, which the element
+ * handles; an answer from the speech alone offers "Retry with vision", which dispatches a bubbling
+ * `sage-retry-vision` event with the question.
  */
 export class RunView {
   readonly element: HTMLLIElement;
@@ -28,7 +29,7 @@ export class RunView {
   private readonly calls = new Map<string, HTMLLIElement>();
 
   constructor(
-    question: string,
+    private readonly question: string,
     private readonly context: RunContext,
   ) {
     this.element = h('li', { class: 'turn' }, h('p', { class: 'question' }, question), this.steps, this.outcome);
@@ -106,8 +107,15 @@ export class RunView {
         if (item.frames.length > 0) list.append(h('li', {}, thumbnailStrip(item.frames, this.context.frames)));
       }
       answer.append(h('p', { class: 'based-on' }, 'Based on:'), list);
-    } else {
+    } else if (!event.speechOnly) {
       answer.append(h('p', { class: 'based-on' }, event.singleTurn ? 'Answered from the skim of the whole video.' : 'No tool result was needed.'));
+    }
+    if (event.speechOnly) {
+      const retry = h('button', { type: 'button', class: 'retry-vision' }, 'Retry with vision');
+      retry.addEventListener('click', () => {
+        retry.dispatchEvent(new CustomEvent('sage-retry-vision', { bubbles: true, composed: true, detail: { question: this.question } }));
+      });
+      answer.append(h('p', { class: 'based-on' }, 'Based on the speech only. ', retry));
     }
     this.outcome.append(answer);
   }
