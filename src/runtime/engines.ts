@@ -6,7 +6,7 @@
  */
 import { toolDefinitions, type ToolDefinition, type ToolName } from '../core/protocol';
 import { type FrameImageSource, VlmReasoningModel } from '../agent/model-adapters';
-import type { ReasoningModel, SpeechTranscriber, ToolRegistry, VlmGenerateRequest, VlmGenerator } from '../core/contracts';
+import type { ReasoningModel, SpeechTranscriber, TextGenerator, ToolRegistry, VlmGenerateRequest, VlmGenerator } from '../core/contracts';
 import { AppError, isCancelled, toAppError } from '../core/errors';
 import { MediaClient, type MediaFile } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
@@ -17,7 +17,10 @@ import { loadFailure } from '../models/engines/engine-errors';
 import { type ModelChoice, smallerModel } from '../models/chooser';
 import { loadWhisperEngine, type SpeechJob, type WhisperEngine, type WhisperLoadOptions } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
-import { costFor, dtypeFor, findModel, type ModelDevice, type ModelEntry } from '../models/registry';
+import { costFor, dtypeFor, findModel, isMlcDtype, modelsForRole, type DtypeSpec, type ModelDevice, type ModelEntry } from '../models/registry';
+import { TextClient } from '../models/engines/text-client';
+import type { TextWorkerLoadOptions } from '../models/engines/text-engine';
+import { workerSource } from '../models/engines/vlm-client';
 import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
@@ -63,7 +66,7 @@ export type LoadState =
   | { state: 'ready'; device: ModelDevice }
   | { state: 'failed'; error: AppError };
 
-export type EngineModel = 'speech' | 'vlm' | 'reasoner';
+export type EngineModel = 'speech' | 'vlm' | 'reasoner' | 'writer';
 
 export interface EngineListener {
   /** Bytes per file from transformers.js (Whisper, VLM); a fraction from web-llm (reasoner). */
@@ -89,13 +92,19 @@ export interface EngineFactories {
   vlm(options: VlmClientOptions): VlmClient;
   /** web-llm is large: its module is fetched only when a text reasoner is needed. */
   webllm(): Promise<Pick<typeof import('../models/engines/webllm-client'), 'WebLlmReasoner' | 'createWebLlmWorkerEngine'>>;
+  /** The small text tier's worker (speech-only answers). */
+  text(options: TextWorkerLoadOptions): Pick<TextClient, 'load' | 'generate' | 'dispose'>;
 }
+
+/** What the model caches hold, per model (src/models/model-cache.ts `listCachedModels`). */
+export type CachedModels = () => Promise<readonly { id: string; bytes: number }[]>;
 
 export const WORKER_FACTORIES: EngineFactories = {
   media: () => new MediaClient(),
   whisper: loadWhisperEngine,
   vlm: (options) => new VlmClient(options),
   webllm: () => import('../models/engines/webllm-client'),
+  text: (options) => new TextClient(options),
 };
 
 export class AgentEngines {
@@ -103,6 +112,7 @@ export class AgentEngines {
   private readonly whisper = new LazySlot<ResilientSpeech>();
   private readonly vlm = new LazySlot<ResilientVlm>();
   private readonly textReasoner = new LazySlot<ReasoningModel>();
+  private readonly textTier = new LazySlot<TextGenerator>();
   /** The VLM's failed load, kept so later questions go to the speech until the person retries. */
   private readonly visionGate = new VisionGate();
 
@@ -225,7 +235,7 @@ export class AgentEngines {
   /** Ends every worker; idempotent. */
   async dispose(): Promise<void> {
     this.media.dispose();
-    await Promise.allSettled([this.textReasoner.clear(), this.whisper.clear(), this.vlm.clear()]);
+    await Promise.allSettled([this.textReasoner.clear(), this.textTier.clear(), this.whisper.clear(), this.vlm.clear()]);
   }
 
   private vlmStatus: LoadState = { state: 'idle' };
@@ -335,18 +345,65 @@ export class AgentEngines {
    * Whether the next question's VLM loads without a download: served by this site, or (nearly) all
    * of its files kept in this browser's caches. `cached` lists the kept models (model-cache.ts).
    */
-  async vlmStored(cached: () => Promise<readonly { id: string; bytes: number }[]>): Promise<boolean> {
-    const modelId = await this.vlmModelId();
-    const entry = findModel(modelId);
+  async vlmStored(cached: CachedModels): Promise<boolean> {
+    const entry = findModel(await this.vlmModelId());
     if (!entry || this.settings().modelSource) return false;
+    return (await this.loadsWithoutDownload(entry, cached)) !== null;
+  }
+
+  /**
+   * The small text tier for speech-only answers: the first text writer whose files load here with no
+   * download (a local folder, served by this site, or kept in this browser), loaded on first use and
+   * kept; undefined when there is none or it fails to load (the answer is then the passages).
+   */
+  async textWriter(cached: CachedModels): Promise<{ label: string; model: TextGenerator } | undefined> {
+    for (const entry of modelsForRole('text-writer').filter((candidate) => candidate.status !== 'test-only')) {
+      const plan = await this.loadsWithoutDownload(entry, cached);
+      if (!plan) continue;
+      try {
+        const model = await this.textTier.get(`${entry.id} ${JSON.stringify(plan.dtype)}`, () => this.startTextWriter(entry, plan));
+        return { label: entry.label, model };
+      } catch (error) {
+        if (isCancelled(error)) throw error;
+        this.listener.notice(`${toAppError(error).message} The answer lists the passages instead.`);
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private startTextWriter(entry: ModelEntry, plan: { device: ModelDevice; dtype: DtypeSpec }): Loading<TextGenerator> {
+    const { device, dtype } = plan;
+    let client: ReturnType<EngineFactories['text']> | null = null;
+    const ready = (async () => {
+      if (isMlcDtype(dtype)) throw new AppError('internal', `${entry.label} is not a transformers.js model.`);
+      const source = workerSource(entry, dtype, this.siteRoot(), await this.served());
+      const loading = this.factories.text({ source, device, dtype, label: entry.label });
+      client = loading;
+      try {
+        await loading.load((progress) => this.listener.progress('writer', entry.label, progress));
+      } finally {
+        this.listener.progress('writer', entry.label, null);
+      }
+      return loading;
+    })().catch((error: unknown) => {
+      void client?.dispose().catch(() => {});
+      throw loadFailure(error, { label: entry.label });
+    });
+    return { ready, dispose: () => ready.then((loaded) => loaded.dispose(), () => {}) };
+  }
+
+  /** The device and dtype `entry` would load here when that needs no download, else null. */
+  private async loadsWithoutDownload(entry: ModelEntry, cached: CachedModels): Promise<{ device: ModelDevice; dtype: DtypeSpec } | null> {
     const { webgpu } = await this.settings().capabilities();
-    const device = entry.devices.webgpu && webgpu.available ? 'webgpu' : 'wasm';
+    const device: ModelDevice = entry.devices.webgpu && webgpu.available ? 'webgpu' : 'wasm';
     const cost = costFor(entry, device, webgpu.available && webgpu.shaderF16);
-    if (!cost) return false;
-    if (entry.source.kind === 'local' || isServed(await this.served(), entry, cost.dtype)) return true;
+    if (!cost) return null;
+    const plan = { device, dtype: cost.dtype };
+    if (entry.source.kind === 'local' || isServed(await this.served(), entry, cost.dtype)) return plan;
     const kept = (await cached()).find((model) => model.id === entry.id);
     // Files of other dtypes may be kept too; most of this dtype's bytes is as close as the caches tell.
-    return kept !== undefined && kept.bytes >= 0.9 * cost.downloadMB * 2 ** 20;
+    return kept !== undefined && kept.bytes >= 0.9 * cost.downloadMB * 2 ** 20 ? plan : null;
   }
 
   /** Forgets the VLM's kept failure: the next question loads it again ("Retry with vision"). */

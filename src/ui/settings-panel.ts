@@ -14,6 +14,7 @@ import { NO_SERVED_MODELS, isServed, type ServedModels } from '../models/served-
 const ROLE: Record<ModelRole, string> = {
   'orchestrator-vlm': 'Orchestrator and vision',
   'text-reasoner': 'Text reasoning',
+  'text-writer': 'Answers from the speech',
   speech: 'Speech',
 };
 

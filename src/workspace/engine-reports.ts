@@ -11,6 +11,7 @@ const LOADING_LABELS: Record<EngineModel, string> = {
   speech: 'speech recognition',
   vlm: 'the vision-language model',
   reasoner: 'the text reasoner',
+  writer: 'the text model for answers from the speech',
 };
 
 export function engineSettings(settings: () => WorkspaceSettings, picks: ModelPicks): () => EngineSettings {

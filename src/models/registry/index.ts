@@ -1,19 +1,21 @@
 /**
  * The models this app knows, as plain data: what each is for, where its files live, and what it
  * costs on each device. Engines read an entry to load a model; the chooser picks entries that fit
- * the device. The entries live by kind (vision.ts, text-reasoners.ts, speech.ts; their shape in
+ * the device. The entries live by kind (vision.ts, text-reasoners.ts, text-writers.ts, speech.ts; their shape in
  * types.ts); this module joins them and looks them up.
  */
 import { SPEECH_MODELS } from './speech';
 import { TEXT_REASONERS } from './text-reasoners';
+import { TEXT_WRITERS } from './text-writers';
 import type { DtypeSpec, MlcBuild, MlcDtype, ModelDevice, ModelEntry, ModelRole } from './types';
 import { VISION_MODELS } from './vision';
 
 export type * from './types';
 export { DEFAULT_VLM_ID, TINY_TEST_VLM_ID } from './vision';
+export { TINY_TEST_TEXT_WRITER_ID } from './text-writers';
 
-/** Every entry: vision-language models, then text reasoners, then speech models. */
-export const MODELS: readonly ModelEntry[] = [...VISION_MODELS, ...TEXT_REASONERS, ...SPEECH_MODELS];
+/** Every entry: vision-language models, then text reasoners and writers, then speech models. */
+export const MODELS: readonly ModelEntry[] = [...VISION_MODELS, ...TEXT_REASONERS, ...TEXT_WRITERS, ...SPEECH_MODELS];
 
 export function findModel(id: string): ModelEntry | undefined {
   return MODELS.find((entry) => entry.id === id);

@@ -1,6 +1,7 @@
 /** The shape of a registry entry: what a model is for, where its files live, what it costs per device. */
 
-export type ModelRole = 'orchestrator-vlm' | 'text-reasoner' | 'speech';
+/** `text-writer`: the small text tier that writes speech-only answers from transcript passages. */
+export type ModelRole = 'orchestrator-vlm' | 'text-reasoner' | 'text-writer' | 'speech';
 
 /** The transformers.js devices this app uses. */
 export type ModelDevice = 'webgpu' | 'wasm';

@@ -53,6 +53,9 @@ function doubles(): Doubles {
         } as unknown as VlmClient;
       },
       webllm: () => Promise.reject(new Error('no web-llm in these tests')),
+      text: () => {
+        throw new Error('no text tier in these tests');
+      },
     },
   };
   return d;
@@ -143,6 +146,38 @@ describe('AgentEngines', () => {
     settings = { ...settings, modelId: 'tiny-random-qwen2.5-vl' };
     engines.retryVision();
     expect((await engines.visionFacts(false)).failure).toBeNull();
+  });
+
+  it('the text writer loads only when its files need no download, once, and a failed load leaves the passages', async () => {
+    const loads: string[] = [];
+    let fail = false;
+    d.factories.text = (options) => {
+      loads.push(`${options.label} ${String(options.dtype)} ${options.source.kind}`);
+      return {
+        load: async () => {
+          if (fail) throw new TypeError('Failed to fetch');
+          return { device: 'wasm', family: 'qwen3', loadSeconds: 0 };
+        },
+        generate: async (request) => `wrote: ${request.prompt}`,
+        dispose: async () => {},
+      };
+    };
+    expect(await engines.textWriter(async () => [])).toBeUndefined();
+    expect(loads).toEqual([]);
+    const kept = async () => [{ id: 'qwen3-0.6b', bytes: 852 * 2 ** 20 }];
+    const writer = await engines.textWriter(kept);
+    expect(writer?.label).toBe('Qwen3 0.6B');
+    expect(await writer?.model.generate({ prompt: 'p' })).toBe('wrote: p');
+    await engines.textWriter(kept);
+    expect(loads).toEqual(['Qwen3 0.6B q4 hub']);
+    // Half the files kept is not stored.
+    expect(await engines.textWriter(async () => [{ id: 'qwen3-0.6b', bytes: 400 * 2 ** 20 }])).toBeUndefined();
+    await engines.dispose();
+    const notices: string[] = [];
+    engines = new AgentEngines(() => settings, { progress: () => {}, loaded: () => {}, notice: (text) => notices.push(text) }, d.factories);
+    fail = true;
+    expect(await engines.textWriter(kept)).toBeUndefined();
+    expect(notices[0]).toMatch(/Qwen3 0.6B.*The answer lists the passages instead\.$/);
   });
 
   it('a model that cannot run on this device gives no model facts but the reason', async () => {

@@ -116,6 +116,9 @@ function doubles(durationSeconds = 700): Doubles {
         throw new Error('no VLM in these tests: the orchestrator is scripted');
       },
       webllm: () => Promise.reject(new Error('no web-llm in these tests')),
+      text: () => {
+        throw new Error('no text tier in these tests');
+      },
     },
   };
   return d;
