@@ -152,7 +152,7 @@ describe('AgentEngines', () => {
     const loads: string[] = [];
     let fail = false;
     d.factories.text = (options) => {
-      loads.push(`${options.label} ${String(options.dtype)} ${options.source.kind}`);
+      loads.push(`${options.label} ${JSON.stringify(options.dtype)} ${options.source.kind}`);
       return {
         load: async () => {
           if (fail) throw new TypeError('Failed to fetch');
@@ -169,7 +169,7 @@ describe('AgentEngines', () => {
     expect(writer?.label).toBe('Qwen3 0.6B');
     expect(await writer?.model.generate({ prompt: 'p' })).toBe('wrote: p');
     await engines.textWriter(kept);
-    expect(loads).toEqual(['Qwen3 0.6B q4 hub']);
+    expect(loads).toEqual([`Qwen3 0.6B "q4" hub`]);
     // Half the files kept is not stored.
     expect(await engines.textWriter(async () => [{ id: 'qwen3-0.6b', bytes: 400 * 2 ** 20 }])).toBeUndefined();
     await engines.dispose();
