@@ -226,6 +226,9 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
     external: dict[str, int] = {name: chunks for name, chunks in done.items() if chunks}
     files: dict[str, int] = {}
     bar = progress.bar(need["disk_bytes"], "weights written")
+    # Every graph is traced and every weight matched to its checkpoint tensor before anything is
+    # written, so a checkpoint that does not fit its config stops the export with nothing on disk.
+    traced_graphs = {}
     with tempfile.TemporaryDirectory() as scratch:
         for graph in GRAPHS:
             names_for_dtypes = {dtype: f"{graph}{quantize.SUFFIX[dtype]}.onnx" for dtype in dtypes}
@@ -235,25 +238,25 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
             traced_path = os.path.join(scratch, f"{graph}.onnx")
             traced = EXPORTERS[graph](model, traced_path)
             base = onnx.load(traced_path)
-            recipes = _recipes(base.graph, traced, names, keys, checkpoint, model)
-            for dtype, name in names_for_dtypes.items():
-                if name in done:
-                    continue
-                progress.step(f"writing {graph} as {dtype}")
-                graph_model, graph_recipes = quantize.convert(copy.deepcopy(base), recipes, dtype)
-                path = os.path.join(folder, "onnx", name)
-                chunks = weights.write_graph(graph_model, graph_recipes, path, chunk_bytes, on_tensor=bar.advance)
-                if not force_external_data and sum(r.nbytes for r in graph_recipes.values()) < INLINE_BYTES:
-                    _inline(path, chunks)
-                    chunks = 0
-                done[name] = chunks
-                if chunks:
-                    external[name] = chunks
-                with open(os.path.join(folder, PROGRESS_FILE), "w", encoding="utf-8") as handle:
-                    json.dump({"signature": signature, "done": done}, handle)
-            del base
-    bar.close()
+            traced_graphs[graph] = (base, _recipes(base.graph, traced, names, keys, checkpoint, model), names_for_dtypes)
     del model
+    for graph, (base, recipes, names_for_dtypes) in traced_graphs.items():
+        for dtype, name in names_for_dtypes.items():
+            if name in done:
+                continue
+            progress.step(f"writing {graph} as {dtype}")
+            graph_model, graph_recipes = quantize.convert(copy.deepcopy(base), recipes, dtype)
+            path = os.path.join(folder, "onnx", name)
+            chunks = weights.write_graph(graph_model, graph_recipes, path, chunk_bytes, on_tensor=bar.advance)
+            if not force_external_data and sum(r.nbytes for r in graph_recipes.values()) < INLINE_BYTES:
+                _inline(path, chunks)
+                chunks = 0
+            done[name] = chunks
+            if chunks:
+                external[name] = chunks
+            with open(os.path.join(folder, PROGRESS_FILE), "w", encoding="utf-8") as handle:
+                json.dump({"signature": signature, "done": done}, handle)
+    bar.close()
 
     progress.step("writing config, tokenizer and processor files")
     for name in COPIED_FILES:

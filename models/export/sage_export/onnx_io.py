@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import onnx
@@ -87,10 +88,27 @@ def export_decoder(model, path: str) -> dict[str, int]:
     return _trace(module, (*args, *past), path, input_names=[*inputs, *past_names], output_names=["logits", *present_names], dynamic_axes=dynamic)
 
 
+@contextlib.contextmanager
+def _shape_inference_without_weight_values():
+    """The exporter runs ONNX shape inference on a model it builds with every parameter's value
+    serialised into it: the stand-ins would be materialised (GBs for a 151936-row embedding).
+    The weights' shapes and types are on the graph inputs already, so inference needs no values."""
+    original = torch._C._jit_pass_onnx_graph_shape_type_inference
+
+    def without_values(graph, params_dict, opset_version):
+        return original(graph, {}, opset_version)
+
+    torch._C._jit_pass_onnx_graph_shape_type_inference = without_values
+    try:
+        yield
+    finally:
+        torch._C._jit_pass_onnx_graph_shape_type_inference = original
+
+
 def _trace(module, args, path, input_names, output_names, dynamic_axes) -> dict[str, int]:
     """Traces `module` without its weights: each parameter becomes a graph input named by its path
     in `module`. Returns those names mapped to the id of each parameter."""
-    with torch.no_grad(), warnings.catch_warnings():
+    with torch.no_grad(), warnings.catch_warnings(), _shape_inference_without_weight_values():
         # The tracer warns about every shape it reads; the graphs are checked on other shapes after export.
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -105,6 +123,8 @@ def _trace(module, args, path, input_names, output_names, dynamic_axes) -> dict[
             # weights.fold does that on the recipes instead.
             do_constant_folding=False,
             export_params=False,
+            # Weights are inputs anyway; this also skips the pass that merges equal initializers.
+            keep_initializers_as_inputs=True,
             dynamo=False,
         )
     return {name: id(param) for name, param in module.named_parameters(remove_duplicate=False)}

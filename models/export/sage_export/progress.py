@@ -24,8 +24,16 @@ class Progress:
 
     @staticmethod
     def peak_gib() -> float:
-        # ru_maxrss is in KiB on Linux.
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        """This process's peak resident memory. VmHWM belongs to the process's own address space;
+        ru_maxrss would also count the parent's memory at fork time (it survives exec)."""
+        try:
+            with open("/proc/self/status", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 2**20
+        except OSError:
+            pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
 
 
 class Bar:
