@@ -23,8 +23,8 @@ class Checkpoint:
     config: dict
     weight_files: list[str]
     weight_bytes: int
-    # tensor name -> (shard path, safetensors dtype, shape), from the shards' headers
-    tensors: dict[str, tuple[str, str, tuple[int, ...]]] = field(default_factory=dict)
+    # tensor name -> (shard path, safetensors dtype, shape, offset of its data in the shard), from the shards' headers
+    tensors: dict[str, tuple[str, str, tuple[int, ...], int]] = field(default_factory=dict)
 
     @property
     def parameters(self) -> int:
@@ -48,15 +48,15 @@ def inspect_checkpoint(path: str) -> Checkpoint:
         raise CheckpointError(f"{path} has no chat template (chat_template.json, chat_template.jinja or tokenizer_config.json's chat_template).")
     _check_tokenizer(path, config)
     weight_files = _weight_files(path)
-    tensors: dict[str, tuple[str, str, tuple[int, ...]]] = {}
+    tensors: dict[str, tuple[str, str, tuple[int, ...], int]] = {}
     weight_bytes = 0
     for name in weight_files:
         file = os.path.join(path, name)
-        size, header = _check_safetensors(file)
+        size, header, data_start = _check_safetensors(file)
         weight_bytes += size
         for key, entry in header.items():
             if key != "__metadata__":
-                tensors[key] = (file, entry["dtype"], tuple(entry["shape"]))
+                tensors[key] = (file, entry["dtype"], tuple(entry["shape"]), data_start + entry["data_offsets"][0])
     _check_index(path, tensors)
     return Checkpoint(path=path, config=config, weight_files=weight_files, weight_bytes=weight_bytes, tensors=tensors)
 
@@ -145,8 +145,9 @@ def _weight_files(folder: str) -> list[str]:
     raise CheckpointError(f"{folder} has no model.safetensors or model.safetensors.index.json (PyTorch .bin checkpoints are not read).")
 
 
-def _check_safetensors(file: str) -> tuple[int, dict]:
-    """Returns the tensor bytes and the header; fails when the header is unreadable or the file is cut short."""
+def _check_safetensors(file: str) -> tuple[int, dict, int]:
+    """Returns the tensor bytes, the header and where the data starts; fails when the header is
+    unreadable or the file is cut short."""
     size = os.path.getsize(file)
     try:
         with open(file, "rb") as handle:
@@ -159,4 +160,4 @@ def _check_safetensors(file: str) -> tuple[int, dict]:
     end = max((entry["data_offsets"][1] for key, entry in header.items() if key != "__metadata__"), default=0)
     if 8 + header_length + end > size:
         raise CheckpointError(f"{file} is cut short: it holds {size} bytes of the {8 + header_length + end} its header lists. Download it again.")
-    return end, header
+    return end, header, 8 + header_length

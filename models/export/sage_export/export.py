@@ -157,7 +157,7 @@ def plan(checkpoint: Checkpoint, dtypes) -> dict:
     largest = 0
     for dtype in dtypes:
         total = 0
-        for key, (_, _, shape) in checkpoint.tensors.items():
+        for key, (_, _, shape, _) in checkpoint.tensors.items():
             count = 1
             for dim in shape:
                 count *= dim
@@ -169,9 +169,9 @@ def plan(checkpoint: Checkpoint, dtypes) -> dict:
             total += int(count * per_element) * uses
         by_dtype[dtype] = total
     disk = sum(by_dtype.values())
-    # Measured (models/README.md): the traced graphs and runtime take about 1.2 GiB; the largest
-    # tensor is held in float32 with a converted copy of it.
-    memory = 1.2 + 2.2 * largest * 4 / 2**30
+    # Measured (models/README.md): the runtime takes about 0.8 GiB; beyond it the largest tensor is
+    # held once in float32 (tracing the LM head, writing a transposed float weight) plus blocks.
+    memory = 0.9 + 1.15 * largest * 4 / 2**30
     # Measured rate on 2 shared cores: about 45 s per GB of weights read and written.
     seconds = 60 + 45 * (checkpoint.weight_bytes * len(dtypes) + disk) / 1e9
     return {"disk_bytes": disk, "disk_by_dtype": by_dtype, "memory_gib": memory, "seconds": seconds, "largest_tensor_elements": largest}
@@ -206,12 +206,12 @@ def _recipes(graph: onnx.GraphProto, traced: dict[str, int], names: dict[int, st
         key = keys.get(name)
         if key is None:
             raise CheckpointError(f"{checkpoint.path} has no tensor for {name}, which this {checkpoint.config['model_type']} model needs. Is a shard missing, or is config.json for another size?")
-        file, dtype, shape = checkpoint.tensors[key]
+        file, dtype, shape, offset = checkpoint.tensors[key]
         if dtype not in FLOAT_DTYPES:
             raise CheckpointError(f"{file} stores {key} as {dtype}; this tool reads {', '.join(FLOAT_DTYPES)} weights (not pre-quantized ones).")
         if shape != shapes[name]:
             raise CheckpointError(f"{file} holds {key} with shape {list(shape)}, but config.json makes it {list(shapes[name])}: the config and the weights are of different models.")
-        recipes[input_name] = weights.Recipe(file=file, key=key, shape=shape)
+        recipes[input_name] = weights.Recipe(file=file, key=key, shape=shape, dtype=dtype, offset=offset)
     return recipes
 
 

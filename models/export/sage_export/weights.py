@@ -21,8 +21,13 @@ from onnx import TensorProto, helper
 
 BLOCK_SIZE = 32
 FLOAT_TYPES = {TensorProto.FLOAT: np.float32, TensorProto.FLOAT16: np.float16}
-# Rows of a weight quantized at once: bounds the quantizer's scratch (4096 x 4096 floats = 64 MiB).
-ROWS_PER_STEP = 4096
+# Elements converted at once (64 MiB of float32): bounds the scratch beside the one tensor that
+# must be whole (a transposed float weight).
+BLOCK_ELEMENTS = 16 * 2**20
+
+
+def _rows_per_step(row_elements: int) -> int:
+    return max(1, BLOCK_ELEMENTS // max(row_elements, 1))
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class Recipe:
     file: str  # safetensors shard
     key: str  # tensor name in the shard
     shape: tuple[int, ...]  # as stored
+    dtype: str = "F32"  # as stored: BF16, F16 or F32
+    offset: int = 0  # of the tensor's first byte in the shard
     transpose: bool = False
     elem: int = TensorProto.FLOAT
     # "float": the tensor itself; "q4"/"scales": a part of its 4-bit form (blocks of 32 along the
@@ -188,36 +195,66 @@ def _parts(out: dict[str, Recipe], name: str, recipe: Recipe, layout: str) -> tu
 # ---- carrying the recipes out ----
 
 
+SAFETENSORS_TYPES = {"BF16": np.uint16, "F16": np.float16, "F32": np.float32}
+
+
 class TensorReader:
-    """Reads one checkpoint tensor (or a block of its rows) at a time; nothing stays mapped."""
+    """Reads one checkpoint tensor, or a block of its rows, straight from the shard with pread:
+    nothing is mapped, so nothing of the shard stays resident once a block is converted."""
 
     def read(self, recipe: Recipe, rows: slice | None = None) -> np.ndarray:
-        from safetensors import safe_open
-
-        with safe_open(recipe.file, framework="pt") as handle:
-            tensor = handle.get_slice(recipe.key)[rows] if rows is not None else handle.get_tensor(recipe.key)
-            # float() copies (bfloat16 has no numpy type); the shard's mapping closes with the handle.
-            return tensor.float().numpy()
+        shape = recipe.shape
+        row_elements = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
+        total_rows = shape[0] if shape else 1
+        start, stop = (0, total_rows) if rows is None else (rows.start or 0, min(rows.stop, total_rows))
+        stored = np.dtype(SAFETENSORS_TYPES[recipe.dtype])
+        count = (stop - start) * row_elements
+        raw = np.empty(count, dtype=stored)
+        view = memoryview(raw).cast("B")
+        offset = recipe.offset + start * row_elements * stored.itemsize
+        descriptor = os.open(recipe.file, os.O_RDONLY)
+        try:
+            done = 0
+            while done < view.nbytes:
+                got = os.preadv(descriptor, [view[done:]], offset + done)
+                if not got:
+                    raise OSError(f"{recipe.file} ended while reading {recipe.key}")
+                done += got
+        finally:
+            os.close(descriptor)
+        if recipe.dtype == "BF16":
+            # bfloat16 is the upper half of a float32.
+            out = raw.astype(np.uint32)
+            out <<= 16
+            values = out.view(np.float32)
+        else:
+            values = raw.astype(np.float32, copy=False)
+        return values.reshape((stop - start, *shape[1:]) if shape else ())
 
 
 def _float_blocks(recipe: Recipe, reader: TensorReader):
     """The float tensor as contiguous blocks in row-major order of its final shape."""
     dtype = FLOAT_TYPES[recipe.elem]
-    if not recipe.transpose:
-        rows = recipe.shape[0] if recipe.shape else 1
-        if len(recipe.shape) < 2 or rows <= ROWS_PER_STEP:
-            yield np.ascontiguousarray(reader.read(recipe).astype(dtype, copy=False))
-            return
-        for start in range(0, rows, ROWS_PER_STEP):
-            yield np.ascontiguousarray(reader.read(recipe, slice(start, start + ROWS_PER_STEP)).astype(dtype, copy=False))
+    shape = recipe.shape
+    if len(shape) < 2:
+        yield reader.read(recipe).astype(dtype, copy=False)
         return
-    whole = reader.read(recipe)
-    for start in range(0, whole.shape[1], ROWS_PER_STEP):
-        yield np.ascontiguousarray(whole[:, start : start + ROWS_PER_STEP].T.astype(dtype))
+    step = _rows_per_step(int(np.prod(shape[1:], dtype=np.int64)))
+    if not recipe.transpose:
+        for start in range(0, shape[0], step):
+            yield np.ascontiguousarray(reader.read(recipe, slice(start, start + step)).astype(dtype, copy=False))
+        return
+    # The transpose needs every row: gather them block by block into one array of the final type.
+    whole = np.empty(shape, dtype=dtype)
+    for start in range(0, shape[0], step):
+        whole[start : start + step] = reader.read(recipe, slice(start, start + step))
+    step = _rows_per_step(shape[0])
+    for start in range(0, shape[1], step):
+        yield np.ascontiguousarray(whole[:, start : start + step].T)
 
 
 def _quantized(recipe: Recipe, reader: TensorReader):
-    """(packed rows, scales) blocks of the 4-bit form, quantized ROWS_PER_STEP rows at a time."""
+    """(packed rows, scales) blocks of the 4-bit form, quantized a block of rows at a time."""
     from onnxruntime.capi._pybind_state import quantize_matmul_4bits
 
     dtype = FLOAT_TYPES[recipe.elem]
@@ -228,8 +265,9 @@ def _quantized(recipe: Recipe, reader: TensorReader):
     stored_rows = (recipe.layout == "gather") != recipe.transpose
     whole = None if stored_rows else reader.read(recipe).T
     blocks = -(-k // BLOCK_SIZE)
-    for start in range(0, rows, ROWS_PER_STEP):
-        part = reader.read(recipe, slice(start, start + ROWS_PER_STEP)) if stored_rows else whole[start : start + ROWS_PER_STEP]
+    step = _rows_per_step(k)
+    for start in range(0, rows, step):
+        part = reader.read(recipe, slice(start, start + step)) if stored_rows else whole[start : start + step]
         count = part.shape[0]
         # The quantizer takes B as [K, N] and quantizes each column in blocks along K.
         b = np.ascontiguousarray(part.astype(dtype, copy=False).T)

@@ -195,15 +195,16 @@ def full_width(tmp_path_factory):
     return written, out, report, result.stderr
 
 
-def test_full_width_export_keeps_memory_below_the_whole_weights(full_width):
+def test_full_width_export_memory_is_the_runtime_and_one_tensor(full_width):
     written, _, report, log = full_width
-    float32_weights_gib = written["parameters"] * 4 / 2**30
-    embedding_gib = 151936 * 2048 * 4 / 2**30
-    # The tool reads its own VmHWM (the kernel's peak for its address space).
+    embedding_gib = 151936 * 2048 * 4 / 2**30  # the largest tensor, in float32: 1.16 GiB
+    # The tool reads its own VmHWM (the kernel's peak for its address space). The runtime (torch,
+    # transformers, onnx, onnxruntime) takes about 0.75 GiB; beyond it the export may hold one
+    # float32 tensor and blocks of another, never the checkpoint (2.0 GiB in float32 even at two
+    # layers; the previous exporter held it several times over).
     peak = report["peak_memory_gib"]
-    # The runtime (torch, onnx, onnxruntime) takes about 0.7 GiB; the rest is one tensor and its copy.
-    assert peak < 0.8 + 2.5 * embedding_gib, (peak, log)
-    assert peak < float32_weights_gib, (peak, float32_weights_gib)
+    assert peak < 0.8 + 1.3 * embedding_gib, (peak, log)
+    assert written["parameters"] > 5e8
     assert "This export needs about" in log and "GiB of disk" in log
 
 
