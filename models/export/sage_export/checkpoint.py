@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SUPPORTED_TYPES = ("qwen2_5_vl", "qwen3_vl")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
@@ -22,6 +23,8 @@ class Checkpoint:
     config: dict
     weight_files: list[str]
     weight_bytes: int
+    # tensor name -> (shard path, safetensors dtype, shape, offset of its data in the shard), from the shards' headers
+    tensors: dict[str, tuple[str, str, tuple[int, ...], int]] = field(default_factory=dict)
 
     @property
     def parameters(self) -> int:
@@ -43,9 +46,70 @@ def inspect_checkpoint(path: str) -> Checkpoint:
             raise CheckpointError(f"{path} has no {name}: copy the checkpoint's tokenizer and processor files too.")
     if not _has_chat_template(path):
         raise CheckpointError(f"{path} has no chat template (chat_template.json, chat_template.jinja or tokenizer_config.json's chat_template).")
+    _check_tokenizer(path, config)
     weight_files = _weight_files(path)
-    weight_bytes = sum(_check_safetensors(os.path.join(path, name)) for name in weight_files)
-    return Checkpoint(path=path, config=config, weight_files=weight_files, weight_bytes=weight_bytes)
+    tensors: dict[str, tuple[str, str, tuple[int, ...], int]] = {}
+    weight_bytes = 0
+    for name in weight_files:
+        file = os.path.join(path, name)
+        size, header, data_start = _check_safetensors(file)
+        weight_bytes += size
+        for key, entry in header.items():
+            if key != "__metadata__":
+                tensors[key] = (file, entry["dtype"], tuple(entry["shape"]), data_start + entry["data_offsets"][0])
+    _check_index(path, tensors)
+    return Checkpoint(path=path, config=config, weight_files=weight_files, weight_bytes=weight_bytes, tensors=tensors)
+
+
+def text_vocab_size(config: dict) -> int:
+    return int(config.get("text_config", {}).get("vocab_size") or config.get("vocab_size") or 0)
+
+
+def _check_tokenizer(folder: str, config: dict) -> None:
+    """The tokenizer must be the one the config was trained with: its visual placeholder tokens at
+    the config's ids, and no token id past the embedding table."""
+    tokenizer = _read_json(folder, "tokenizer.json")
+    added = {entry["content"]: entry["id"] for entry in tokenizer.get("added_tokens", [])}
+    vocab = tokenizer.get("model", {}).get("vocab", {})
+    largest = max([*added.values(), *(vocab.values() if isinstance(vocab, dict) else [])], default=-1)
+    rows = text_vocab_size(config)
+    if rows and largest >= rows:
+        raise CheckpointError(
+            f"{folder}/tokenizer.json does not match config.json: it has token id {largest}, but the model's embedding has "
+            f"{rows} rows (vocab_size). Use the tokenizer files that came with this checkpoint."
+        )
+    for key, token in (("image_token_id", "<|image_pad|>"), ("video_token_id", "<|video_pad|>")):
+        expected = config.get(key)
+        if expected is not None and added.get(token) != expected:
+            raise CheckpointError(
+                f"{folder}/tokenizer.json does not match config.json: config.json's {key} is {expected}, but the tokenizer "
+                f"has {token} at {added.get(token)}. Use the tokenizer files that came with this checkpoint."
+            )
+
+
+def _check_index(folder: str, tensors: dict) -> None:
+    index = os.path.join(folder, "model.safetensors.index.json")
+    if not os.path.isfile(index):
+        return
+    for key, shard in _read_json(folder, "model.safetensors.index.json")["weight_map"].items():
+        found = tensors.get(key)
+        if found is None or os.path.basename(found[0]) != shard:
+            raise CheckpointError(f"{index} lists {key} in {shard}, but that shard does not hold it: the shard is from another download. Download it again.")
+
+
+def tensor_keys(model_class, checkpoint: Checkpoint) -> dict[str, str]:
+    """Each model parameter name -> the checkpoint tensor that holds it, renamed the way
+    `transformers` renames older checkpoints' keys on load (`_checkpoint_conversion_mapping`)."""
+    mapping = getattr(model_class, "_checkpoint_conversion_mapping", {}) or {}
+    keys = {}
+    for key in checkpoint.tensors:
+        name = key
+        for pattern, replacement in mapping.items():
+            name, count = re.subn(pattern, replacement, key)
+            if count:
+                break
+        keys[name] = key
+    return keys
 
 
 def _read_json(folder: str, name: str) -> dict:
@@ -81,8 +145,9 @@ def _weight_files(folder: str) -> list[str]:
     raise CheckpointError(f"{folder} has no model.safetensors or model.safetensors.index.json (PyTorch .bin checkpoints are not read).")
 
 
-def _check_safetensors(file: str) -> int:
-    """Returns the tensor bytes; fails when the header is unreadable or the file is cut short."""
+def _check_safetensors(file: str) -> tuple[int, dict, int]:
+    """Returns the tensor bytes, the header and where the data starts; fails when the header is
+    unreadable or the file is cut short."""
     size = os.path.getsize(file)
     try:
         with open(file, "rb") as handle:
@@ -95,4 +160,4 @@ def _check_safetensors(file: str) -> int:
     end = max((entry["data_offsets"][1] for key, entry in header.items() if key != "__metadata__"), default=0)
     if 8 + header_length + end > size:
         raise CheckpointError(f"{file} is cut short: it holds {size} bytes of the {8 + header_length + end} its header lists. Download it again.")
-    return end
+    return end, header, 8 + header_length

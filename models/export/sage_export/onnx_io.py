@@ -1,15 +1,12 @@
-"""Tracing the three graphs to ONNX, and writing ONNX files the way transformers.js reads them."""
+"""Tracing the three graphs to ONNX, without their weights (skeleton.py, weights.py)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import contextlib
 import warnings
 
-import numpy as np
 import onnx
 import torch
-from onnx import helper, numpy_helper
 
 from .graphs import Decoder, EmbedTokens, VisionEncoder
 from .graphs_qwen3 import DecoderQwen3, VisionEncoderQwen3
@@ -18,15 +15,13 @@ OPSET = 17
 # transformers.js reads external data in chunks named <file>.onnx_data, <file>.onnx_data_1, ...;
 # a browser cannot hold one ArrayBuffer of 2 GB or more, so each chunk stays below that.
 MAX_CHUNK_BYTES = 2_000_000_000
-# A protobuf message cannot exceed 2 GiB; larger graphs must keep their weights outside.
-INLINE_LIMIT_BYTES = 2_000_000_000
 
 
 def _is_qwen3(model) -> bool:
     return model.config.model_type == "qwen3_vl"
 
 
-def export_vision_encoder(model, path: str) -> None:
+def export_vision_encoder(model, path: str) -> dict[str, int]:
     config = model.config.vision_config
     qwen3 = _is_qwen3(model)
     module = (VisionEncoderQwen3 if qwen3 else VisionEncoder)(model.model.visual).eval()
@@ -42,13 +37,13 @@ def export_vision_encoder(model, path: str) -> None:
     }
     if qwen3:
         dynamic["deepstack_features"] = {1: "num_image_tokens"}
-    _trace(module, (pixels, grid), path, input_names=["pixel_values", "image_grid_thw"], output_names=outputs, dynamic_axes=dynamic)
+    return _trace(module, (pixels, grid), path, input_names=["pixel_values", "image_grid_thw"], output_names=outputs, dynamic_axes=dynamic)
 
 
-def export_embed_tokens(model, path: str) -> None:
+def export_embed_tokens(model, path: str) -> dict[str, int]:
     module = EmbedTokens(model.model.language_model.embed_tokens).eval()
     ids = torch.zeros((1, 5), dtype=torch.int64)
-    _trace(
+    return _trace(
         module,
         (ids,),
         path,
@@ -58,7 +53,7 @@ def export_embed_tokens(model, path: str) -> None:
     )
 
 
-def export_decoder(model, path: str) -> None:
+def export_decoder(model, path: str) -> dict[str, int]:
     text_config = model.config.text_config
     qwen3 = _is_qwen3(model)
     layers = text_config.num_hidden_layers
@@ -90,11 +85,30 @@ def export_decoder(model, path: str) -> None:
         dynamic["deepstack_visual_embeds"] = {1: "batch_size", 2: "sequence_length"}
     else:
         module = Decoder(model.model.language_model, model.lm_head).eval()
-    _trace(module, (*args, *past), path, input_names=[*inputs, *past_names], output_names=["logits", *present_names], dynamic_axes=dynamic)
+    return _trace(module, (*args, *past), path, input_names=[*inputs, *past_names], output_names=["logits", *present_names], dynamic_axes=dynamic)
 
 
-def _trace(module, args, path, input_names, output_names, dynamic_axes) -> None:
-    with torch.no_grad(), warnings.catch_warnings():
+@contextlib.contextmanager
+def _shape_inference_without_weight_values():
+    """The exporter runs ONNX shape inference on a model it builds with every parameter's value
+    serialised into it: the stand-ins would be materialised (GBs for a 151936-row embedding).
+    The weights' shapes and types are on the graph inputs already, so inference needs no values."""
+    original = torch._C._jit_pass_onnx_graph_shape_type_inference
+
+    def without_values(graph, params_dict, opset_version):
+        return original(graph, {}, opset_version)
+
+    torch._C._jit_pass_onnx_graph_shape_type_inference = without_values
+    try:
+        yield
+    finally:
+        torch._C._jit_pass_onnx_graph_shape_type_inference = original
+
+
+def _trace(module, args, path, input_names, output_names, dynamic_axes) -> dict[str, int]:
+    """Traces `module` without its weights: each parameter becomes a graph input named by its path
+    in `module`. Returns those names mapped to the id of each parameter."""
+    with torch.no_grad(), warnings.catch_warnings(), _shape_inference_without_weight_values():
         # The tracer warns about every shape it reads; the graphs are checked on other shapes after export.
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -105,47 +119,15 @@ def _trace(module, args, path, input_names, output_names, dynamic_axes) -> None:
             output_names=output_names,
             dynamic_axes=dynamic_axes,
             opset_version=OPSET,
-            do_constant_folding=True,
+            # Folding would fold weight transposes into new inputs with no name to trace them by;
+            # weights.fold does that on the recipes instead.
+            do_constant_folding=False,
+            export_params=False,
+            # Weights are inputs anyway; this also skips the pass that merges equal initializers.
+            keep_initializers_as_inputs=True,
             dynamo=False,
         )
-
-
-def load(path: str) -> onnx.ModelProto:
-    return onnx.load(path, load_external_data=True)
-
-
-def gemm_to_matmul(model: onnx.ModelProto) -> onnx.ModelProto:
-    """Rewrites Gemm nodes with constant weights as MatMul (+ Add) so the 4-bit quantizer sees them.
-
-    The tracer emits Gemm for linear layers on 2-D inputs (the vision tower); ONNX Runtime's
-    MatMulNBits quantizer only rewrites MatMul.
-    """
-    graph = model.graph
-    initializers = {tensor.name: tensor for tensor in graph.initializer}
-    nodes = []
-    for node in graph.node:
-        attrs = {attr.name: helper.get_attribute_value(attr) for attr in node.attribute}
-        weight = initializers.get(node.input[1]) if node.op_type == "Gemm" and len(node.input) > 1 else None
-        if weight is None or attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
-            nodes.append(node)
-            continue
-        array = numpy_helper.to_array(weight)
-        if attrs.get("transB", 0):
-            array = array.T
-        matmul_weight = numpy_helper.from_array(np.ascontiguousarray(array), f"{node.name}.weight_t")
-        graph.initializer.append(matmul_weight)
-        has_bias = len(node.input) > 2 and node.input[2] != ""
-        product = f"{node.output[0]}.matmul" if has_bias else node.output[0]
-        nodes.append(helper.make_node("MatMul", [node.input[0], matmul_weight.name], [product], name=f"{node.name}.matmul"))
-        if has_bias:
-            nodes.append(helper.make_node("Add", [product, node.input[2]], [node.output[0]], name=f"{node.name}.bias"))
-    del graph.node[:]
-    graph.node.extend(nodes)
-    used = {name for node in graph.node for name in node.input}
-    kept = [tensor for tensor in graph.initializer if tensor.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    return model
+    return {name: id(param) for name, param in module.named_parameters(remove_duplicate=False)}
 
 
 def constants_to_initializers(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -168,65 +150,3 @@ def constants_to_initializers(model: onnx.ModelProto) -> onnx.ModelProto:
     del graph.node[:]
     graph.node.extend(nodes)
     return model
-
-
-def with_value_info(model: onnx.ModelProto) -> onnx.ModelProto:
-    """The model with every intermediate tensor's type inferred (on disk when too big for memory)."""
-    if tensor_bytes(model) < INLINE_LIMIT_BYTES:
-        return onnx.shape_inference.infer_shapes(model)
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.onnx")
-        save(model, path)
-        onnx.shape_inference.infer_shapes_path(path, path)
-        return load(path)
-
-
-def tensor_bytes(model: onnx.ModelProto) -> int:
-    return sum(len(tensor.raw_data) or tensor.ByteSize() for tensor in model.graph.initializer)
-
-
-def save(model: onnx.ModelProto, path: str, force_external: bool = False, chunk_bytes: int = MAX_CHUNK_BYTES) -> int:
-    """Writes `path`, with weights in `<name>_data[_k]` chunks when the graph is too big to inline.
-
-    Returns the number of external data chunks (0 when everything is inline), which is what
-    transformers.js' `use_external_data_format` wants per file.
-    """
-    for tensor in model.graph.initializer:
-        tensor.ClearField("data_location")
-        tensor.ClearField("external_data")
-    if not force_external and tensor_bytes(model) < INLINE_LIMIT_BYTES:
-        onnx.save(model, path)
-        return 0
-
-    base = os.path.basename(path)
-    folder = os.path.dirname(path)
-    chunk, written, handle = 0, 0, None
-    try:
-        for tensor in model.graph.initializer:
-            if not tensor.HasField("raw_data"):
-                tensor.raw_data = numpy_helper.to_array(tensor).tobytes()
-                for field in ("float_data", "int32_data", "int64_data", "double_data", "uint64_data"):
-                    tensor.ClearField(field)
-            size = len(tensor.raw_data)
-            if handle is None or (written > 0 and written + size > chunk_bytes):
-                if handle is not None:
-                    handle.close()
-                    chunk += 1
-                handle = open(os.path.join(folder, _chunk_name(base, chunk)), "wb")
-                written = 0
-            handle.write(tensor.raw_data)
-            tensor.ClearField("raw_data")
-            tensor.data_location = onnx.TensorProto.EXTERNAL
-            for key, value in (("location", _chunk_name(base, chunk)), ("offset", str(written)), ("length", str(size))):
-                entry = tensor.external_data.add()
-                entry.key, entry.value = key, value
-            written += size
-    finally:
-        if handle is not None:
-            handle.close()
-    onnx.save(model, path)
-    return chunk + 1
-
-
-def _chunk_name(base: str, chunk: int) -> str:
-    return f"{base}_data" if chunk == 0 else f"{base}_data_{chunk}"

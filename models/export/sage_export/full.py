@@ -1,0 +1,259 @@
+"""Full-size random-weight builds, for measuring (`npm run export:full`; not part of `npm test`).
+
+    python -m sage_export.full BASE [--dtypes q4f16,q4] [--out DIR] [--measure] [--layers N] [--vision-depth N]
+
+1. writes a random-weight checkpoint with BASE's published configuration, shard by shard (one
+   shard of at most SHARD_BYTES in memory at a time), with a tokenizer whose Qwen special tokens
+   sit at the real ids (151643 on) and a processor with the family's patch sizes;
+2. exports it with `python -m sage_export` in a child process, whose peak RSS is measured by the
+   kernel (getrusage of the children), with the tool's progress bar;
+3. with --measure, loads each dtype's three graphs in ONNX Runtime (Python, CPU; one child process
+   per dtype, so each memory figure is that dtype's alone) and times a prefill and decode steps;
+4. writes DIR/export_report.json: the configuration and where each number comes from, the
+   checkpoint, the export's time and peak memory, every file's size, each dtype's download total
+   and largest tensor, and the runtime figures.
+
+--layers and --vision-depth shrink the depth for tests (widths and vocabulary stay full size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.dirname(HERE)
+TINY = os.path.join(os.path.dirname(TOOL), "tiny")
+SHARD_BYTES = 1 << 30
+FIRST_ADDED_ID = 151643  # Qwen2.5-VL's and Qwen3-VL's <|endoftext|>; the added tokens follow in order
+
+# The published config.json of each base model on the Hugging Face Hub (Qwen/<name>), as far as
+# the shapes go; the values were read from public copies of those files (the Hub itself is not
+# reachable from the machine this was written on). Special token ids are the family's.
+_QWEN_IDS = dict(image_token_id=151655, video_token_id=151656, vision_start_token_id=151652, vision_end_token_id=151653, bos_token_id=151643, eos_token_id=151645)
+BASES = {
+    "qwen2.5-vl-3b": {
+        "source": "Qwen/Qwen2.5-VL-3B-Instruct config.json",
+        "config": dict(
+            model_type="qwen2_5_vl", architectures=["Qwen2_5_VLForConditionalGeneration"], hidden_size=2048, intermediate_size=11008,
+            num_hidden_layers=36, num_attention_heads=16, num_key_value_heads=2, vocab_size=151936, tie_word_embeddings=True,
+            rope_theta=1000000.0, rms_norm_eps=1e-6, max_position_embeddings=128000, hidden_act="silu", torch_dtype="bfloat16",
+            rope_scaling={"type": "mrope", "mrope_section": [16, 24, 24]}, **_QWEN_IDS,
+            vision_config=dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, out_hidden_size=2048, patch_size=14,
+                               spatial_merge_size=2, temporal_patch_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31],
+                               tokens_per_second=2, hidden_act="silu", in_chans=3),
+        ),
+    },
+    "qwen2.5-vl-7b": {
+        "source": "Qwen/Qwen2.5-VL-7B-Instruct config.json (the base of allenai/SAGE-MM-Qwen2.5-VL-7B-SFT_RL)",
+        "config": dict(
+            model_type="qwen2_5_vl", architectures=["Qwen2_5_VLForConditionalGeneration"], hidden_size=3584, intermediate_size=18944,
+            num_hidden_layers=28, num_attention_heads=28, num_key_value_heads=4, vocab_size=152064, tie_word_embeddings=False,
+            rope_theta=1000000.0, rms_norm_eps=1e-6, max_position_embeddings=128000, hidden_act="silu", torch_dtype="bfloat16",
+            rope_scaling={"type": "mrope", "mrope_section": [16, 24, 24]}, **_QWEN_IDS,
+            vision_config=dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, out_hidden_size=3584, patch_size=14,
+                               spatial_merge_size=2, temporal_patch_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31],
+                               tokens_per_second=2, hidden_act="silu", in_chans=3),
+        ),
+    },
+    "qwen3-vl-4b": {
+        "source": "Qwen/Qwen3-VL-4B-Instruct config.json (the base of allenai/SAGE-MM-Qwen3-VL-4B-SFT_RL)",
+        "config": dict(
+            model_type="qwen3_vl", architectures=["Qwen3VLForConditionalGeneration"], tie_word_embeddings=True, **_QWEN_IDS,
+            text_config=dict(hidden_size=2560, intermediate_size=9728, num_hidden_layers=36, num_attention_heads=32, num_key_value_heads=8,
+                             head_dim=128, vocab_size=151936, tie_word_embeddings=True, rope_theta=5000000, rms_norm_eps=1e-6,
+                             max_position_embeddings=262144, hidden_act="silu", dtype="bfloat16",
+                             rope_scaling={"rope_type": "default", "mrope_section": [24, 20, 20], "mrope_interleaved": True}),
+            vision_config=dict(depth=24, hidden_size=1024, intermediate_size=4096, num_heads=16, out_hidden_size=2560, patch_size=16,
+                               spatial_merge_size=2, temporal_patch_size=2, num_position_embeddings=2304, deepstack_visual_indexes=[5, 11, 17],
+                               hidden_act="gelu_pytorch_tanh", in_channels=3),
+        ),
+    },
+    "qwen3-vl-8b": {
+        "source": "Qwen/Qwen3-VL-8B-Instruct config.json (the base of allenai/SAGE-MM-Qwen3-VL-8B-SFT_RL)",
+        "config": dict(
+            model_type="qwen3_vl", architectures=["Qwen3VLForConditionalGeneration"], tie_word_embeddings=False, **_QWEN_IDS,
+            text_config=dict(hidden_size=4096, intermediate_size=12288, num_hidden_layers=36, num_attention_heads=32, num_key_value_heads=8,
+                             head_dim=128, vocab_size=151936, tie_word_embeddings=False, rope_theta=5000000, rms_norm_eps=1e-6,
+                             max_position_embeddings=262144, hidden_act="silu", dtype="bfloat16",
+                             rope_scaling={"rope_type": "default", "mrope_section": [24, 20, 20], "mrope_interleaved": True}),
+            vision_config=dict(depth=27, hidden_size=1152, intermediate_size=4304, num_heads=16, out_hidden_size=4096, patch_size=16,
+                               spatial_merge_size=2, temporal_patch_size=2, num_position_embeddings=2304, deepstack_visual_indexes=[8, 16, 24],
+                               hidden_act="gelu_pytorch_tanh", in_channels=3),
+        ),
+    },
+}
+
+
+def config_for(base: str, layers: int | None = None, vision_depth: int | None = None) -> dict:
+    config = json.loads(json.dumps(BASES[base]["config"]))
+    text = config.get("text_config", config)
+    if layers is not None:
+        text["num_hidden_layers"] = layers
+    vision = config["vision_config"]
+    if vision_depth is not None:
+        vision["depth"] = vision_depth
+        if "fullatt_block_indexes" in vision:
+            vision["fullatt_block_indexes"] = [vision_depth - 1]
+        if "deepstack_visual_indexes" in vision:
+            vision["deepstack_visual_indexes"] = list(range(min(vision_depth, 3)))
+    return config
+
+
+def write_checkpoint(base: str, folder: str, layers: int | None = None, vision_depth: int | None = None, seed: int = 20261207) -> dict:
+    """Random bfloat16 weights of BASE's shapes in shards of at most SHARD_BYTES, with tokenizer and processor files."""
+    import torch
+    from safetensors.torch import save_file
+    from transformers import AutoConfig
+
+    from . import skeleton
+
+    os.makedirs(folder, exist_ok=True)
+    config = config_for(base, layers, vision_depth)
+    with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as handle:
+        json.dump(config, handle, indent=2)
+    model = skeleton.build(AutoConfig.from_pretrained(folder))
+    generator = torch.Generator().manual_seed(seed)
+    weight_map, shard, shard_bytes, shards, parameters = {}, {}, 0, [], 0
+
+    def flush():
+        nonlocal shard, shard_bytes
+        if shard:
+            name = f"model-{len(shards) + 1:05d}.safetensors"
+            save_file(shard, os.path.join(folder, name), metadata={"format": "pt"})
+            shards.append(name)
+            weight_map.update({key: name for key in shard})
+            shard, shard_bytes = {}, 0
+
+    for name, param in model.named_parameters():  # tied weights once, under the embedding's name
+        count = param.numel()
+        parameters += count
+        if count * 2 + shard_bytes > SHARD_BYTES:
+            flush()
+        if name.endswith("norm.weight") or "norm1" in name or "norm2" in name or "ln_q" in name or name.endswith("_norm.weight"):
+            tensor = 1.0 + 0.1 * torch.randn(param.shape, generator=generator)
+        elif name.endswith(".bias"):
+            tensor = 0.02 * torch.randn(param.shape, generator=generator)
+        else:
+            # Weights of the size a trained model's have: keeps activations and logits finite.
+            tensor = torch.randn(param.shape, generator=generator).mul_(0.02)
+        shard[name] = tensor.to(torch.bfloat16)
+        del tensor
+        shard_bytes += count * 2
+    flush()
+    total = sum(os.path.getsize(os.path.join(folder, name)) for name in shards)
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w", encoding="utf-8") as handle:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, handle, indent=1)
+    _write_tokenizer_and_processor(config, folder)
+    return {"parameters": parameters, "shards": len(shards), "bytes": total}
+
+
+def _write_tokenizer_and_processor(config: dict, folder: str) -> None:
+    """The tiny test tokenizer (models/tiny) with its added tokens moved to the real ids, so the
+    config's token ids and the tokenizer agree; and the family's processor configuration."""
+    sys.path.insert(0, TINY)
+    from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer
+
+    tokenizer_json, tokenizer_config, _, _, _ = build_tokenizer()
+    moved = {}
+    for index, token in enumerate(tokenizer_json["added_tokens"]):
+        moved[str(token["id"])] = str(FIRST_ADDED_ID + index)
+        token["id"] = FIRST_ADDED_ID + index
+    tokenizer_config["added_tokens_decoder"] = {moved[key]: value for key, value in tokenizer_config["added_tokens_decoder"].items()}
+    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
+        json.dump(tokenizer_json, handle, ensure_ascii=False)
+    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
+        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    with open(os.path.join(folder, "chat_template.json"), "w", encoding="utf-8") as handle:
+        json.dump({"chat_template": CHAT_TEMPLATE}, handle)
+    qwen3 = config["model_type"] == "qwen3_vl"
+    patch = 16 if qwen3 else 14
+    mean, std = ([0.5] * 3, [0.5] * 3) if qwen3 else ([0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711])
+    processor = {
+        "image_processor_type": "Qwen2VLImageProcessor", "processor_class": "Qwen3VLProcessor" if qwen3 else "Qwen2_5_VLProcessor",
+        "do_resize": True, "do_rescale": True, "rescale_factor": 1 / 255, "do_normalize": True, "do_convert_rgb": True,
+        "image_mean": mean, "image_std": std, "min_pixels": 3136, "max_pixels": 12845056,
+        "patch_size": patch, "temporal_patch_size": 2, "merge_size": 2,
+    }
+    with open(os.path.join(folder, "preprocessor_config.json"), "w", encoding="utf-8") as handle:
+        json.dump(processor, handle, indent=2)
+
+
+def export_child(checkpoint: str, out: str, dtypes: str) -> dict:
+    """Runs the export tool in a child process; its peak RSS is the kernel's VmHWM of that process
+    (read by the tool itself at the end, into its export_report.json)."""
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "sage_export", checkpoint, out, "--dtypes", dtypes, "--force"], check=True, cwd=TOOL)
+    with open(os.path.join(out, "export_report.json"), encoding="utf-8") as handle:
+        peak = json.load(handle)["peak_memory_gib"]
+    return {"seconds": round(time.monotonic() - started, 1), "peak_rss_gib": peak}
+
+
+def download_totals(folder: str, dtypes: list[str]) -> dict:
+    """Bytes transformers.js and our worker fetch per dtype: the three graphs with their data chunks and the small files."""
+    from .quantize import SUFFIX
+
+    onnx_files = os.listdir(os.path.join(folder, "onnx"))
+    small = sum(os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder) if os.path.isfile(os.path.join(folder, name)) and name != "export_report.json")
+    totals = {}
+    for dtype in dtypes:
+        graphs = {}
+        for graph in ("vision_encoder", "embed_tokens", "decoder_model_merged"):
+            base = f"{graph}{SUFFIX[dtype]}.onnx"
+            graphs[graph] = sum(os.path.getsize(os.path.join(folder, "onnx", name)) for name in onnx_files if name == base or name.startswith(base + "_data"))
+        totals[dtype] = {"graphs": graphs, "total": sum(graphs.values()) + small}
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="npm run export:full --", description=__doc__.split("\n\n")[0])
+    parser.add_argument("base", choices=sorted(BASES))
+    parser.add_argument("--dtypes", default="q4f16,q4")
+    parser.add_argument("--out", help="work folder (default: ./full-<base>); gets checkpoint/, export/ and export_report.json")
+    parser.add_argument("--layers", type=int, help="decoder layers (default: the published count)")
+    parser.add_argument("--vision-depth", type=int, help="vision blocks (default: the published count)")
+    parser.add_argument("--measure", action="store_true", help="also time ONNX Runtime (Python, CPU) on each dtype")
+    parser.add_argument("--prefill", type=int, default=256, help="prompt tokens for --measure (default 256)")
+    parser.add_argument("--keep-checkpoint", action="store_true", help="keep the random checkpoint after the export")
+    args = parser.parse_args(argv)
+    out = os.path.abspath(args.out or f"full-{args.base}")
+    checkpoint, export_dir = os.path.join(out, "checkpoint"), os.path.join(out, "export")
+    report: dict = {"base": args.base, "config_source": BASES[args.base]["source"], "config": config_for(args.base, args.layers, args.vision_depth)}
+    if not os.path.isfile(os.path.join(checkpoint, "model.safetensors.index.json")):
+        print(f"writing a random-weight {args.base} checkpoint to {checkpoint}", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        shutil.rmtree(checkpoint, ignore_errors=True)
+        report["checkpoint"] = write_checkpoint(args.base, checkpoint, args.layers, args.vision_depth)
+        report["checkpoint"]["seconds"] = round(time.monotonic() - started, 1)
+    report["export"] = export_child(checkpoint, export_dir, args.dtypes)
+    with open(os.path.join(export_dir, "export_report.json"), encoding="utf-8") as handle:
+        tool_report = json.load(handle)
+    dtypes = tool_report["dtypes"]
+    report["files"] = tool_report["files"]
+    report["largest_tensor_bytes"] = tool_report["largest_tensor_bytes"]
+    report["downloads"] = download_totals(export_dir, dtypes)
+    if not args.keep_checkpoint:
+        shutil.rmtree(checkpoint, ignore_errors=True)
+    if args.measure:
+        report["runtime"] = {}
+        for dtype in dtypes:
+            command = [sys.executable, "-m", "sage_export.measure", export_dir, dtype, "--prefill", str(args.prefill)]
+            result = subprocess.run(command, check=True, cwd=TOOL, capture_output=True, text=True)
+            report["runtime"][dtype] = json.loads(result.stdout)
+            print(f"{dtype}: {result.stdout.strip()}", file=sys.stderr, flush=True)
+    report["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    report["machine"] = {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    with open(os.path.join(out, "export_report.json"), "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2)
+        handle.write("\n")
+    print(json.dumps({k: report[k] for k in ("export", "largest_tensor_bytes", "downloads")}, indent=1), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
