@@ -220,6 +220,7 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
     greedyTokens: ((generated.tolist() as bigint[][])[0] ?? []).slice(ids.length).map(Number),
     visualTokens: current.vision?.lastVision.tokens ?? 0,
     visionSeconds: current.vision?.lastVision.seconds ?? 0,
+    visionCalls: current.vision?.lastVision.calls ?? 0,
   };
 }
 

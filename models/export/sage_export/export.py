@@ -277,6 +277,9 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
         "dtype": dtypes[0],
         **({"use_external_data_format": external} if external else {}),
     }
+    # The vision graphs attend within each frame (a per-frame mask), so the VLM worker may send a
+    # video's temporal patches many to a call; it sends a graph without this mark one per call.
+    config["sage_export"] = {"vision_frames_apart": True}
     with open(config_path, "w", encoding="utf-8") as handle:
         json.dump(config, handle, indent=2)
         handle.write("\n")

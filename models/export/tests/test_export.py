@@ -50,6 +50,7 @@ def test_layout_and_config(exported):
     assert config["model_type"] == "qwen2_5_vl"
     assert config["text_config"]["num_hidden_layers"] == 1
     assert config["transformers.js_config"]["use_external_data_format"]["decoder_model_merged.onnx"] == 1
+    assert config["sage_export"] == {"vision_frames_apart": True}
     assert json.load(open(os.path.join(exported, "tokenizer_config.json")))["chat_template"]
     pack = json.load(open(os.path.join(exported, "sage_prompts.json")))
     assert pack["format"] == 1 and "<<<tools>>>" in pack["stage1_system"]

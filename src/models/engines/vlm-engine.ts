@@ -70,6 +70,8 @@ export interface VlmInspection {
   greedyTokens: number[];
   visualTokens: number;
   visionSeconds: number;
+  /** Vision-encoder calls the prompt took (how a video's temporal patches were laid out). */
+  visionCalls: number;
 }
 
 /** What `workers/vlm.worker.ts` exposes through comlink. */

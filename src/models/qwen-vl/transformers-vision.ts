@@ -6,8 +6,8 @@
  * - video: `video_grid_thw` survives generate()'s input filter and reaches the vision encoder;
  *   Qwen2.5-VL's positions advance by the video's seconds per temporal patch, and Qwen3-VL's
  *   temporal patches are positioned as one-frame videos (their times are in the text);
- * - the vision encoder once per grid row, and a long video in runs of temporal patches (the tower
- *   attends within a frame or window only, so the features are the same and the buffers small);
+ * - the vision encoder once per grid row, and a video one temporal patch per call, or in runs of
+ *   temporal patches when the graph is marked as keeping frames apart (see `temporalPatchesPerCall`);
  * - features at image placeholders first and video placeholders after, as the reference does;
  * - positions from `ropeIndex` (which also fixes transformers.js' text-only offset);
  * - (Qwen3-VL) DeepStack: the encoder's `deepstack_features` scattered to the visual positions
@@ -19,14 +19,28 @@ import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
 import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
 import type { VideoInput } from './prompt-inputs';
 
-/** Temporal patches per vision-encoder call: 16 x 48 tokens is about 3,000 patches. */
-const TEMPORAL_PATCHES_PER_CALL = 16;
+/** Temporal patches per vision-encoder call on a graph that keeps frames apart: 16 x 48 tokens is about 3,000 patches. */
+const FRAMES_APART_PATCHES_PER_CALL = 16;
+
+/**
+ * How many of a video's temporal patches one vision-encoder call may take. PyTorch attends within
+ * each temporal patch (its cu_seqlens are per frame). models/export's graphs do the same with a
+ * per-frame mask and say so in config.json (`sage_export.vision_frames_apart`); any other graph
+ * (a Hub export) may attend across the whole call, which mixes frames, so it gets one temporal
+ * patch per call (tests/browser/vlm-hub-layout.test.ts shows both on a tiny graph of each kind).
+ */
+function temporalPatchesPerCall(config: Record<string, unknown>): number {
+  const mark = config.sage_export as { vision_frames_apart?: unknown } | undefined;
+  return mark?.vision_frames_apart === true ? FRAMES_APART_PATCHES_PER_CALL : 1;
+}
 
 export interface VisionCallStats {
   /** Seconds spent in the vision encoder for the last prompt. */
   seconds: number;
   /** Merged visual tokens the last prompt's pixels became. */
   tokens: number;
+  /** Vision-encoder calls the last prompt took. */
+  calls: number;
 }
 
 export interface QwenVisionSupport {
@@ -112,7 +126,8 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   const deepstack = encoder?.outputNames.includes(DEEPSTACK_OUTPUT) ? installDeepStack(encoder, sessions.decoder_model_merged, layers) : null;
   const ropeConfig = ropeConfigFrom(model.config);
   let secondsPerGrid: readonly number[] = [];
-  const lastVision: VisionCallStats = { seconds: 0, tokens: 0 };
+  const lastVision: VisionCallStats = { seconds: 0, tokens: 0, calls: 0 };
+  const videoStep = temporalPatchesPerCall(model.config);
   let imageTokens = 0;
 
   // generate() passes the model only the inputs named here.
@@ -127,7 +142,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
     const parts: Tensor[] = [];
     let row = 0;
     for (const [index, [t, h, w]] of [...imageGrids, ...gridsOf(video_grid_thw)].entries()) {
-      const step = index < imageGrids.length ? t : TEMPORAL_PATCHES_PER_CALL;
+      const step = index < imageGrids.length ? t : videoStep;
       for (let first = 0; first < t; first += step) {
         const frames = Math.min(step, t - first);
         const rows = frames * h * w;
@@ -146,6 +161,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
     imageTokens = imageGrids.reduce((sum, [t, h, w]) => sum + (t * h * w) / merge, 0);
     lastVision.seconds = (performance.now() - started) / 1000;
     lastVision.tokens = features.dims[0] ?? 0;
+    lastVision.calls = parts.length;
     return features;
   };
 
