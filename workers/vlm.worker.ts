@@ -1,6 +1,6 @@
 /**
  * The vision-language model in its own worker: transformers.js' AutoProcessor and
- * AutoModelForImageTextToText, frames as images or (Qwen2.5-VL family) as one video, greedy
+ * AutoModelForImageTextToText, frames as images or (Qwen-VL families) as one video, greedy
  * decoding streamed token by token.
  * Loads only from the source it is given and serves ONNX Runtime's WASM from the app itself.
  */

@@ -1,9 +1,10 @@
 /**
- * Qwen2.5-VL's multimodal rotary positions (mRoPE), as PyTorch `transformers` computes them in
- * `Qwen2_5_VLModel.get_rope_index`: text advances all three axes together; each image or video
- * takes a (time, row, column) grid of merged patches; a video's time axis advances by
- * `second_per_grid_t * tokens_per_second` per temporal patch, with `second_per_grid_t` cast to a
- * whole number first (the reference converts it to an integer tensor before multiplying).
+ * Qwen2-VL's and Qwen2.5-VL's multimodal rotary positions (mRoPE), as PyTorch `transformers`
+ * computes them in `Qwen2VLModel.get_rope_index` and `Qwen2_5_VLModel.get_rope_index`: text
+ * advances all three axes together; each image or video takes a (time, row, column) grid of merged
+ * patches; a Qwen2.5-VL video's time axis advances by `second_per_grid_t * tokens_per_second` per
+ * temporal patch, with `second_per_grid_t` cast to a whole number first (the reference converts it
+ * to an integer tensor before multiplying), a Qwen2-VL video's by one.
  *
  * transformers.js 4.3 has neither the video time scaling nor the right text-only offset (its
  * text-only `rope_deltas` add the length instead of subtracting it, so the first generated token
@@ -15,7 +16,8 @@ export interface RopeConfig {
   videoTokenId: number;
   visionStartTokenId: number;
   spatialMergeSize: number;
-  tokensPerSecond: number;
+  /** Qwen2.5-VL's time scale of a video; null where a temporal patch advances time by one (Qwen2-VL). */
+  tokensPerSecond: number | null;
 }
 
 export type Grid = readonly [t: number, h: number, w: number];
@@ -90,7 +92,7 @@ function visionPositions(ids: readonly number[], input: RopeInput, config: RopeC
     } else {
       const video = cursor.video++;
       grid = input.videoGrids[video];
-      timeStep = Math.trunc(input.secondsPerGrid[video] ?? 1) * config.tokensPerSecond;
+      timeStep = config.tokensPerSecond === null ? 1 : Math.trunc(input.secondsPerGrid[video] ?? 1) * config.tokensPerSecond;
       remainingVideos--;
       end = videoAt;
     }

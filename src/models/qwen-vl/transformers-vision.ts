@@ -1,11 +1,11 @@
 /**
- * Vision input for a transformers.js Qwen2.5-VL, Qwen3-VL or Qwen3.5 model, as PyTorch `transformers` runs
- * it. Used by the VLM worker only. transformers.js 4.3 passes these models images alone and drops
- * Qwen3-VL's DeepStack features; this gives one loaded model:
+ * Vision input for a transformers.js Qwen2-VL, Qwen2.5-VL, Qwen3-VL or Qwen3.5 model, as PyTorch
+ * `transformers` runs it. Used by the VLM worker only. transformers.js 4.3 passes these models
+ * images alone and drops Qwen3-VL's DeepStack features; this gives one loaded model:
  *
  * - video: `video_grid_thw` survives generate()'s input filter and reaches the vision encoder;
- *   Qwen2.5-VL's positions advance by the video's seconds per temporal patch, and Qwen3-VL's
- *   temporal patches are positioned as one-frame videos (their times are in the text);
+ *   Qwen2.5-VL's positions advance by the video's seconds per temporal patch (Qwen2-VL's by one),
+ *   and Qwen3-VL's temporal patches are positioned as one-frame videos (their times are in the text);
  * - the vision encoder once per grid row, and a video one temporal patch per call, or in runs of
  *   temporal patches when the graph is marked as keeping frames apart (see `temporalPatchesPerCall`);
  * - features at image placeholders first and video placeholders after, as the reference does;
@@ -53,12 +53,14 @@ export interface QwenVisionSupport {
 }
 
 /**
- * The families this module prepares. transformers.js 4.3 models Qwen3.5 as Qwen3-VL, and its
+ * The families this module prepares. Qwen2-VL's prompt inputs and positions are checked against
+ * PyTorch transformers 4.57.1 (tests/browser/vlm-inputs-qwen2_vl.test.ts); its graphs are the Hub's
+ * export. transformers.js 4.3 models Qwen3.5 as Qwen3-VL, and its
  * vision config lists no DeepStack layers. Qwen3.5's prompt inputs, rope config and positions are
  * checked against PyTorch transformers 5.24 (tests/browser/qwen3_5-inputs.test.ts); its decoder and
  * vision graphs are the Hub's ONNX exports and are not (no tiny Qwen3.5 export exists here).
  */
-export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_5_vl', 'qwen3_vl', 'qwen3_5']);
+export const QWEN_VISION_FAMILIES: ReadonlySet<string> = new Set(['qwen2_vl', 'qwen2_5_vl', 'qwen3_vl', 'qwen3_5']);
 
 /** Families whose video is each temporal patch after its time as text (Qwen3-VL's video layout). */
 const TIMED_VIDEO_FAMILIES: ReadonlySet<string> = new Set(['qwen3_vl', 'qwen3_5']);
@@ -104,7 +106,9 @@ interface MutableModel {
  * What `ropeIndex` needs from a model's config.json. The token ids are top-level and the merge
  * size is in vision_config in all three families (Qwen3.5's text_config holds the decoder's
  * rope_parameters, which the exported decoder applies itself); tokens_per_second is Qwen2.5-VL's
- * and only scales videos of more than one temporal patch, which the timed families never have.
+ * and only scales videos of more than one temporal patch, which the timed families never have;
+ * Qwen2-VL's time axis has no scale (checked against transformers 4.57.1 in
+ * tests/browser/vlm-inputs-qwen2_vl.test.ts).
  */
 export function ropeConfigFrom(config: Record<string, unknown> & { vision_config?: Record<string, unknown> }): RopeConfig {
   const vision = config.vision_config ?? {};
@@ -113,7 +117,7 @@ export function ropeConfigFrom(config: Record<string, unknown> & { vision_config
     videoTokenId: Number(config.video_token_id),
     visionStartTokenId: Number(config.vision_start_token_id),
     spatialMergeSize: Number(vision.spatial_merge_size ?? 2),
-    tokensPerSecond: Number(vision.tokens_per_second ?? 2),
+    tokensPerSecond: config.model_type === 'qwen2_vl' ? null : Number(vision.tokens_per_second ?? 2),
   };
 }
 
