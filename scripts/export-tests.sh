@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The export tool's tests (PyTorch against its ONNX graphs) and checks that the committed tiny models'
 # reference values still come out of models/tiny/make_tiny.py (and the Hub-style vision graph's out of
-# models/tiny/make_hub_style.py), Qwen2-VL's input reference out of models/tiny/qwen2_vl_reference.py,
-# and Qwen3.5's out of models/tiny/qwen3_5_reference.py. Uses the Python environment of
+# models/tiny/make_hub_style.py, the tiny Idefics3's out of models/tiny/make_tiny_idefics3.py), Qwen2-VL's
+# input reference out of models/tiny/qwen2_vl_reference.py, and Qwen3.5's out of
+# models/tiny/qwen3_5_reference.py. Uses the Python environment of
 # models/export/requirements.txt: SAGE_EXPORT_PYTHON if set, else a virtual environment outside the
 # repository (SAGE_EXPORT_VENV, default ~/.cache/sage-export-venv), made and filled on first use.
 set -euo pipefail
@@ -25,6 +26,7 @@ fi
 "$python" models/tiny/make_tiny.py --check
 "$python" models/tiny/make_hub_style.py --check
 "$python" models/tiny/qwen2_vl_reference.py --check
+"$python" models/tiny/make_tiny_idefics3.py --check
 "$python" models/reference/release_stage1_video.py --check
 
 # Qwen3.5 needs transformers 5.24 (models/tiny/requirements-qwen3_5.txt): installed without its

@@ -197,11 +197,14 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
 async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection> {
   if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
   const current = loaded;
-  const model = current.model as PreTrainedModel & {
-    get_rope_index(ids: unknown, image?: unknown, video?: unknown, mask?: unknown): [Tensor, Tensor];
-  };
+  const model = current.model;
   const inputs = (await modelInputs(current, request)) as Record<string, Tensor | undefined>;
-  const [positions, deltas] = model.get_rope_index(inputs.input_ids, inputs.image_grid_thw, inputs.video_grid_thw, inputs.attention_mask);
+  // mRoPE positions for the Qwen families; the others count positions from the attention mask.
+  const rope = (model as { get_rope_index?: (ids: unknown, image?: unknown, video?: unknown, mask?: unknown) => [Tensor, Tensor] })
+    .get_rope_index;
+  const [positions, deltas] = rope
+    ? rope.call(model, inputs.input_ids, inputs.image_grid_thw, inputs.video_grid_thw, inputs.attention_mask)
+    : [null, null];
   const output = (await model.forward({ ...inputs })) as { logits: Tensor };
   const [, length, vocab] = output.logits.dims as [number, number, number];
   const logits = output.logits.to('float32').data as Float32Array;
@@ -209,13 +212,13 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
   const ids = (inputs.input_ids as Tensor).tolist()[0] as bigint[];
   const pixels = inputs.pixel_values;
   const grid = inputs.image_grid_thw ?? inputs.video_grid_thw;
-  const positionRows = (positions.tolist() as bigint[][][]).map((axis) => axis[0]!.map(Number));
+  const positionRows = positions ? (positions.tolist() as bigint[][][]).map((axis) => axis[0]!.map(Number)) : [];
   return {
     inputIds: ids.map(Number),
     ...(pixels ? { pixelValues: pixels.to('float32').data as Float32Array, pixelShape: [...pixels.dims] } : {}),
     ...(grid ? { gridThw: (grid.tolist()[0] as bigint[]).map(Number) } : {}),
     positionIds: positionRows,
-    ropeDelta: Number((deltas.tolist() as bigint[][])[0]![0]),
+    ropeDelta: deltas ? Number((deltas.tolist() as bigint[][])[0]![0]) : 0,
     nextTokenLogits: logits.slice((length - 1) * vocab, length * vocab),
     greedyTokens: ((generated.tolist() as bigint[][])[0] ?? []).slice(ids.length).map(Number),
     visualTokens: current.vision?.lastVision.tokens ?? 0,

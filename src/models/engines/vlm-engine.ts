@@ -64,6 +64,7 @@ export interface VlmInspection {
   pixelValues?: Float32Array;
   pixelShape?: number[];
   gridThw?: number[];
+  /** mRoPE positions and generation offset (Qwen families); empty and 0 for the others. */
   positionIds: number[][];
   ropeDelta: number;
   nextTokenLogits: Float32Array;

@@ -44,7 +44,8 @@ export async function promptInputs(processor: Processor, given: PromptRequest, v
   if (request.video) content.push({ type: 'video' });
   content.push({ type: 'text', text: request.prompt });
   const messages: Message[] = [{ role: 'user', content: content }];
-  if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
+  // As a list of parts: some templates (SmolVLM's) read only parts, and drop a string's text.
+  if (request.system !== undefined) messages.unshift({ role: 'system', content: [{ type: 'text', text: request.system }] });
   const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
 
   if (request.video) {
@@ -54,7 +55,9 @@ export async function promptInputs(processor: Processor, given: PromptRequest, v
     const sizing = request.video.sourceSize && video ? { source: request.video.sourceSize, family: video.family } : null;
     return qwenVideoInputs(processor, text, await Promise.all(frames.map(toRawImage)), timed, sizing);
   }
-  if (request.images.length === 0) return (await processor(text)) as Record<string, unknown>;
+  // Text alone is the tokenizer's, as the Python processors do it (transformers.js' Idefics3
+  // processor fails on a prompt without images).
+  if (request.images.length === 0) return (processor.tokenizer as Tokenizer)(text);
   const images = await Promise.all(request.images.map(toRawImage));
   return (await qwenVisionInputs(processor, text, images)) ?? ((await processor(text, images)) as Record<string, unknown>);
 }

@@ -1,0 +1,112 @@
+/**
+ * SmolVLM's architecture (Idefics3) through the real VLM worker (transformers.js on ONNX Runtime
+ * WASM) against PyTorch `transformers` 4.57.1 on the same inputs: the tiny random Idefics3 of
+ * models/tiny/make_tiny_idefics3.py (its graphs agree with PyTorch to about 1e-5 in ONNX Runtime
+ * on CPU, which the maker checks), for an image prompt with a system prompt (an 80 x 112 picture,
+ * split into 2 x 2 tiles of 64 px and a global view) and a text-only prompt:
+ *
+ * - the image split (five tiles, each a [3, 64, 64] plane) and the token ids exactly, so the chat
+ *   template, the system prompt and each tile's placeholders are as the reference lays them out;
+ * - the tiles in the reference's order and normalisation (mean difference per tile);
+ * - the text prompt's next-token logits within 1e-4, and greedy tokens for 12 steps exactly;
+ * - a known gap, as tests that fail until it is closed: the tiles' pixels and the image prompt's
+ *   logits (transformers.js resamples differently from PIL).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VlmClient } from '../../src/models/engines/vlm-client';
+import type { VlmInspection } from '../../src/models/engines/vlm-engine';
+import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
+import reference from '../fixtures/tiny-idefics3/reference.json';
+
+const files = import.meta.glob<string>('../fixtures/tiny-idefics3/*.{png,f32}', { query: '?url', import: 'default', eager: true });
+
+async function fixture(name: string): Promise<Blob> {
+  const url = files[`../fixtures/tiny-idefics3/${name}`];
+  if (!url) throw new Error(`no fixture tiny-idefics3/${name}`);
+  return (await fetch(url)).blob();
+}
+
+function meanDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+}
+
+const tiny = getModel(TINY_TEST_VLM_ID);
+const entry: ModelEntry = {
+  ...tiny,
+  id: 'tiny-random-idefics3',
+  label: 'Tiny random Idefics3 (tests only)',
+  family: 'idefics3',
+  source: { kind: 'local', path: 'models/tiny/tiny-random-idefics3' },
+  devices: { wasm: { ...tiny.devices.wasm!, dtype: 'fp32' } },
+};
+const PROMPTS = {
+  image: { system: 'You describe pictures.', prompt: 'What is in the picture?' },
+  text: { prompt: 'Say something about videos.' },
+};
+type CaseName = keyof typeof reference.cases;
+const names = Object.keys(reference.cases) as CaseName[];
+
+describe('tiny Idefics3 (SmolVLM) through the VLM worker against PyTorch (WASM, fp32)', () => {
+  let client: VlmClient;
+  const inspected = new Map<CaseName, VlmInspection>();
+  const steps = reference.cases.text.greedy_tokens.length;
+
+  beforeAll(async () => {
+    client = new VlmClient({ model: entry, device: 'wasm' });
+    expect(await client.load()).toMatchObject({ family: 'idefics3', acceptsVideo: false });
+    inspected.set('image', await client.inspect({ ...PROMPTS.image, images: [await fixture('image.png')] }, steps));
+    inspected.set('text', await client.inspect(PROMPTS.text, steps));
+  });
+
+  afterAll(async () => {
+    await client?.dispose();
+  });
+
+  it.each(names)('%s prompt: same token ids (template, system prompt, tile placeholders)', (name) => {
+    expect(inspected.get(name)!.inputIds).toEqual(reference.cases[name].input_ids);
+  });
+
+  it('image prompt: the same tiles in the same order, normalised the same way', async () => {
+    const ours = inspected.get('image')!;
+    const expected = reference.cases.image;
+    expect(ours.pixelShape).toEqual(expected.pixel_values_shape);
+    const pixels = new Float32Array(await (await fixture(expected.pixel_values_file)).arrayBuffer());
+    const plane = ours.pixelValues!.length / expected.pixel_values_shape[1]!;
+    const means = Array.from({ length: expected.pixel_values_shape[1]! }, (_, tile) => {
+      const from = tile * plane;
+      return meanDifference(ours.pixelValues!.subarray(from, from + plane), pixels.subarray(from, from + plane));
+    });
+    console.info(`Idefics3 tiles against PyTorch: mean differences ${means.map((m) => m.toFixed(3)).join(', ')}`);
+    // Resampling differs (below); a swapped tile or another normalisation is off by 0.3 or more.
+    for (const mean of means) expect(mean).toBeLessThan(0.1);
+  });
+
+  // Known gap, kept visible: transformers.js 4.3.2 resizes Idefics3 pictures bilinearly on the
+  // normalised floats (interpolate_4d), PyTorch with PIL's Lanczos on the 8-bit picture, so tile
+  // pixels differ (up to 0.98 on this noisy picture, mean 0.03 to 0.06) and so do the image prompt's
+  // logits. These fail once the worker resizes as PIL does; then they become plain tests.
+  it.fails('image prompt: pixel values within 1e-6 of PyTorch (known gap: resampling)', async () => {
+    const pixels = new Float32Array(await (await fixture(reference.cases.image.pixel_values_file)).arrayBuffer());
+    expect(maxDifference(inspected.get('image')!.pixelValues!, pixels)).toBeLessThan(1e-6);
+  });
+
+  it.fails('image prompt: next-token logits within 1e-4 of PyTorch (known gap: resampling)', () => {
+    expect(maxDifference(inspected.get('image')!.nextTokenLogits, reference.cases.image.next_token_logits)).toBeLessThan(reference.logit_tolerance);
+  });
+
+  it('text prompt: next-token logits and greedy tokens match', () => {
+    const ours = inspected.get('text')!;
+    expect(maxDifference(ours.nextTokenLogits, reference.cases.text.next_token_logits)).toBeLessThan(reference.logit_tolerance);
+    expect(ours.greedyTokens).toEqual(reference.cases.text.greedy_tokens);
+  });
+});
