@@ -205,8 +205,10 @@ export const VISION_MODELS: readonly ModelEntry[] = [
     },
     license: 'apache-2.0',
     notes:
-      'Previous Qwen VL generation, same processor and chat template; the worker gives it the skim ' +
-      'as separate images (transformers.js positions). Sizes are estimates.',
+      'Previous Qwen VL generation, same processor and chat template; the worker gives it the skim as ' +
+      'one video (two frames per temporal patch, one temporal patch per vision call: a Hub graph) with ' +
+      "Qwen2-VL's own positions, inputs and positions checked against PyTorch transformers 4.57.1. The " +
+      'WASM time was estimated for frames as separate images (twice the visual tokens). Sizes are estimates.',
   },
   {
     id: 'smolvlm-256m-instruct',
@@ -230,7 +232,9 @@ export const VISION_MODELS: readonly ModelEntry[] = [
     license: 'apache-2.0',
     notes:
       'Smallest download, weak at SAGE JSON; each skim frame becomes a 512-px image of its own, so on ' +
-      'WASM its Stage 1 costs more than Qwen3.5 0.8B\'s. Sizes are estimates.',
+      "WASM its Stage 1 costs more than Qwen3.5 0.8B's. Checked against PyTorch on a tiny Idefics3: " +
+      "same tiles and token ids; transformers.js resizes pictures differently from PIL (pixels differ), " +
+      'a known gap. Sizes are estimates.',
   },
   {
     id: TINY_TEST_VLM_ID,
