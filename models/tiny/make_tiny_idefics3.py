@@ -58,7 +58,7 @@ IDEFICS3_TOKENS = ["<fake_token_around_image>", "<image>", "<end_of_utterance>",
 ]
 # SmolVLM's chat format (its template's logic): "<|im_start|>User:<image>text<end_of_utterance>\nAssistant:";
 # a role's name capitalised, then ":" before an image and ": " before text. Content must be a list
-# of parts: a string's characters are no parts, so a string system prompt would vanish.
+# of parts: Python's Jinja iterates a string's characters (its text vanishes), transformers.js' fails.
 CHAT_TEMPLATE = (
     "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}"
     "{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}"

@@ -44,7 +44,7 @@ export async function promptInputs(processor: Processor, given: PromptRequest, v
   if (request.video) content.push({ type: 'video' });
   content.push({ type: 'text', text: request.prompt });
   const messages: Message[] = [{ role: 'user', content: content }];
-  // As a list of parts: some templates (SmolVLM's) read only parts, and drop a string's text.
+  // As a list of parts: some templates (SmolVLM's) iterate the content, which fails on a string.
   if (request.system !== undefined) messages.unshift({ role: 'system', content: [{ type: 'text', text: request.system }] });
   const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
 
