@@ -10,12 +10,13 @@ import { DEFAULT_VLM_ID } from '../models/registry';
 import type { WebSearchProvider } from '../tools';
 import { SPEECH_MODEL_ID } from '../runtime/engines';
 import { Workspace, type VideoState, type WorkspaceError, type WorkspaceSettings, type WorkspaceState } from '../workspace/workspace';
+import { parseTimestamp } from '../core/timestamps';
+import { Conversation } from './conversation';
 import { h } from './dom';
 import { DropZone } from './drop-zone';
 import { elementStyles } from './element-styles';
 import { ProgressView } from './progress-view';
 import { QuestionForm } from './question-form';
-import { RunView } from './run-view';
 import { SETTINGS_CHANGE, SettingsPanel, type SettingsChange } from './settings-panel';
 import { TRANSCRIBE_TOGGLE, TRANSCRIPT_FORGET, TranscriptPanel } from './transcript-panel';
 import { VideoView } from './video-view';
@@ -65,13 +66,11 @@ export class SageAgentElement extends HTMLElement {
 
   private readonly root: ShadowRoot;
   private workspace: Workspace;
-  /** The run view of the question being answered, for its events and notices. */
-  private runView: RunView | null = null;
   private readonly drop = new DropZone(this, (file) => void this.openVideo(file, file.name));
   private readonly alert = h('p', { class: 'alert', role: 'alert', hidden: true });
   private readonly video = new VideoView({ video: () => this.workspace.state.video, fail: (error) => this.workspace.fail(error, 'open') });
   private readonly progress = new ProgressView();
-  private readonly log = h('ol', { class: 'log', 'aria-label': 'Questions and answers' });
+  private readonly conversation = new Conversation();
   private readonly form = new QuestionForm({ ask: (text) => void this.ask(text), stop: () => this.workspace.stop() });
   private readonly status = h('p', { class: 'status muted', role: 'status' });
   private readonly transcript = new TranscriptPanel();
@@ -86,14 +85,18 @@ export class SageAgentElement extends HTMLElement {
       h(
         'div',
         { class: 'app', part: 'app' },
-        h('header', {}, h('p', { class: 'title' }, 'SAGE video agent'), h('p', { class: 'lede muted' }, 'Ask about a long video. Everything runs in this browser; nothing is uploaded.')),
-        this.drop.element,
-        this.alert,
+        h(
+          'div',
+          { class: 'top' },
+          h('header', {}, h('h1', { class: 'title' }, 'SAGE video agent'), h('p', { class: 'lede muted' }, 'Ask about a long video. Everything runs in this browser; nothing is uploaded.')),
+          this.drop.element,
+        ),
         h(
           'div',
           { class: 'columns' },
           h('section', { class: 'media', 'aria-label': 'Video' }, ...this.video.elements, this.progress.element),
-          h('section', { class: 'chat', 'aria-label': 'Questions' }, this.log, this.form.element, this.status),
+          // Failures show here, beside the question they stopped, once.
+          h('section', { class: 'chat', 'aria-label': 'Questions' }, this.conversation.log, this.alert, this.form.element, this.status, this.conversation.announcer),
         ),
         this.transcript.element,
         this.settings.element,
@@ -204,12 +207,9 @@ export class SageAgentElement extends HTMLElement {
   private makeWorkspace(): Workspace {
     const workspace = new Workspace({ releaseVideo: (video) => this.video.release(video) });
     workspace.on('change', ({ state, previous }) => this.render(state, previous));
-    workspace.on('run-start', (run) => {
-      this.runView = new RunView(run.question, { duration: run.duration, skimFrames: run.skimFrames, frames: run.frames });
-      this.log.append(this.runView.element);
-    });
+    workspace.on('run-start', (run) => this.conversation.start(run));
     workspace.on('step', (event) => this.showStep(event));
-    workspace.on('notice', (text) => this.runView?.notice(text));
+    workspace.on('notice', (text) => this.conversation.notice(text));
     workspace.on('error', (detail) => this.emit('sage-error', detail));
     return workspace;
   }
@@ -226,9 +226,11 @@ export class SageAgentElement extends HTMLElement {
       this.alert.textContent = state.alert?.message ?? '';
       this.alert.hidden = state.alert === null;
     }
+    // A failure is said once: the status line is hidden while it would repeat the alert.
+    this.status.hidden = state.alert !== null && state.status.includes(state.alert.message);
     // A question taken is cleared from the box at once; notices after its run go to the status line only.
     if (state.asking && !previous.asking) this.form.input.value = '';
-    if (!state.asking) this.runView = null;
+    if (!state.asking) this.conversation.end();
     if (state.askable !== previous.askable || state.asking !== previous.asking) this.form.render(state.askable, state.asking);
     if (state.progress !== previous.progress) this.progress.render(state.progress);
     if (state.transcript !== previous.transcript) {
@@ -236,7 +238,11 @@ export class SageAgentElement extends HTMLElement {
       if (state.transcript.notice && state.transcript.notice !== previous.transcript.notice) this.transcript.notice(state.transcript.notice);
     }
     if (state.transcribing !== previous.transcribing) this.transcript.showTranscribing(state.transcribing);
-    if (state.evidence !== previous.evidence || state.video !== previous.video) this.video.showEvidence(state.evidence, state.video);
+    const { timeline } = this.video;
+    const newVideo = state.video !== previous.video;
+    if (state.evidence !== previous.evidence || newVideo) timeline.showEvidence(state.evidence);
+    if (state.transcript !== previous.transcript || newVideo) timeline.showTranscribed(state.transcript.segments);
+    if (state.skim !== previous.skim || newVideo) void timeline.showSkim(state.skim);
     const { models } = state;
     if (models.vlmId !== previous.models.vlmId) this.settings.choose(models.vlmId);
     if (models.vlm !== previous.models.vlm) this.settings.showVlmState(models.vlm);
@@ -244,7 +250,8 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private renderVideo(video: VideoState | null, previous: VideoState | null): void {
-    if (video?.id !== previous?.id) this.log.replaceChildren();
+    this.drop.compact(video !== null);
+    if (video?.id !== previous?.id) this.conversation.clear();
     this.video.show(video, previous);
     if (!video?.file || video.file === previous?.file) return;
     this.form.input.placeholder = 'Ask about the video (Enter sends)';
@@ -252,11 +259,12 @@ export class SageAgentElement extends HTMLElement {
   }
 
   private showStep(event: AgentEvent): void {
-    const view = this.runView;
-    if (view) {
-      const announce = view.add(event);
-      if (announce) this.workspace.announce(announce);
-      view.element.scrollIntoView({ block: 'end', behavior: 'smooth' });
+    const line = this.conversation.add(event);
+    if (line !== null) this.workspace.announce(line);
+    if (event.type === 'tool-called') {
+      const start = parseTimestamp(event.arguments.timestamp_start);
+      const end = parseTimestamp(event.arguments.timestamp_end);
+      if (start.ok && end.ok) this.video.timeline.addToolWindow(event.name, { start: start.seconds, end: end.seconds });
     }
     this.emit('sage-step', event);
     if (event.type === 'answer') this.emit('sage-answer', event);

@@ -2,7 +2,6 @@
  * The open video: the `<video>` element, or the frame player where the element cannot play the file,
  * a note on why, the evidence timeline and the file's details.
  */
-import type { TimeSpan } from '../core/contracts';
 import { isAppError, toAppError, type AppError } from '../core/errors';
 import type { VideoState } from '../workspace/workspace';
 import { h } from './dom';
@@ -24,7 +23,7 @@ export class VideoView {
   private readonly playerSlot = h('div', { class: 'player-slot' });
   /** Why the `<video>` element is not the player, when it is not. */
   private readonly playerNote = h('p', { class: 'player-note muted', hidden: true });
-  private readonly timeline = new EvidenceTimeline();
+  readonly timeline = new EvidenceTimeline();
   private readonly details = h('dl', { class: 'details', hidden: true });
   /** Shows the open file where the `<video>` element cannot play it. */
   private framePlayer: { videoId: number; player: FramePlayer } | null = null;
@@ -42,6 +41,7 @@ export class VideoView {
     if (video?.id !== previous?.id) {
       this.details.hidden = true;
       this.playerNote.hidden = true;
+      this.timeline.reset(video?.duration ?? 0, false);
       if (!video) {
         this.player.removeAttribute('src');
         this.player.hidden = true;
@@ -58,10 +58,7 @@ export class VideoView {
     else this.checkPlayer();
     this.details.replaceChildren(...fileDetails(video.name, video.file.probe).flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
     this.details.hidden = false;
-  }
-
-  showEvidence(spans: readonly TimeSpan[], video: VideoState | null): void {
-    this.timeline.show(spans, video?.duration ?? 0, Boolean(video?.file));
+    this.timeline.reset(video.duration, true);
   }
 
   /** Plays from `seconds`. */

@@ -8,6 +8,7 @@ import type { AppError } from '../core/errors';
 import type { MediaFile } from '../media/media-client';
 import type { FileLoadProgress } from '../models/engines/load-progress';
 import type { FrameStore, WebSearchProvider } from '../tools';
+import type { StoredFrame } from '../tools/frame-store';
 import type { TranscriptCache } from '../tools/transcript-cache';
 import type { LoadState } from '../runtime/engines';
 import type { ModelSettings } from './model-picks';
@@ -79,6 +80,8 @@ export interface WorkspaceState {
   readonly transcript: TranscriptState;
   /** Where the last answer's evidence lies. */
   readonly evidence: readonly TimeSpan[];
+  /** The open video's skim once taken, in time order (the timeline's thumbnails). */
+  readonly skim: readonly StoredFrame[];
   readonly models: ModelsState;
 }
 
@@ -142,6 +145,7 @@ export function initialState(vlmId: string): WorkspaceState {
     progress: [],
     transcript: EMPTY_TRANSCRIPT,
     evidence: [],
+    skim: [],
     models: { vlmId, vlm: { state: 'idle' }, speechId: null },
   };
 }

@@ -151,6 +151,7 @@ export class Workspace {
     video.session.then(
       (session) => {
         this.finishProgress('skim');
+        if (this.open === video) this.update({ skim: session.video.skimFrames });
         this.showPhase(video, { kind: 'ready', skimFrames: session.video.skimFrames.length, skimFailure: session.skimFailure });
       },
       (error: unknown) => {
@@ -360,7 +361,7 @@ export class Workspace {
     this.transcribing?.abort();
     const video = this.open;
     this.open = null;
-    this.update({ video: null, askable: false, alert: null, evidence: [], transcript: EMPTY_TRANSCRIPT, progress: this.current.progress.filter((row) => row.id !== 'skim') });
+    this.update({ video: null, askable: false, alert: null, evidence: [], skim: [], transcript: EMPTY_TRANSCRIPT, progress: this.current.progress.filter((row) => row.id !== 'skim') });
     // Whatever reads the file stops first, then the file closes.
     if (video) closeOpenVideo(video, this.options.releaseVideo?.(video.state) ?? Promise.resolve());
   }
