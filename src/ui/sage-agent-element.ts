@@ -88,7 +88,7 @@ export class SageAgentElement extends HTMLElement {
         h(
           'div',
           { class: 'top' },
-          h('header', {}, h('h1', { class: 'title' }, 'SAGE video agent'), h('p', { class: 'lede muted' }, 'Ask about a long video. Everything runs in this browser; nothing is uploaded.')),
+          h('header', {}, h('p', { class: 'title' }, 'SAGE video agent'), h('p', { class: 'lede muted' }, 'Ask about a long video. Everything runs in this browser; nothing is uploaded.')),
           this.drop.element,
         ),
         h(
