@@ -113,6 +113,8 @@ export interface WorkspaceSettings extends ModelSettings {
   modelBaseUrl: string | undefined;
   /** Replaces the VLM as orchestrator (both stages), read per call. */
   orchestrator: ReasoningModel | undefined;
+  /** Questions are answered from the speech alone, without loading the vision model (the person's choice). */
+  speechOnly: boolean;
 }
 
 export const EMPTY_TRANSCRIPT: TranscriptState = { segments: [], coveredSeconds: 0, duration: 0, notice: null };

@@ -8,17 +8,19 @@
 import { AppError, disposedError, isCancelled, toAppError } from '../core/errors';
 import type { MediaFile } from '../media/media-client';
 import { detectCapabilities, type DeviceCapabilities } from '../models/capabilities';
+import { listCachedModels } from '../models/model-cache';
 import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
 import { FrameStore } from '../tools';
 import { transcriptKey, TranscriptStore, type TranscriptStorage } from '../tools/transcript-store';
 import { verbalTranscript } from '../tools/verbal-transcript';
-import { AgentEngines, SPEECH_MODEL_ID, WORKER_FACTORIES, type EngineFactories } from '../runtime/engines';
+import { AgentEngines, SPEECH_MODEL_ID, WORKER_FACTORIES, type CachedModels, type EngineFactories } from '../runtime/engines';
 import { engineReports, engineSettings } from './engine-reports';
 import { ModelPicks, NO_MODEL_SETTINGS, type DeviceReport } from './model-picks';
 import { openStatus, type OpenPhase } from './open-status';
 import { closeOpenVideo, fetchVideo, keepVideoTranscript, openVideo, transcriptParts, videoNameAt, type OpenVideo } from './open-video';
 import { openVideoSession } from './video-session';
+import { questionEvents, visionStatusNote } from './question-run';
 import {
   EMPTY_TRANSCRIPT,
   initialState,
@@ -46,11 +48,19 @@ export interface WorkspaceOptions {
   served?: (siteRoot: string) => Promise<ServedModels>;
   /** Runs before a closed video's file is disposed, e.g. to stop a player that reads it. */
   releaseVideo?: (video: VideoState) => Promise<void>;
+  /** The models this browser keeps (default: its caches, model-cache.ts; none where there are no caches). */
+  cachedModels?: CachedModels;
+}
+
+/** What the browser says of its connection: online or not, and its estimated downlink (Chromium) in Mbit/s. */
+function connection(): { online: boolean; downlinkMbps: number | undefined } {
+  const nav = globalThis.navigator as (Navigator & { connection?: { downlink?: number } }) | undefined;
+  return { online: nav?.onLine ?? true, downlinkMbps: nav?.connection?.downlink };
 }
 
 export class Workspace {
   private current: WorkspaceState;
-  private config: WorkspaceSettings = { ...NO_MODEL_SETTINGS, webSearch: undefined, modelBaseUrl: undefined, orchestrator: undefined };
+  private config: WorkspaceSettings = { ...NO_MODEL_SETTINGS, webSearch: undefined, modelBaseUrl: undefined, orchestrator: undefined, speechOnly: false };
   private readonly listeners = new WorkspaceListeners();
   private readonly picks: ModelPicks;
   private readonly transcriptStore: TranscriptStorage;
@@ -198,7 +208,19 @@ export class Workspace {
       // A video closed meanwhile takes its run with it: nothing of it reaches the next video.
       if (this.open !== video) return;
       this.emit('run-start', { question, duration: video.state.duration, skimFrames: session.video.skimFrames.length, frames: video.state.frames });
-      for await (const event of session.ask(question, { signal: controller.signal })) {
+      const engines = this.engines();
+      const events = questionEvents({
+        question,
+        session,
+        engines,
+        audio: video.state.file,
+        transcriptCache: video.transcriptCache,
+        hostOrchestrator: this.config.orchestrator !== undefined,
+        speechOnly: this.config.speechOnly,
+        writer: () => engines.textWriter(this.cachedModels),
+        signal: controller.signal,
+      });
+      for await (const event of events) {
         if (this.open !== video) break;
         this.emit('step', event);
         if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.refreshTranscript(video);
@@ -212,6 +234,15 @@ export class Workspace {
       if (this.running === controller) this.running = null;
       this.update({ asking: this.running !== null });
     }
+  }
+
+  /**
+   * Asks `question` again with vision: the vision model's kept load failure is forgotten, so this
+   * question loads it again (the "Retry with vision" of an answer from the speech).
+   */
+  async retryWithVision(question: string): Promise<void> {
+    this.enginesMade?.retryVision();
+    await this.ask(question);
   }
 
   /** Ends the running question. */
@@ -354,6 +385,27 @@ export class Workspace {
     if (this.open !== video) return;
     const status = openStatus(video.uses, phase);
     this.update({ askable: status.askable, status: status.text });
+    if (phase.kind === 'ready' && status.askable) void this.addVisionNote(video, status.text);
+  }
+
+  private readonly cachedModels: CachedModels = () =>
+    this.options.cachedModels?.() ?? (typeof caches === 'undefined' ? Promise.resolve([]) : listCachedModels());
+
+  /**
+   * At "Ready", when the vision model is not stored: what the first question will download, or (offline)
+   * that questions use the speech. Added only while the status still says "Ready".
+   */
+  private async addVisionNote(video: OpenVideo, readyText: string): Promise<void> {
+    if (this.config.orchestrator || this.config.speechOnly) return;
+    try {
+      const engines = this.engines();
+      const [facts, stored] = await Promise.all([engines.visionFacts(false), engines.vlmStored(this.cachedModels)]);
+      const { online, downlinkMbps } = connection();
+      const note = visionStatusNote(facts.model, stored, online, downlinkMbps);
+      if (note && this.open === video && this.current.status === readyText) this.update({ status: `${readyText} ${note}` });
+    } catch {
+      // Without a device check or the caches the status says only what it said.
+    }
   }
 
   private closeVideo(): void {

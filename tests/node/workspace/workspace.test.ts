@@ -292,6 +292,47 @@ describe('Workspace: questions', () => {
     expect(workspace.state.asking).toBe(false);
   });
 
+  it('with no vision model loadable, answers from the speech, tries that model once, and again only on "Retry with vision"', async () => {
+    let vlmLoads = 0;
+    d.factories.vlm = () => {
+      vlmLoads++;
+      return {
+        load: async () => {
+          throw new AppError('offline', 'Qwen3.5 0.8B is not stored in this browser, and this page is offline, so it cannot reach the Hub.');
+        },
+        dispose: async () => {},
+      } as unknown as ReturnType<EngineFactories['vlm']>;
+    };
+    await openAndSkim();
+    workspace.configure({ model: 'qwen3.5-0.8b' });
+    await workspace.ask('When is it said?');
+    const answer = steps.at(-1) as Extract<AgentEvent, { type: 'answer' }>;
+    expect(answer.answer).toMatch(/^From the speech only: the frames were not looked at because the vision model \(Qwen3.5 0.8B, 703 MB\) is not stored and the page is offline\./);
+    expect(answer.answer).toContain('[00:01] “said at 0”');
+    expect(answer.speechOnly?.complete).toBe(false);
+    expect(workspace.state.transcript.segments[0]).toEqual({ start: 1, end: 2, text: 'said at 0' });
+    expect(vlmLoads).toBe(1);
+    await workspace.ask('When is it said?');
+    expect(vlmLoads).toBe(1);
+    expect(steps.at(-1)).toMatchObject({ type: 'answer', speechOnly: { reason: expect.stringContaining('is not stored and the page is offline') } });
+    await workspace.retryWithVision('When is it said?');
+    expect(vlmLoads).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('"speech only" chosen answers from the speech without loading the vision model', async () => {
+    let vlmLoads = 0;
+    d.factories.vlm = () => {
+      vlmLoads++;
+      throw new Error('not loaded');
+    };
+    await openAndSkim();
+    workspace.configure({ speechOnly: true });
+    await workspace.ask('When is it said?');
+    expect(steps.at(-1)).toMatchObject({ type: 'answer', speechOnly: { reason: 'you chose to answer from the speech only' } });
+    expect(vlmLoads).toBe(0);
+  });
+
   it('ignores a second question while one runs, and Stop ends the run without an error', async () => {
     await openAndSkim();
     let asked = 0;
