@@ -54,6 +54,7 @@ const isSettingAttribute = (name: string): name is SettingAttribute => name in A
  * - `tools`: comma list of tool names to offer; absent, all. Read when a video is opened.
  * - `speech`: registry id of a speech model served with the app; absent, Whisper base.
  * - `reasoner`: registry id of a web-llm text reasoner for Stage 2, or `off`; absent, the chooser's.
+ * - `speech-only`: present, questions are answered from the speech alone, without the vision model.
  *
  * Properties: `webSearch`, `modelBaseUrl`, `orchestrator` (below); methods `openVideo`, `ask`, `seek`.
  *
@@ -62,7 +63,7 @@ const isSettingAttribute = (name: string): name is SettingAttribute => name in A
  * Parts: `app`, the whole widget, for a host's `::part(app)` rules.
  */
 export class SageAgentElement extends HTMLElement {
-  static readonly observedAttributes = ['src', ...Object.keys(ATTRIBUTE_SETTINGS)];
+  static readonly observedAttributes = ['src', 'speech-only', ...Object.keys(ATTRIBUTE_SETTINGS)];
 
   private readonly root: ShadowRoot;
   private workspace: Workspace;
@@ -71,7 +72,11 @@ export class SageAgentElement extends HTMLElement {
   private readonly video = new VideoView({ video: () => this.workspace.state.video, fail: (error) => this.workspace.fail(error, 'open') });
   private readonly progress = new ProgressView();
   private readonly conversation = new Conversation();
-  private readonly form = new QuestionForm({ ask: (text) => void this.ask(text), stop: () => this.workspace.stop() });
+  private readonly form = new QuestionForm({
+    ask: (text) => void this.ask(text),
+    stop: () => this.workspace.stop(),
+    speechOnly: (on) => this.toggleAttribute('speech-only', on),
+  });
   private readonly status = h('p', { class: 'status muted', role: 'status' });
   private readonly transcript = new TranscriptPanel();
   private readonly settings = new SettingsPanel(DEFAULT_VLM_ID, SPEECH_MODEL_ID);
@@ -158,6 +163,10 @@ export class SageAgentElement extends HTMLElement {
   attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
     if (previous === value) return;
     if (name === 'src' && value && this.isConnected) this.openSrc(value);
+    if (name === 'speech-only') {
+      this.workspace.configure({ speechOnly: value !== null });
+      this.form.showSpeechOnly(value !== null);
+    }
     if (!isSettingAttribute(name)) return;
     this.workspace.configure({ [ATTRIBUTE_SETTINGS[name]]: value });
     this.reflectSettings();
@@ -191,6 +200,11 @@ export class SageAgentElement extends HTMLElement {
       else void this.workspace.transcribeAll();
     });
     this.transcript.element.addEventListener(TRANSCRIPT_FORGET, () => void this.workspace.forgetTranscript());
+    // "Retry with vision" under an answer from the speech: vision is wanted, so "speech only" goes.
+    this.root.addEventListener('sage-retry-vision', (event) => {
+      this.removeAttribute('speech-only');
+      void this.workspace.retryWithVision((event as CustomEvent<{ question: string }>).detail.question);
+    });
     // The panel reports choices; attributes are the one source of truth, reflected back.
     this.settings.element.addEventListener(SETTINGS_CHANGE, (event) => {
       const { attribute, value } = (event as CustomEvent<SettingsChange>).detail;
