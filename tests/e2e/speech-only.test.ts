@@ -48,6 +48,7 @@ describe('speech-only answers, offline, with no vision model stored', () => {
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
     await page.reload();
     await openLecture(page);
+    await page.locator('sage-agent .transcript > summary').click();
     await page.locator('sage-agent .transcribe-all').click();
     await expect.poll(() => page.locator('sage-agent .status').textContent(), { timeout: 120_000 }).toContain('The whole video is transcribed.');
 
@@ -93,5 +94,5 @@ describe('speech-only answers, offline, with no vision model stored', () => {
     expect(requested.filter((url) => url.includes('huggingface')).length).toBe(hubBefore);
     await screenshot(page, 'speech-only-picture-question');
     await context.close();
-  });
+  }, 420_000);
 });

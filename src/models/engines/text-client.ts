@@ -5,6 +5,7 @@ import { cancelOnAbort, untilAborted } from '../../core/cancellation';
 import type { TextGenerateRequest, TextGenerator } from '../../core/contracts';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import type { ModelLoadProgress } from './load-progress';
+import { workerFailure } from './worker-failure';
 import type { TextLoadResult, TextReply, TextWorkerApi, TextWorkerLoadOptions } from './text-engine';
 
 /** Answers from passages are a sentence or two. */
@@ -17,6 +18,8 @@ function closedError(): AppError {
 export class TextClient implements TextGenerator {
   private readonly worker: Worker;
   private readonly remote: Comlink.Remote<TextWorkerApi>;
+  /** Rejects if the worker cannot start (its script not fetched, e.g. offline and never cached). */
+  private readonly workerFailed: Promise<never>;
   private nextJob = 0;
   private disposed = false;
 
@@ -24,11 +27,12 @@ export class TextClient implements TextGenerator {
     installAppErrorTransfer();
     this.worker = new Worker(new URL('../../../workers/text.worker.ts', import.meta.url), { type: 'module' });
     this.remote = Comlink.wrap<TextWorkerApi>(this.worker);
+    this.workerFailed = workerFailure(this.worker);
   }
 
   load(onProgress?: (progress: ModelLoadProgress) => void): Promise<TextLoadResult> {
     if (this.disposed) return Promise.reject(closedError());
-    return this.remote.load(this.options, onProgress ? Comlink.proxy(onProgress) : undefined);
+    return Promise.race([this.remote.load(this.options, onProgress ? Comlink.proxy(onProgress) : undefined), this.workerFailed]);
   }
 
   async generate(request: TextGenerateRequest): Promise<string> {

@@ -8,6 +8,7 @@ import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '
 import { modelSiteRoot } from '../site-root';
 import type { VlmInspection, VlmWorkerGenerateRequest, VlmEngine, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerLoadOptions, VlmWorkerSource } from './vlm-engine';
 import type { VlmGenerateRequest } from '../../core/contracts';
+import { workerFailure } from './worker-failure';
 
 export type { VlmEngine, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
 
@@ -56,6 +57,8 @@ export class VlmClient implements VlmEngine {
   private readonly worker: Worker;
   private readonly remote: Comlink.Remote<VlmWorkerApi>;
   private readonly loadOptions: VlmWorkerLoadOptions;
+  /** Rejects if the worker cannot start (its script not fetched, e.g. offline and never cached). */
+  private readonly workerFailed: Promise<never>;
   private nextJob = 0;
   private disposed = false;
 
@@ -77,11 +80,12 @@ export class VlmClient implements VlmEngine {
     installAppErrorTransfer();
     this.worker = new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' });
     this.remote = Comlink.wrap<VlmWorkerApi>(this.worker);
+    this.workerFailed = workerFailure(this.worker);
   }
 
   load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult> {
     if (this.disposed) return Promise.reject(closedError());
-    return this.remote.load(this.loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined);
+    return Promise.race([this.remote.load(this.loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined), this.workerFailed]);
   }
 
   /** Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token. */
