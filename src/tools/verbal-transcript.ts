@@ -43,8 +43,8 @@ export interface VerbalTranscriptResult {
  * belongs to the span it starts in, so it is transcribed whole, once. After the span: room for the
  * rest of a sentence; before it: enough that a sentence cut there is heard as the tail it is.
  */
-export const CONTEXT_BEFORE_SECONDS = 2;
-export const CONTEXT_AFTER_SECONDS = 8;
+const CONTEXT_BEFORE_SECONDS = 2;
+const CONTEXT_AFTER_SECONDS = 8;
 
 /** Whether a segment starts in `span` (a zero-length span owns nothing). */
 function startsIn(segment: TranscriptSegment, span: TimeSpan): boolean {
