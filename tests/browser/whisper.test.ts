@@ -124,5 +124,6 @@ describe('Whisper worker', () => {
     expect(third.transcribedSeconds).toBe(0);
     expect(fetched).toHaveLength(2);
     expect(third.segments).toEqual(second.segments);
-  });
+    // Whisper hears 25 s here with the context around each span: over the default timeout on a loaded machine.
+  }, 300_000);
 });
