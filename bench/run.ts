@@ -12,13 +12,16 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { createServer } from 'vite';
 import { makeLongSpeechFile, type LongSpeechReference } from './make-long-speech';
-import { wordErrors } from './wer';
+import { errorsByBorder, wordErrors, type BorderErrors } from './wer';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium';
 
 const HOUR_FILE = join(tmpdir(), 'sage-bench', 'hour-640x360-k10.mp4');
 const SKIM_FRAMES = 128;
 /** Seconds at the start of the long speech file transcribed with and without VAD, for the baseline. */
 const BASELINE_SECONDS = 120;
+/** Stretch transcribed again in windows of BORDER_WINDOW_SECONDS, the size the agent asks for. */
+const BORDER_STRETCH_SECONDS = 300;
+const BORDER_WINDOW_SECONDS = 30;
 
 function makeHourFile(): void {
   if (existsSync(HOUR_FILE)) return;
@@ -169,6 +172,19 @@ async function agentBench(browser: Browser, origin: string): Promise<void> {
 }
 
 /** Words of the reference sentences that lie mostly before `seconds`, in order. */
+/** Multiples of `every` inside (0, seconds). */
+function bordersEvery(every: number, seconds: number): number[] {
+  return Array.from({ length: Math.max(0, Math.ceil(seconds / every) - 1) }, (_, i) => (i + 1) * every);
+}
+
+/** WER of the sentences that cross a window border against the rest, as report() values. */
+function borderFigures(errors: BorderErrors): Record<string, number> {
+  return {
+    border_sentences: errors.near.sentences, wer_across_borders: round(errors.near.wer, 3), words_across_borders: errors.near.referenceWords,
+    other_sentences: errors.elsewhere.sentences, wer_elsewhere_baseline: round(errors.elsewhere.wer, 3), words_elsewhere: errors.elsewhere.referenceWords,
+  };
+}
+
 function referenceText(reference: LongSpeechReference, seconds: number): string {
   return reference.sentences.filter((s) => (s.start + s.end) / 2 < seconds).map((s) => s.text).join(' ');
 }
@@ -201,6 +217,15 @@ async function transcribeBench(browser: Browser, origin: string, browserPid: num
   const heard = run.segments.map((s) => s.text).join(' ');
   const errors = wordErrors(referenceText(reference, run.audioSeconds), heard);
 
+  const allSentences = reference.sentences.filter((s) => s.end <= run.audioSeconds);
+  const allBorders = errorsByBorder(allSentences, run.segments, bordersEvery(run.windowSeconds, run.audioSeconds));
+
+  // The start again in the agent's window size: many more sentences cross a border.
+  const stretch = Math.min(BORDER_STRETCH_SECONDS, run.audioSeconds);
+  const windowed = await page.evaluate(([s, w]) => window.transcribeBench.transcribeInWindows(s, w), [stretch, BORDER_WINDOW_SECONDS] as const);
+  const stretchSentences = reference.sentences.filter((s) => s.end <= stretch);
+  const windowedBorders = errorsByBorder(stretchSentences, windowed.segments, bordersEvery(BORDER_WINDOW_SECONDS, stretch));
+
   // Baseline: the start of the file with VAD and without (every sample through Whisper).
   const baselineSeconds = Math.min(BASELINE_SECONDS, run.audioSeconds);
   const baseline = await page.evaluate((s) => window.transcribeBench.vadVersusNone(s), baselineSeconds);
@@ -224,6 +249,10 @@ async function transcribeBench(browser: Browser, origin: string, browserPid: num
     rss_before_MiB: round(before), rss_peak_MiB: round(peak), peak_growth_MiB: round(peak - before),
     rss_after_first_window_MiB: round(windowRss[0] ?? 0), rss_after_last_window_MiB: round(windowRss.at(-1) ?? 0),
     kept_after_reload_s: round(keptSeconds),
+  });
+  report('transcribe_window_borders', {
+    transcribe_all: { window_s: run.windowSeconds, audio_s: round(run.audioSeconds), ...borderFigures(allBorders) },
+    agent_windows: { window_s: BORDER_WINDOW_SECONDS, audio_s: round(stretch), wall_s: round(windowed.ms / 1000), ...borderFigures(windowedBorders) },
   });
   report('transcribe_vad_vs_none', {
     audio_s: round(baselineSeconds), whisper_audio_s_vad: round(baseline.vad.whisperSeconds),

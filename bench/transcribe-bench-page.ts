@@ -79,6 +79,7 @@ const bench = {
       whisperSeconds: windows.reduce((sum, w) => sum + w.whisperSeconds, 0),
       segments: cache.lookup({ start: 0, end }),
       windows,
+      windowSeconds: TRANSCRIBE_WINDOW_SECONDS,
     };
   },
 
@@ -95,6 +96,20 @@ const bench = {
       return { ms: performance.now() - start, segments: result.segments, whisperSeconds: result.whisperSeconds };
     };
     return { vad: await run(true), noVad: await run(false) };
+  },
+
+  /**
+   * The first `seconds` in windows of `windowSeconds` through `verbalTranscript`, with a cache of
+   * its own: windows the size the agent asks for, so many sentences cross a window border.
+   */
+  async transcribeInWindows(seconds: number, windowSeconds: number) {
+    const { media: video, whisper } = ready();
+    const cache = new TranscriptCache();
+    const started = performance.now();
+    for (let start = 0; start < seconds; start += windowSeconds) {
+      await verbalTranscript({ audio: video, transcriber: whisper, cache }, { start, end: Math.min(seconds, start + windowSeconds) });
+    }
+    return { ms: performance.now() - started, segments: cache.lookup({ start: 0, end: seconds }) };
   },
 
   /** Seconds of the selected file the store gives back: what a reload would find. */

@@ -73,3 +73,45 @@ export function wordErrors(reference: string, hypothesis: string): WordErrors {
     referenceWords: ref.length,
   };
 }
+
+interface Timed {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface BorderErrors {
+  /** Sentences that cross a border, and the words Whisper gave for them. */
+  near: WordErrors & { sentences: number };
+  /** All other sentences. */
+  elsewhere: WordErrors & { sentences: number };
+}
+
+/**
+ * Word errors of the sentences that cross one of `borders` (seconds), against those of the rest.
+ * Each transcript segment counts for the sentence it overlaps most (the nearest when it overlaps
+ * none), so a segment is scored once and words lost or invented at a border land on its side.
+ */
+export function errorsByBorder(sentences: readonly Timed[], segments: readonly Timed[], borders: readonly number[]): BorderErrors {
+  const heard = sentences.map(() => [] as string[]);
+  for (const segment of segments) {
+    let best = -1;
+    let bestScore = -Infinity;
+    sentences.forEach((sentence, i) => {
+      const overlap = Math.min(sentence.end, segment.end) - Math.max(sentence.start, segment.start);
+      // Overlap when there is one; otherwise minus the distance between the two.
+      if (overlap > bestScore) {
+        best = i;
+        bestScore = overlap;
+      }
+    });
+    if (best >= 0) heard[best]!.push(segment.text);
+  }
+  const crosses = (s: Timed) => borders.some((b) => s.start < b && s.end > b);
+  const group = (near: boolean) => {
+    const picked = sentences.map((s, i) => ({ s, i })).filter(({ s }) => crosses(s) === near);
+    const errors = wordErrors(picked.map(({ s }) => s.text).join(' '), picked.map(({ i }) => heard[i]!.join(' ')).join(' '));
+    return { ...errors, sentences: picked.length };
+  };
+  return { near: group(true), elsewhere: group(false) };
+}

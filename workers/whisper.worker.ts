@@ -17,7 +17,16 @@ import { AppError, cancelledError } from '../src/core/errors';
 import { installAppErrorTransfer } from '../src/rpc/comlink-errors';
 import { AUDIO_SAMPLE_RATE } from '../src/media/types';
 import { SILERO_FRAME_SECONDS, SileroVad } from '../src/speech/silero-vad';
-import { compactLayout, gatherSamples, mapSegments, speechRegions } from '../src/speech/vad-regions';
+import { mergeSpans } from '../src/speech/spans';
+import {
+  compactLayout,
+  gatherSamples,
+  mapSegments,
+  speechRegions,
+  splitLongRegions,
+  windowLayouts,
+  type CompactLayout,
+} from '../src/speech/vad-regions';
 import type { TimeSpan, TranscriptSegment } from '../src/core/contracts';
 import { failOnServerErrors, generateFailure, loadFailure } from '../src/models/engines/engine-errors';
 import { progressForwarder } from '../src/models/engines/load-progress';
@@ -33,8 +42,12 @@ import type {
 
 installAppErrorTransfer();
 
-/** Whisper reads 30 s windows; 5 s of overlap on each side lets the merge fix words cut at a border. */
+/** Whisper reads 30 s windows. */
 const CHUNK_SECONDS = 30;
+/**
+ * Without VAD there is no pause to cut at: the pipeline's own chunking, with 5 s of overlap on each
+ * side merged on the tokens, stitches the windows.
+ */
 const STRIDE_SECONDS = 5;
 /**
  * Most silence kept between packed speech regions: enough for Whisper to see a pause and end its
@@ -117,8 +130,8 @@ async function getVad(): Promise<SileroVad> {
   return vad;
 }
 
-/** Number of 30 s windows the pipeline will run for this many seconds of audio. */
-function windowCount(seconds: number): number {
+/** Number of 30 s windows the pipeline runs for this many seconds of audio with its stride. */
+function stridedWindowCount(seconds: number): number {
   const jump = CHUNK_SECONDS - 2 * STRIDE_SECONDS;
   return seconds <= CHUNK_SECONDS ? 1 : 1 + Math.ceil((seconds - CHUNK_SECONDS) / jump);
 }
@@ -126,6 +139,38 @@ function windowCount(seconds: number): number {
 interface WhisperChunk {
   timestamp: [number, number | null];
   text: string;
+}
+
+type Recognizer = (audio: Float32Array, chunked: boolean) => Promise<TranscriptSegment[]>;
+
+/** Segments of `audio`, timed from its start; `chunked` lets the pipeline cut audio over 30 s itself. */
+function recognizer(pipe: AutomaticSpeechRecognitionPipeline, job: Job, options: WhisperTranscribeOptions): Recognizer {
+  return async (audio, chunked) => {
+    const output = await pipe(audio, {
+      return_timestamps: true,
+      ...(chunked ? { chunk_length_s: CHUNK_SECONDS, stride_length_s: STRIDE_SECONDS } : {}),
+      task: 'transcribe',
+      ...(options.language ? { language: options.language } : {}),
+      // The option's declared type asks for a TextStreamer; generate() only ever calls put() and end().
+      streamer: new CancelOnPut(job) as unknown as TextStreamer,
+    });
+    const seconds = audio.length / AUDIO_SAMPLE_RATE;
+    return ((output as { chunks?: WhisperChunk[] }).chunks ?? [])
+      .map((chunk) => ({ start: chunk.timestamp[0], end: chunk.timestamp[1] ?? seconds, text: chunk.text.trim() }))
+      .filter((segment) => segment.text.length > 0);
+  };
+}
+
+/**
+ * Speech regions packed into windows of at most 30 s cut only between regions (a long region was
+ * cut at a pause first), each transcribed on its own: no sentence straddles a window border.
+ */
+async function transcribeWindows(audio: Float32Array, windows: readonly CompactLayout[], recognize: Recognizer, offsetSeconds: number): Promise<TranscriptSegment[]> {
+  const segments: TranscriptSegment[] = [];
+  for (const window of windows) {
+    segments.push(...mapSegments(await recognize(gatherSamples(audio, window, AUDIO_SAMPLE_RATE), false), window, offsetSeconds));
+  }
+  return segments;
 }
 
 async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions): Promise<WhisperTranscribeResult> {
@@ -136,12 +181,13 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
   jobs.add(job);
   try {
     const audioSeconds = audio.length / AUDIO_SAMPLE_RATE;
-    let regions: TimeSpan[] = [{ start: 0, end: audioSeconds }];
     const detector = options.vad === false ? null : await getVad();
     const started = performance.now();
+    let regions: TimeSpan[] = [{ start: 0, end: audioSeconds }];
     if (detector) {
       const probabilities = await detector.probabilities(audio, () => job.cancelled);
-      regions = speechRegions(probabilities, SILERO_FRAME_SECONDS, audioSeconds, typeof options.vad === 'object' ? options.vad : {});
+      const found = speechRegions(probabilities, SILERO_FRAME_SECONDS, audioSeconds, typeof options.vad === 'object' ? options.vad : {});
+      regions = splitLongRegions(found, probabilities, SILERO_FRAME_SECONDS, CHUNK_SECONDS);
     }
     const vadSeconds = (performance.now() - started) / 1000;
     const layout = compactLayout(regions, audio.length, AUDIO_SAMPLE_RATE, MAX_JOIN_SECONDS);
@@ -151,40 +197,36 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
 
     if (job.cancelled) throw cancelledError();
     if (!asr) asr = await createPipeline(loaded.options);
-    const packed = layout.pieces.length === 1 && layout.duration === audioSeconds ? audio : gatherSamples(audio, layout, AUDIO_SAMPLE_RATE);
+    const recognize = recognizer(asr, job, options);
     const asrStarted = performance.now();
-    const output = await asr(packed, {
-      return_timestamps: true,
-      chunk_length_s: CHUNK_SECONDS,
-      stride_length_s: STRIDE_SECONDS,
-      task: 'transcribe',
-      ...(options.language ? { language: options.language } : {}),
-      // The option's declared type asks for a TextStreamer; generate() only ever calls put() and end().
-      streamer: new CancelOnPut(job) as unknown as TextStreamer,
-    });
+    let segments: TranscriptSegment[];
+    let windows: number;
+    if (detector) {
+      const layouts = windowLayouts(layout, CHUNK_SECONDS);
+      segments = await transcribeWindows(audio, layouts, recognize, options.offsetSeconds);
+      windows = layouts.length;
+    } else {
+      segments = mapSegments(await recognize(audio, true), layout, options.offsetSeconds);
+      windows = stridedWindowCount(audioSeconds);
+    }
     const asrSeconds = (performance.now() - asrStarted) / 1000;
     // Cancellation on the last token can slip past the streamer.
     if (job.cancelled) throw cancelledError();
 
-    windowsSinceLoad += windowCount(layout.duration);
+    windowsSinceLoad += windows;
     if (windowsSinceLoad >= loaded.recreateAfter) {
       // Free the leaked memory now; the next job recreates the model.
       windowsSinceLoad = 0;
       await disposePipeline();
     }
 
-    const chunks = (output as { chunks?: WhisperChunk[] }).chunks ?? [];
-    const packedSegments: TranscriptSegment[] = chunks
-      .map((chunk) => ({ start: chunk.timestamp[0], end: chunk.timestamp[1] ?? layout.duration, text: chunk.text.trim() }))
-      .filter((segment) => segment.text.length > 0);
     return {
-      segments: mapSegments(packedSegments, layout, options.offsetSeconds),
+      segments,
       audioSeconds,
       whisperSeconds: layout.duration,
-      speechRegions: layout.pieces.map((p) => ({
-        start: options.offsetSeconds + p.sourceStart,
-        end: options.offsetSeconds + p.sourceEnd,
-      })),
+      speechRegions: mergeSpans(
+        layout.pieces.map((p) => ({ start: options.offsetSeconds + p.sourceStart, end: options.offsetSeconds + p.sourceEnd })),
+      ),
       vadSeconds,
       asrSeconds,
     };

@@ -7,15 +7,21 @@
  */
 import { AppError } from '../core/errors';
 import { MODELS, type ModelEntry } from './registry';
+import { SERVED_MODELS_PATH } from './served-models';
 
 export const TRANSFORMERS_CACHE = 'transformers-cache';
 export const WEBLLM_CACHES = ['webllm/model', 'webllm/config', 'webllm/wasm'] as const;
 /** The cache of public/app-shell-sw.js (a test keeps the two names the same). */
 export const APP_SHELL_CACHE = 'sage-app-shell-v1';
 
-/** The app shell's cache also holds the page and its scripts: only its `models/` files are models. */
+/**
+ * The app shell's cache also holds the page and its scripts: only its `models/` files are models,
+ * and of those not the list of what the site serves (`models/served.json`).
+ */
 function isModelFile(cacheName: string, url: string): boolean {
-  return cacheName !== APP_SHELL_CACHE || new URL(url).pathname.includes('/models/');
+  if (cacheName !== APP_SHELL_CACHE) return true;
+  const path = new URL(url).pathname;
+  return path.includes('/models/') && !path.endsWith(`/${SERVED_MODELS_PATH}`);
 }
 
 const MODEL_CACHES = [TRANSFORMERS_CACHE, ...WEBLLM_CACHES, APP_SHELL_CACHE];
@@ -55,13 +61,20 @@ async function sizeOf(response: Response): Promise<number> {
   return length !== null ? Number(length) : (await response.blob()).size;
 }
 
+/**
+ * Stored models, largest first. A file this site serves can be in two caches (the service worker's
+ * and transformers.js' own, which keeps what it loaded from the site under the same URL): it is one
+ * file of the model and counts once.
+ */
 export async function listCachedModels(registry: readonly ModelEntry[] = MODELS, storage: CacheStorage = caches): Promise<CachedModel[]> {
   const byId = new Map<string, CachedModel>();
+  const counted = new Set<string>();
   for (const name of MODEL_CACHES) {
     if (!(await storage.has(name))) continue;
     const cache = await storage.open(name);
     for (const request of await cache.keys()) {
-      if (!isModelFile(name, request.url)) continue;
+      if (!isModelFile(name, request.url) || counted.has(request.url)) continue;
+      counted.add(request.url);
       const response = await cache.match(request);
       if (!response) continue;
       const owner = ownerOf(request.url, registry);

@@ -57,6 +57,37 @@ export function speechRegions(
   return mergeSpans(padded, o.mergeGapSeconds);
 }
 
+/**
+ * Regions no longer than `maxSeconds`: a longer one is cut where speech is least likely (the pause
+ * between two sentences), at the quietest frame in the second half of the stretch that still fits,
+ * the latest on ties. Whisper then never has to hear a window that ends inside a word, which is
+ * what garbled sentences at its 30 s window borders.
+ */
+export function splitLongRegions(
+  regions: readonly TimeSpan[],
+  probabilities: ArrayLike<number>,
+  frameSeconds: number,
+  maxSeconds: number,
+): TimeSpan[] {
+  const out: TimeSpan[] = [];
+  for (const region of regions) {
+    let start = region.start;
+    while (region.end - start > maxSeconds) {
+      const first = Math.ceil((start + maxSeconds / 2) / frameSeconds);
+      const last = Math.floor((start + maxSeconds) / frameSeconds) - 1;
+      let quietest = last;
+      for (let i = last; i >= first; i--) {
+        if ((probabilities[i] ?? 0) < (probabilities[quietest] ?? 0)) quietest = i;
+      }
+      const cut = Math.min(start + maxSeconds, Math.max(start + frameSeconds, (quietest + 0.5) * frameSeconds));
+      out.push({ start, end: cut });
+      start = cut;
+    }
+    out.push({ start, end: region.end });
+  }
+  return out;
+}
+
 /** One region of the original audio and where it sits in the packed buffer. */
 export interface CompactPiece {
   sourceStart: number;
@@ -96,6 +127,34 @@ export function compactLayout(
     previousEnd = to;
   }
   return { pieces, duration: cursor / sampleRate };
+}
+
+/**
+ * The packed layout cut into Whisper windows of at most `windowSeconds`, only between pieces, each
+ * timed from its own start. Pieces no longer than the window (`splitLongRegions`) keep every
+ * sentence whole inside one window.
+ */
+export function windowLayouts(layout: CompactLayout, windowSeconds: number): CompactLayout[] {
+  const windows: CompactLayout[] = [];
+  let current: CompactPiece[] = [];
+  const close = (): void => {
+    const first = current[0];
+    const last = current.at(-1);
+    if (!first || !last) return;
+    const end = last.compactStart + (last.sourceEnd - last.sourceStart);
+    windows.push({
+      pieces: current.map((p) => ({ ...p, compactStart: p.compactStart - first.compactStart })),
+      duration: end - first.compactStart,
+    });
+    current = [];
+  };
+  for (const piece of layout.pieces) {
+    const windowStart = current[0]?.compactStart ?? piece.compactStart;
+    if (piece.compactStart + (piece.sourceEnd - piece.sourceStart) - windowStart > windowSeconds + 1e-9) close();
+    current.push(piece);
+  }
+  close();
+  return windows;
 }
 
 /** The packed buffer described by `layout` (silence between pieces). */

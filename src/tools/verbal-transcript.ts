@@ -33,8 +33,22 @@ export interface VerbalTranscriptResult {
   text: string;
   /** Seconds of the window transcribed by this call (the rest was cached). */
   transcribedSeconds: number;
-  /** Seconds of audio Whisper processed in this call, after VAD removed non-speech. */
+  /** Seconds of audio Whisper processed in this call (with the context around each span), after VAD removed non-speech. */
   whisperSeconds: number;
+}
+
+/**
+ * Audio heard around each span to transcribe. A span's border can fall inside a sentence (a window
+ * the agent chose, the next window of "Transcribe all"); Whisper hears past it and the sentence
+ * belongs to the span it starts in, so it is transcribed whole, once. After the span: room for the
+ * rest of a sentence; before it: enough that a sentence cut there is heard as the tail it is.
+ */
+const CONTEXT_BEFORE_SECONDS = 2;
+const CONTEXT_AFTER_SECONDS = 8;
+
+/** Whether a segment starts in `span` (a zero-length span owns nothing). */
+function startsIn(segment: TranscriptSegment, span: TimeSpan): boolean {
+  return segment.start >= span.start && segment.start < span.end;
 }
 
 export async function verbalTranscript(
@@ -48,14 +62,16 @@ export async function verbalTranscript(
   const generation = deps.cache.generation;
   for (const gap of deps.cache.uncovered(window)) {
     if (signal?.aborted) throw cancelledError();
-    const audio = await deps.audio.audio(gap, { signal });
+    // The provider ends the audio at the end of the video.
+    const heard = { start: Math.max(0, gap.start - CONTEXT_BEFORE_SECONDS), end: gap.end + CONTEXT_AFTER_SECONDS };
+    const audio = await deps.audio.audio(heard, { signal });
     const result = await deps.transcriber.transcribe(audio, {
-      offsetSeconds: gap.start,
+      offsetSeconds: heard.start,
       ...(language ? { language } : {}),
       ...(signal ? { signal } : {}),
     });
     // Text of a model the cache was cleared for since (another speech model) is not kept.
-    deps.cache.add(gap, result.segments, generation);
+    deps.cache.add(gap, result.segments.filter((segment) => startsIn(segment, gap)), generation);
     transcribedSeconds += gap.end - gap.start;
     whisperSeconds += result.whisperSeconds;
   }

@@ -5,6 +5,8 @@ import {
   gatherSamples,
   mapSegments,
   speechRegions,
+  splitLongRegions,
+  windowLayouts,
 } from '../../../src/speech/vad-regions';
 
 /** Probabilities at 0.1 s per frame from a pattern string: '#' speech (0.9), '-' dip (0.4), '.' silence (0.05). */
@@ -110,5 +112,76 @@ describe('compact layout', () => {
       { start: expect.closeTo(101.2, 9), end: 102, text: 'a' },
       { start: 110, end: expect.closeTo(111.5, 9), text: 'b' },
     ]);
+  });
+});
+
+describe('splitLongRegions', () => {
+  it('leaves regions that fit alone', () => {
+    expect(splitLongRegions([{ start: 0.2, end: 1 }], probs('##########'), 0.1, 1)).toEqual([{ start: 0.2, end: 1 }]);
+  });
+
+  it('cuts a long region at the quietest frame in the second half of what fits, the latest on ties', () => {
+    // 2 s of speech with dips at 0.3 s (first half: never chosen), 0.7 s and 0.8 s; 1 s at most.
+    const p = probs('###-###--###########');
+    const pieces = splitLongRegions([{ start: 0, end: 2 }], p, 0.1, 1);
+    expect(pieces).toEqual([
+      { start: 0, end: expect.closeTo(0.85, 9) },
+      // No pause in reach: the latest frame that fits.
+      { start: expect.closeTo(0.85, 9), end: expect.closeTo(1.75, 9) },
+      { start: expect.closeTo(1.75, 9), end: 2 },
+    ]);
+    // Contiguous, and none longer than the limit.
+    for (const [a, b] of pieces.slice(0, -1).map((piece, i) => [piece, pieces[i + 1]!] as const)) expect(b.start).toBe(a.end);
+    for (const piece of pieces) expect(piece.end - piece.start).toBeLessThanOrEqual(1 + 1e-9);
+  });
+
+  it('prefers a pause to speech', () => {
+    const p = probs('######.#########');
+    expect(splitLongRegions([{ start: 0, end: 1.6 }], p, 0.1, 1)[0]).toEqual({ start: 0, end: expect.closeTo(0.65, 9) });
+  });
+});
+
+describe('windowLayouts', () => {
+  const rate = 10;
+
+  it('groups whole pieces into windows no longer than the limit, each timed from its start', () => {
+    const layout = compactLayout(
+      [
+        { start: 0, end: 10 },
+        { start: 11, end: 25 }, // ends at packed 25
+        { start: 40, end: 48 }, // gap capped at 2 s: packed 27-35, over a 30 s window
+        { start: 49, end: 50 },
+      ],
+      600,
+      rate,
+      2,
+    );
+    const windows = windowLayouts(layout, 30);
+    expect(windows).toEqual([
+      {
+        pieces: [
+          { sourceStart: 0, sourceEnd: 10, compactStart: 0 },
+          { sourceStart: 11, sourceEnd: 25, compactStart: 11 },
+        ],
+        duration: 25,
+      },
+      {
+        pieces: [
+          { sourceStart: 40, sourceEnd: 48, compactStart: 0 },
+          { sourceStart: 49, sourceEnd: 50, compactStart: 9 },
+        ],
+        duration: 10,
+      },
+    ]);
+  });
+
+  it('maps each window back to source times on its own', () => {
+    const layout = compactLayout([{ start: 0, end: 20 }, { start: 30, end: 45 }], 600, rate, 2);
+    const [, second] = windowLayouts(layout, 30);
+    expect(mapSegments([{ start: 1, end: 5, text: 'x' }], second!, 100)).toEqual([{ start: 131, end: 135, text: 'x' }]);
+  });
+
+  it('gives no window for no speech', () => {
+    expect(windowLayouts(compactLayout([], 10, rate, 2), 30)).toEqual([]);
   });
 });

@@ -43,8 +43,9 @@ describe('verbalTranscript', () => {
     expect(result.segments.map((s) => s.text)).toEqual(['w60', 'w61', 'w62']);
     expect(result.text).toBe('[00:01:00-00:01:01] w60\n[00:01:01-00:01:02] w61\n[00:01:02-00:01:03] w62');
     expect(result.transcribedSeconds).toBe(3);
-    expect(result.whisperSeconds).toBe(1.5);
-    expect(transcribed[0]).toMatchObject({ offsetSeconds: 60, language: 'en' });
+    // Whisper heard 2 s before the window and 8 s after it (13 s of audio here, half of it "speech").
+    expect(result.whisperSeconds).toBe(6.5);
+    expect(transcribed[0]).toMatchObject({ offsetSeconds: 58, language: 'en' });
   });
 
   it('only transcribes the parts of a window not already cached', async () => {
@@ -52,12 +53,13 @@ describe('verbalTranscript', () => {
     await verbalTranscript(deps, { start: 10, end: 20 });
     await verbalTranscript(deps, { start: 30, end: 40 });
     const result = await verbalTranscript(deps, { start: 5, end: 45 });
+    // Each span is heard with 2 s before and 8 s after it.
     expect(fetched).toEqual([
-      { start: 10, end: 20 },
-      { start: 30, end: 40 },
-      { start: 5, end: 10 },
-      { start: 20, end: 30 },
-      { start: 40, end: 45 },
+      { start: 8, end: 28 },
+      { start: 28, end: 48 },
+      { start: 3, end: 18 },
+      { start: 18, end: 38 },
+      { start: 38, end: 53 },
     ]);
     expect(result.transcribedSeconds).toBe(20);
     expect(result.segments.map((s) => s.start)).toEqual(Array.from({ length: 40 }, (_, i) => 5 + i));
@@ -66,6 +68,32 @@ describe('verbalTranscript', () => {
     expect(fetched).toHaveLength(5);
     expect(again.transcribedSeconds).toBe(0);
     expect(again.segments).toHaveLength(21);
+  });
+
+  it('keeps a sentence across the border of two windows whole, once', async () => {
+    // One sentence at 28-33 s: heard whole it comes out right, cut it comes out as a fragment.
+    const sentence = { start: 28, end: 33 };
+    const { deps } = fakes();
+    deps.transcriber = {
+      async transcribe(samples, options) {
+        const heard = { start: options.offsetSeconds, end: options.offsetSeconds + samples.length };
+        const start = Math.max(sentence.start, heard.start);
+        const end = Math.min(sentence.end, heard.end);
+        const whole = start === sentence.start && end === sentence.end;
+        const segments = end > start ? [{ start, end, text: whole ? 'plants release oxygen as a by-product' : 'plant really sucks' }] : [];
+        return { segments, audioSeconds: samples.length, whisperSeconds: end - start, speechRegions: [], vadSeconds: 0, asrSeconds: 0 };
+      },
+    };
+    await verbalTranscript(deps, { start: 0, end: 30 });
+    await verbalTranscript(deps, { start: 30, end: 60 });
+    expect(deps.cache.lookup({ start: 0, end: 60 })).toEqual([{ start: 28, end: 33, text: 'plants release oxygen as a by-product' }]);
+
+    // The other way round: the later window first, then the earlier one.
+    const reversed = fakes().deps;
+    reversed.transcriber = deps.transcriber;
+    await verbalTranscript(reversed, { start: 30, end: 60 });
+    await verbalTranscript(reversed, { start: 0, end: 30 });
+    expect(reversed.cache.lookup({ start: 0, end: 60 })).toEqual([{ start: 28, end: 33, text: 'plants release oxygen as a by-product' }]);
   });
 
   it('says so when there is no speech', async () => {

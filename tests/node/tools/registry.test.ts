@@ -7,7 +7,8 @@ import { FakeExtractor, FakeVlm, context } from './fakes';
 
 const whisper: SpeechTranscriber = {
   async transcribe(audio, options) {
-    const segments = [{ start: options.offsetSeconds + 1, end: options.offsetSeconds + 2, text: 'hello there' }];
+    // Said at 31-32 s, whatever stretch around it was heard.
+    const segments = [{ start: 31, end: 32, text: 'hello there' }].filter((s) => s.start >= options.offsetSeconds);
     return { segments, audioSeconds: audio.length, whisperSeconds: 1, speechRegions: [], vadSeconds: 0, asrSeconds: 0 };
   },
 };
@@ -75,7 +76,8 @@ describe('createToolRegistry', () => {
     expect(first.text).toBe('[00:00:31-00:00:32] hello there');
     expect(first.spans).toEqual([{ start: 31, end: 32 }]);
     await tools.verbal_transcript!.run(window, context());
-    expect(source.audioCalls).toEqual([{ start: 30, end: 40 }]);
+    // Heard with 2 s of context before the window and 8 s after it, once.
+    expect(source.audioCalls).toEqual([{ start: 28, end: 48 }]);
   });
 });
 
