@@ -7,6 +7,7 @@ import { RawImage, Tensor, cat, type Message, type Processor } from '@huggingfac
 import { AppError } from '../../core/errors';
 import type { PixelSize, VlmImage, VlmVideo } from '../../core/contracts';
 import { TEMPORAL_PATCH_SIZE, qwen3PatchTimes, videoFrameSize } from './video-inputs';
+import { idefics3Inputs } from '../idefics3/image-inputs';
 
 export interface PromptRequest {
   prompt: string;
@@ -59,7 +60,11 @@ export async function promptInputs(processor: Processor, given: PromptRequest, v
   // processor fails on a prompt without images).
   if (request.images.length === 0) return (processor.tokenizer as Tokenizer)(text);
   const images = await Promise.all(request.images.map(toRawImage));
-  return (await qwenVisionInputs(processor, text, images)) ?? ((await processor(text, images)) as Record<string, unknown>);
+  return (
+    (await qwenVisionInputs(processor, text, images)) ??
+    idefics3Inputs(processor, text, images) ??
+    ((await processor(text, images)) as Record<string, unknown>)
+  );
 }
 
 async function toRawImage(image: VlmImage): Promise<RawImage> {

@@ -232,9 +232,9 @@ export const VISION_MODELS: readonly ModelEntry[] = [
     license: 'apache-2.0',
     notes:
       'Smallest download, weak at SAGE JSON; each skim frame becomes a 512-px image of its own, so on ' +
-      "WASM its Stage 1 costs more than Qwen3.5 0.8B's. Checked against PyTorch on a tiny Idefics3: " +
-      "same tiles and token ids; transformers.js resizes pictures differently from PIL (pixels differ), " +
-      'a known gap. Sizes are estimates.',
+      "WASM its Stage 1 costs more than Qwen3.5 0.8B's. Its picture inputs are made by the worker " +
+      '(resized as Pillow does, which transformers.js does not) and checked against PyTorch on a tiny ' +
+      'Idefics3 with its logits. Sizes are estimates.',
   },
   {
     id: TINY_TEST_VLM_ID,
