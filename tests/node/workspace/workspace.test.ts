@@ -192,9 +192,21 @@ describe('Workspace: opening', () => {
     await opening;
     expect(workspace.state.video?.file).toBe(d.files[0]!.file);
     expect(workspace.state.progress.map((row) => row.id)).toEqual(['skim']);
-    await vi.waitFor(() => expect(workspace.state.status).toBe('Ready: skimmed 128 frames.'));
+    await vi.waitFor(() => expect(workspace.state.status).toMatch(/^Ready: skimmed 128 frames\./));
     expect(workspace.state).toMatchObject({ askable: true, asking: false, progress: [], alert: null });
     expect(workspace.state.transcript).toMatchObject({ duration: 700, coveredSeconds: 0 });
+  });
+
+  it('at Ready, says what the first question downloads; offline, that questions use the speech', async () => {
+    await openAndSkim();
+    await vi.waitFor(() =>
+      expect(workspace.state.status).toMatch(/^Ready: skimmed \d+ frames\. The first question downloads .+ \(\d+ (MB|GB)\)\./),
+    );
+    vi.stubGlobal('navigator', { onLine: false });
+    await openAndSkim('second.mp4');
+    await vi.waitFor(() =>
+      expect(workspace.state.status).toMatch(/^Ready: skimmed \d+ frames\. Questions are answered from the speech: the vision model \(.+\) is not stored and the page is offline\.$/),
+    );
   });
 
   it("skims as the chosen orchestrator's Stage 1 takes it: a Qwen3-VL SAGE-MM 128 larger frames, others one a second", async () => {
