@@ -12,7 +12,7 @@ Run it with the export tool's environment (models/export/requirements.txt). It
 2. exports it the way transformers.js loads a decoder-only model: onnx/model.onnx with
    input_ids, attention_mask, position_ids and past_key_values.N.key/value in, logits and
    present.N.key/value out (explicit key/value concatenation, the graphs of models/export), in
-   fp32 and q4 (MatMulNBits, as models/export makes q4); fp32's greedy tokens must equal PyTorch's;
+   fp32 and q4 (MatMulNBits in blocks of 32, as models/export makes q4); fp32's greedy tokens must equal PyTorch's;
 3. writes tests/fixtures/tiny-text/reference.json: a chat prompt's input ids and PyTorch's greedy
    tokens and text, which the browser test compares with the text tier's worker.
 
@@ -43,13 +43,16 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from sage_export.graphs import cached_attention, causal_mask  # noqa: E402
-from sage_export.onnx_io import OPSET, save  # noqa: E402
-from sage_export.quantize import SUFFIX, convert  # noqa: E402
+from sage_export.onnx_io import OPSET  # noqa: E402
 from tiny_tokenizer import build_tokenizer  # noqa: E402
 
 SEED = 20251207
 GREEDY_STEPS = 16
 DTYPES = ("fp32", "q4")
+# transformers.js file-name suffix per dtype (onnx/model<suffix>.onnx).
+SUFFIX = {"fp32": "", "q4": "_q4"}
+# q4 as models/export makes it: every MatMul with a constant weight becomes MatMulNBits, 4-bit symmetric in blocks of 32.
+BLOCK_SIZE = 32
 MESSAGES = [
     {"role": "system", "content": "Answer from the passages."},
     {"role": "user", "content": "[00:29] The green pigment is called chlorophyll.\nQuestion: What is the pigment called?"},
@@ -150,9 +153,20 @@ def export(folder: str) -> None:
             CausalLm(model).eval(), args, traced, input_names=["input_ids", "attention_mask", "position_ids", *past_names],
             output_names=["logits", *present_names], dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True, dynamo=False,
         )
-    for dtype in DTYPES:
-        save(convert(onnx.load(traced), dtype), os.path.join(folder, "onnx", f"model{SUFFIX[dtype]}.onnx"))
+    onnx.save(onnx.load(traced), os.path.join(folder, "onnx", "model.onnx"))
+    onnx.save(_to_q4(onnx.load(traced)), os.path.join(folder, "onnx", f"model{SUFFIX['q4']}.onnx"))
     shutil.rmtree(os.path.dirname(traced))
+
+
+def _to_q4(model: onnx.ModelProto) -> onnx.ModelProto:
+    import logging
+
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    logging.getLogger("onnxruntime.quantization").setLevel(logging.WARNING)
+    quantizer = MatMulNBitsQuantizer(model, block_size=BLOCK_SIZE, is_symmetric=True)
+    quantizer.process()
+    return quantizer.model.model
 
 
 def reference(folder: str) -> dict:
