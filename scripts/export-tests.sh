@@ -27,6 +27,7 @@ fi
 "$python" models/tiny/make_hub_style.py --check
 "$python" models/tiny/qwen2_vl_reference.py --check
 "$python" models/tiny/make_tiny_idefics3.py --check
+"$python" models/tiny/make_tiny_text.py --check
 "$python" models/reference/release_stage1_video.py --check
 
 # Qwen3.5 needs transformers 5.24 (models/tiny/requirements-qwen3_5.txt): installed without its
