@@ -45,22 +45,8 @@ type SettingAttribute = keyof typeof ATTRIBUTE_SETTINGS;
 const isSettingAttribute = (name: string): name is SettingAttribute => name in ATTRIBUTE_SETTINGS;
 
 /**
- * The public contract (docs/embedding.md says the same):
- *
- * Attributes (all observed, so a host may change them at any time):
- * - `src`: a video URL to open instead of a drop (fetched whole: same-origin or CORS).
- * - `model`: registry id of the VLM; absent, the chooser's pick for this device.
- * - `model-source`: where to load that VLM from instead (`owner/name` on the Hub, `./models/folder`).
- * - `tools`: comma list of tool names to offer; absent, all. Read when a video is opened.
- * - `speech`: registry id of a speech model served with the app; absent, Whisper base.
- * - `reasoner`: registry id of a web-llm text reasoner for Stage 2, or `off`; absent, the chooser's.
- * - `speech-only`: present, questions are answered from the speech alone, without the vision model.
- *
- * Properties: `webSearch`, `modelBaseUrl`, `orchestrator` (below); methods `openVideo`, `ask`, `seek`.
- *
- * Events (`SageAgentEventMap`, typed on `HTMLElementEventMap`): `sage-step`, `sage-answer`, `sage-error`.
- *
- * Parts: `app`, the whole widget, for a host's `::part(app)` rules.
+ * The public contract (attributes, properties, methods, events, parts) is docs/embedding.md;
+ * tests/browser/embedding-docs.test.ts checks its tables against this class.
  */
 export class SageAgentElement extends HTMLElement {
   static readonly observedAttributes = ['src', 'speech-only', ...Object.keys(ATTRIBUTE_SETTINGS)];
