@@ -47,8 +47,9 @@ describe('answerFromSpeech', () => {
   it('listens window by window until a passage answers, then gives that passage with its clickable time and says what it searched', async () => {
     const { speech, listened } = speechOf(LECTURE);
     const { events, answer } = await run({ question: 'What is the green pigment in leaves called?', speech });
-    // The first minute holds the answer, so the rest is not transcribed.
-    expect(listened).toEqual([{ start: 0, end: 60 }]);
+    // The first minute holds the answer, so the rest is not transcribed (heard up to 8 s past it, so
+    // that a sentence across the border is whole).
+    expect(listened).toEqual([{ start: 0, end: 68 }]);
     expect(events.filter((e) => e.type === 'tool-called').map((e) => e.type === 'tool-called' && e.arguments)).toEqual([
       { video_path: 'lecture.mp4', timestamp_start: '00:00:00', timestamp_end: '00:01:00' },
     ]);
@@ -72,7 +73,8 @@ describe('answerFromSpeech', () => {
   it('a question the speech does not answer searches the whole video and says nothing matches', async () => {
     const { speech, listened } = speechOf(LECTURE);
     const { answer } = await run({ question: 'What colour is the square on the slide?', speech });
-    expect(listened.map((w) => w.start)).toEqual([0, 60, 120]);
+    // Each minute is heard from 2 s before it.
+    expect(listened.map((w) => w.start)).toEqual([0, 58, 118]);
     expect(answer.answer).toContain('Nothing said in the part of the speech searched matches the question.');
     expect(answer.answer).not.toContain('Searched the speech of');
     expect(answer.speechOnly?.complete).toBe(true);
