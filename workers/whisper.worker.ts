@@ -266,12 +266,18 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
 }
 
 const api: WhisperWorkerApi = {
+  async startRuntime(device, threads) {
+    // Read by ONNX Runtime when it starts, which creating the VAD's session does.
+    if (!vad) {
+      if (threads !== undefined) ort.env.wasm.numThreads = wasmThreads(threads);
+      useOnnxBuildFor(ort.env.wasm, device);
+    }
+    await getVad();
+    return { threads: ort.env.wasm.numThreads ?? 1 };
+  },
   async load(options, onProgress) {
     const started = performance.now();
     await disposePipeline();
-    // Read by ONNX Runtime when it starts, i.e. on this worker's first load.
-    if (options.threads !== undefined) ort.env.wasm.numThreads = wasmThreads(options.threads);
-    useOnnxBuildFor(ort.env.wasm, options.device);
     asr = await createPipeline(options, onProgress);
     loaded = {
       options,

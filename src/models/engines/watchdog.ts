@@ -14,6 +14,8 @@ import type { AppError } from '../../core/errors';
  * Tests lower them through `setStallLimits`.
  */
 export interface StallLimits {
+  /** ONNX Runtime's start in a worker (compiling its WASM, starting its threads, a tiny session): seconds normally. */
+  startSeconds: number;
   /** A Whisper or VLM load: between download progress reports, and for the runtime's start-up after them. */
   loadSeconds: number;
   /** A Whisper job: between frames of VAD and tokens of Whisper (a 30 s window's encoder is the longest step). */
@@ -22,7 +24,7 @@ export interface StallLimits {
   vlmJobSeconds: number;
 }
 
-const DEFAULT_LIMITS: StallLimits = { loadSeconds: 120, speechJobSeconds: 120, vlmJobSeconds: 600 };
+const DEFAULT_LIMITS: StallLimits = { startSeconds: 45, loadSeconds: 120, speechJobSeconds: 120, vlmJobSeconds: 600 };
 const limits: StallLimits = { ...DEFAULT_LIMITS };
 
 export function stallLimits(): Readonly<StallLimits> {

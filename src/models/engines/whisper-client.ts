@@ -1,6 +1,6 @@
 /** Main-thread handle on the Whisper worker. */
 import * as Comlink from 'comlink';
-import { AppError, cancelledError, toAppError } from '../../core/errors';
+import { AppError, cancelledError, isAppError, toAppError } from '../../core/errors';
 import type { SpeechTranscriber } from '../../core/contracts';
 import { cancelOnAbort, untilAborted } from '../../core/cancellation';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
@@ -19,6 +19,10 @@ import type {
 } from './whisper-types';
 
 export type { WhisperDevice, WhisperLoadOptions, WhisperLoadProgress, WhisperTranscribeResult } from './whisper-types';
+
+function isStalled(error: unknown): boolean {
+  return isAppError(error) && error.code === 'stalled';
+}
 
 export interface TranscribeCallOptions extends Omit<WhisperTranscribeOptions, 'jobId'> {
   signal?: AbortSignal;
@@ -54,11 +58,20 @@ export class WhisperClient implements SpeechTranscriber {
   }
 
   /**
-   * The worker's load under a watchdog: download reports advance it, and ONNX Runtime's start-up
-   * after the last byte (which reports nothing) must end within the same bound. A stalled load
-   * ends its worker, so the next load or job starts on a fresh one.
+   * Starts ONNX Runtime in the worker, then loads the model, each under a watchdog. Start-up comes
+   * first and alone because that is where Firefox stalls: about one multi-threaded WASM start in
+   * 60 never finishes there (docs: "Firefox"), while single-threaded starts do. A start that
+   * stalls ends its worker and is retried once on a fresh worker with one thread. Download
+   * reports advance the load's watchdog; a stalled load ends its worker, so the next load or job
+   * starts on a fresh one.
    */
-  private watchedLoad(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult> {
+  private async watchedLoad(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult> {
+    try {
+      await this.watchedStart(options, options.threads);
+    } catch (error) {
+      if (!isStalled(error) || options.device !== 'wasm') throw error;
+      await this.watchedStart(options, 1);
+    }
     const remote = this.remote;
     let last: string | undefined;
     return watchProgress(
@@ -77,6 +90,19 @@ export class WhisperClient implements SpeechTranscriber {
             onProgress?.(progress);
           }),
         ),
+    );
+  }
+
+  private watchedStart(options: WhisperLoadOptions, threads: number | undefined): Promise<unknown> {
+    const remote = this.remote;
+    return watchProgress(
+      {
+        idleSeconds: stallLimits().startSeconds,
+        stalled: (idle) =>
+          stallFailure(idle, { label: options.label, phase: 'load', lastProgress: 'starting ONNX Runtime', where: `${options.device}, ${threads ?? 'default'} threads` }),
+        onStall: () => this.replaceWorker(remote, false),
+      },
+      () => remote.startRuntime(options.device, threads),
     );
   }
 
