@@ -82,6 +82,25 @@ export default defineConfig({
           // The page does real work (decoding, Whisper) while other projects share two cores: a
           // polled expectation waits for it rather than for vitest's 1 s default.
           expect: { poll: { timeout: 30_000 } },
+          provide: { engine: 'chromium' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The engine-shared files again, in Debian's Firefox ESR through puppeteer-core over
+          // WebDriver BiDi (tests/e2e/driver.ts), after the other projects so the two cores are
+          // not shared by two browsers running Whisper.
+          name: 'e2e-firefox',
+          include: ['tests/e2e/**/*.engines.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          expect: { poll: { timeout: 30_000 } },
+          provide: { engine: 'firefox' },
         },
       },
     ],

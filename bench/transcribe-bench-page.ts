@@ -5,6 +5,7 @@
  * on WASM behind VAD, and no language given (Whisper detects it, as in the app).
  */
 import { MediaClient, type MediaFile } from '../src/media/media-client';
+import { StreamingResampler } from '../src/media/resampler';
 import { WhisperClient } from '../src/models/engines/whisper-client';
 import { bundledWhisperModel } from '../src/models/engines/whisper-models';
 import { totalLength } from '../src/speech/spans';
@@ -13,6 +14,16 @@ import { keepTranscript, TranscriptStore } from '../src/tools/transcript-store';
 import { verbalTranscript } from '../src/tools/verbal-transcript';
 import { TRANSCRIBE_WINDOW_SECONDS } from '../src/workspace/workspace';
 import { SPEECH_MODEL_ID } from '../src/runtime/engines';
+
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(base64: string): Uint8Array {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
 
 const media = new MediaClient();
 const store = new TranscriptStore();
@@ -110,6 +121,44 @@ const bench = {
       await verbalTranscript({ audio: video, transcriber: whisper, cache }, { start, end: Math.min(seconds, start + windowSeconds) });
     }
     return { ms: performance.now() - started, segments: cache.lookup({ start: 0, end: seconds }) };
+  },
+
+  /**
+   * The 16 kHz mono samples of [start, end] as this browser decodes and resamples them (the media
+   * worker's path), as base64 of their float32 bytes, for cross_browser.ts to compare engines.
+   */
+  async pcm(start: number, end: number): Promise<string> {
+    const samples = await ready().media.audio({ start, end });
+    return toBase64(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+  },
+
+  /**
+   * Whisper (and VAD) on samples handed in from outside, e.g. the other engine's decode: the same
+   * input in both engines, so what differs is the runtime's numerics alone.
+   */
+  async transcribePcm(base64: string) {
+    const bytes = fromBase64(base64);
+    const audio = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const result = await ready().whisper.transcribe(audio, { offsetSeconds: 0 });
+    return result.segments;
+  },
+
+  /** The resampler alone on a fixed 48 kHz signal (a chirp and noise), as base64 float32: pure JS arithmetic. */
+  resampled(): string {
+    const input = new Float32Array(48_000 * 2);
+    let seed = 1;
+    for (let i = 0; i < input.length; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      const t = i / 48_000;
+      input[i] = 0.5 * Math.sin(2 * Math.PI * (200 + 2000 * t) * t) + 0.1 * (seed / 2_147_483_648 - 0.5);
+    }
+    const resampler = new StreamingResampler(48_000, 16_000);
+    const head = resampler.push(input);
+    const tail = resampler.flush();
+    const out = new Float32Array(head.length + tail.length);
+    out.set(head);
+    out.set(tail, head.length);
+    return toBase64(new Uint8Array(out.buffer));
   },
 
   /** Seconds of the selected file the store gives back: what a reload would find. */

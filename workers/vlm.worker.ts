@@ -324,7 +324,9 @@ const api: VlmWorkerApi = {
   generate(request, onToken) {
     const job: Job = { id: request.jobId, cancelled: false, stopper: null };
     queued.set(job.id, job);
-    return enqueue(() => runJob(job, request, onToken));
+    // The callback is a comlink proxy (the client's watchdog listens to it): release its port after the job.
+    const release = () => (onToken as Partial<Comlink.Remote<(text: string) => void>> | undefined)?.[Comlink.releaseProxy]?.();
+    return enqueue(() => runJob(job, request, onToken)).finally(release);
   },
 
   inspect(request, greedySteps) {

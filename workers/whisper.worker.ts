@@ -73,13 +73,20 @@ let windowsSinceLoad = 0;
 let vad: SileroVad | null = null;
 const jobs = new Set<Job>();
 
-/** Throws from inside generation as soon as the job is cancelled (the pipeline has no abort hook). */
+/**
+ * Throws from inside generation as soon as the job is cancelled (the pipeline has no abort hook),
+ * and tells the client's watchdog that tokens are coming.
+ */
 class CancelOnPut extends BaseStreamer {
-  constructor(private readonly job: Job) {
+  constructor(
+    private readonly job: Job,
+    private readonly advance: () => void,
+  ) {
     super();
   }
   override put(): void {
     if (this.job.cancelled) throw cancelledError();
+    this.advance();
   }
   override end(): void {}
 }
@@ -130,6 +137,18 @@ async function getVad(): Promise<SileroVad> {
   return vad;
 }
 
+/** At most one progress report a second: each one is a message to the page. */
+function throttled(onAdvance: (() => void) | undefined): () => void {
+  if (!onAdvance) return () => {};
+  let last = 0;
+  return () => {
+    const now = performance.now();
+    if (now - last < 1000) return;
+    last = now;
+    void Promise.resolve(onAdvance()).catch(() => {});
+  };
+}
+
 /** Number of 30 s windows the pipeline runs for this many seconds of audio with its stride. */
 function stridedWindowCount(seconds: number): number {
   const jump = CHUNK_SECONDS - 2 * STRIDE_SECONDS;
@@ -144,7 +163,7 @@ interface WhisperChunk {
 type Recognizer = (audio: Float32Array, chunked: boolean) => Promise<TranscriptSegment[]>;
 
 /** Segments of `audio`, timed from its start; `chunked` lets the pipeline cut audio over 30 s itself. */
-function recognizer(pipe: AutomaticSpeechRecognitionPipeline, job: Job, options: WhisperTranscribeOptions): Recognizer {
+function recognizer(pipe: AutomaticSpeechRecognitionPipeline, job: Job, options: WhisperTranscribeOptions, advance: () => void): Recognizer {
   return async (audio, chunked) => {
     const output = await pipe(audio, {
       return_timestamps: true,
@@ -152,7 +171,7 @@ function recognizer(pipe: AutomaticSpeechRecognitionPipeline, job: Job, options:
       task: 'transcribe',
       ...(options.language ? { language: options.language } : {}),
       // The option's declared type asks for a TextStreamer; generate() only ever calls put() and end().
-      streamer: new CancelOnPut(job) as unknown as TextStreamer,
+      streamer: new CancelOnPut(job, advance) as unknown as TextStreamer,
     });
     const seconds = audio.length / AUDIO_SAMPLE_RATE;
     return ((output as { chunks?: WhisperChunk[] }).chunks ?? [])
@@ -173,19 +192,24 @@ async function transcribeWindows(audio: Float32Array, windows: readonly CompactL
   return segments;
 }
 
-async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions): Promise<WhisperTranscribeResult> {
+async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions, onAdvance?: () => void): Promise<WhisperTranscribeResult> {
   if (!loaded) throw new AppError('invalid-argument', 'The speech recognition model is not loaded yet.');
   // Read now: dispose() may clear `loaded` while the job runs.
   const { label } = loaded.options;
   const job: Job = { id: options.jobId, cancelled: false };
+  const advance = throttled(onAdvance);
   jobs.add(job);
   try {
     const audioSeconds = audio.length / AUDIO_SAMPLE_RATE;
     const detector = options.vad === false ? null : await getVad();
+    advance();
     const started = performance.now();
     let regions: TimeSpan[] = [{ start: 0, end: audioSeconds }];
     if (detector) {
-      const probabilities = await detector.probabilities(audio, () => job.cancelled);
+      const probabilities = await detector.probabilities(audio, () => {
+        advance();
+        return job.cancelled;
+      });
       const found = speechRegions(probabilities, SILERO_FRAME_SECONDS, audioSeconds, typeof options.vad === 'object' ? options.vad : {});
       regions = splitLongRegions(found, probabilities, SILERO_FRAME_SECONDS, CHUNK_SECONDS);
     }
@@ -197,7 +221,8 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
 
     if (job.cancelled) throw cancelledError();
     if (!asr) asr = await createPipeline(loaded.options);
-    const recognize = recognizer(asr, job, options);
+    advance();
+    const recognize = recognizer(asr, job, options, advance);
     const asrStarted = performance.now();
     let segments: TranscriptSegment[];
     let windows: number;
@@ -235,16 +260,24 @@ async function transcribe(audio: Float32Array, options: WhisperTranscribeOptions
     throw generateFailure(error, { label });
   } finally {
     jobs.delete(job);
+    // The callback is a comlink proxy: release its port, or every job would leave one open.
+    (onAdvance as Partial<Comlink.Remote<() => void>> | undefined)?.[Comlink.releaseProxy]?.();
   }
 }
 
 const api: WhisperWorkerApi = {
+  async startRuntime(device, threads) {
+    // Read by ONNX Runtime when it starts, which creating the VAD's session does.
+    if (!vad) {
+      if (threads !== undefined) ort.env.wasm.numThreads = wasmThreads(threads);
+      useOnnxBuildFor(ort.env.wasm, device);
+    }
+    await getVad();
+    return { threads: ort.env.wasm.numThreads ?? 1 };
+  },
   async load(options, onProgress) {
     const started = performance.now();
     await disposePipeline();
-    // Read by ONNX Runtime when it starts, i.e. on this worker's first load.
-    if (options.threads !== undefined) ort.env.wasm.numThreads = wasmThreads(options.threads);
-    useOnnxBuildFor(ort.env.wasm, options.device);
     asr = await createPipeline(options, onProgress);
     loaded = {
       options,

@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'quota-exceeded'
   /** The browser will not let the page store data (private browsing, site data blocked). */
   | 'storage-unavailable'
+  /** A model load or a worker job made no progress for a bounded time and was ended; it can be retried. */
+  | 'stalled'
   /** Anything else: a bug, reported with the original cause attached. */
   | 'internal';
 

@@ -1,20 +1,29 @@
 /**
  * A Vite plugin for the browser tests: `/__faulty/<fault>/<path>` serves the project's file at
  * `<path>`, except that every `.onnx` file fails the way a model download fails in the field.
- * `cut` sends half of the file and closes the connection; `500` answers a server error.
+ * `cut` sends half of the file and closes the connection; `500` answers a server error;
+ * `stall-first` sends half of the file and then nothing more (the connection stays open, as a
+ * stalled load looks), the first time each file is asked for, and the whole file after that.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import type { ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
 
+/** How long a stalled response is held open before the server drops it (the tests' watchdogs fire long before). */
+const STALL_HOLD_MS = 60_000;
+
 export function faultyFiles(): Plugin {
+  const stalled = new Set<string>();
   return {
     name: 'faulty-files',
     configureServer(server) {
       const root = server.config.root;
+      const held = new Set<ServerResponse>();
+      server.httpServer?.on('close', () => held.forEach((response) => response.socket?.destroy()));
       server.middlewares.use((request, response, next) => {
         const path = decodeURIComponent(new URL(request.url ?? '/', 'http://dev').pathname);
-        const match = /^\/__faulty\/(cut|500)\/(.+)$/.exec(path);
+        const match = /^\/__faulty\/(cut|500|stall-first)\/(.+)$/.exec(path);
         if (!match) return next();
         const [, fault, relative = ''] = match;
         const file = resolve(root, relative);
@@ -23,7 +32,7 @@ export function faultyFiles(): Plugin {
           response.end();
           return;
         }
-        const broken = file.endsWith('.onnx');
+        const broken = file.endsWith('.onnx') && !(fault === 'stall-first' && stalled.has(file));
         if (broken && fault === '500') {
           response.statusCode = 500;
           response.end('Internal Server Error');
@@ -35,8 +44,15 @@ export function faultyFiles(): Plugin {
           response.end(body);
           return;
         }
+        const half = body.subarray(0, Math.floor(body.length / 2));
+        if (fault === 'stall-first') {
+          stalled.add(file);
+          held.add(response);
+          response.write(half, () => setTimeout(() => response.socket?.destroy(), STALL_HOLD_MS).unref());
+          return;
+        }
         // A clean close after half the promised bytes, as a dropped connection leaves it.
-        response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.socket?.end());
+        response.write(half, () => response.socket?.end());
       });
     },
   };

@@ -16,7 +16,20 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+interface Served {
+  origin: string;
+  close: () => Promise<void>;
+  users: number;
+}
+
+/**
+ * Both end-to-end projects (Chromium, Firefox) share one build and one server: each project runs
+ * its global set-up in this process, so the first makes them and the last to finish closes them.
+ */
+const SHARED = Symbol.for('sage.e2e.served');
+type Shared = typeof globalThis & { [SHARED]?: Promise<Served> };
+
+async function buildAndServe(): Promise<Served> {
   const modelsDir = mkdtempSync(join(tmpdir(), 'sage-e2e-models-'));
   await pullServedFixtures(process.cwd(), modelsDir);
   // A separate process: inside vitest NODE_ENV is 'test', which would make a development build.
@@ -25,7 +38,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stdio: 'inherit',
   });
   rmSync(modelsDir, { recursive: true });
-  const { origin, close } = await startServer(process.cwd());
-  project.provide('origin', origin);
-  return close;
+  return { ...(await startServer(process.cwd())), users: 0 };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = globalThis as Shared;
+  shared[SHARED] ??= buildAndServe();
+  const served = await shared[SHARED];
+  served.users += 1;
+  project.provide('origin', served.origin);
+  return async () => {
+    served.users -= 1;
+    if (served.users > 0) return;
+    delete shared[SHARED];
+    await served.close();
+  };
 }

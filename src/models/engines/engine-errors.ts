@@ -121,6 +121,30 @@ export function generateFailure(error: unknown, context: Omit<FailureContext, 's
   return new AppError('internal', `${label} failed while running. Please try again.`, init);
 }
 
+export interface StallContext {
+  /** The model as people know it, e.g. "Whisper base". */
+  label: string;
+  /** What was being done: loading the model, or running it (a transcription, a generation). */
+  phase: 'load' | 'run';
+  /** The last progress seen, for the detail, e.g. "76 MB of 76 MB". */
+  lastProgress?: string;
+  where?: string;
+}
+
+/**
+ * A load or job that made no progress for `idleSeconds` (watchdog.ts) and was ended. Said as what
+ * it is, never as a download or file problem: nothing failed, the browser stopped doing the work.
+ */
+export function stallFailure(idleSeconds: number, context: StallContext): AppError {
+  const { label, phase, lastProgress, where } = context;
+  const facts = [`no progress for ${idleSeconds} s`, lastProgress ? `last: ${lastProgress}` : '', where ?? ''].filter(Boolean).join('; ');
+  const message =
+    phase === 'load'
+      ? `${label} stopped loading in this browser: nothing happened for ${idleSeconds} s, so the load was ended. Try again; files already downloaded are kept. If it stops again, reload the page.`
+      : `${label} stopped working in this browser: nothing happened for ${idleSeconds} s, so the job was ended. Try again; if it stops again, reload the page.`;
+  return new AppError('stalled', message, { detail: facts });
+}
+
 /**
  * `fetch` whose 5xx answers fail when their body is read, with the status in the error.
  * transformers.js reads any answer but 404 from a model folder on this site as the file itself

@@ -7,7 +7,7 @@
  * client, the speech recogniser), created through a factory so failures can be injected at this
  * boundary.
  */
-import { AppError, isCancelled } from '../../core/errors';
+import { AppError, isAppError, isCancelled } from '../../core/errors';
 import type { ModelDevice } from '../registry';
 import { isGpuLost, loadFailure } from './engine-errors';
 
@@ -74,6 +74,8 @@ export class ResilientEngine<Request, Engine extends DisposableGenerator<Request
     try {
       return (await engine.generate(request)) as ResultOf<Engine>;
     } catch (error) {
+      // A stalled engine has ended its worker: the next call loads a fresh one.
+      if (isAppError(error) && error.code === 'stalled') await this.discard();
       if (!isGpuLost(error) || isCancelled(error)) throw error;
       return this.recover(request);
     }

@@ -9,6 +9,9 @@ import { modelSiteRoot } from '../site-root';
 import type { VlmInspection, VlmWorkerGenerateRequest, VlmEngine, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerLoadOptions, VlmWorkerSource } from './vlm-engine';
 import type { VlmGenerateRequest } from '../../core/contracts';
 import { workerFailure } from './worker-failure';
+import { formatBytes } from '../../core/units';
+import { stallFailure } from './engine-errors';
+import { stallLimits, watchProgress } from './watchdog';
 
 export type { VlmEngine, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
 
@@ -83,20 +86,72 @@ export class VlmClient implements VlmEngine {
     this.workerFailed = workerFailure(this.worker);
   }
 
+  /**
+   * Loads under a watchdog (watchdog.ts): download reports advance it, and the runtime's start-up
+   * after the last byte must end within the same bound. A stalled load ends the worker.
+   */
   load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult> {
     if (this.disposed) return Promise.reject(closedError());
-    return Promise.race([this.remote.load(this.loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined), this.workerFailed]);
+    const { label, source, device } = this.loadOptions;
+    let last: string | undefined;
+    return watchProgress(
+      {
+        idleSeconds: stallLimits().loadSeconds,
+        stalled: (idle) =>
+          stallFailure(idle, { label, phase: 'load', lastProgress: last ?? 'no download progress', where: `${source.kind === 'url' ? source.url : source.repo} on ${device}` }),
+        onStall: () => this.end(),
+      },
+      (advance) =>
+        Promise.race([
+          this.remote.load(
+            this.loadOptions,
+            Comlink.proxy((progress: VlmLoadProgress) => {
+              last = `${formatBytes(progress.loaded)} of ${formatBytes(progress.total)} downloaded`;
+              advance();
+              onProgress?.(progress);
+            }),
+          ),
+          this.workerFailed,
+        ]),
+    );
   }
 
-  /** Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token. */
+  /**
+   * Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token.
+   * A generation with no new token for the bounded time (watchdog.ts) ends the worker and rejects
+   * with a 'stalled' AppError; the engine is then loaded afresh by the next call.
+   */
   async generate(request: VlmGenerateRequest): Promise<string> {
     const { signal, onToken } = request;
     if (this.disposed) throw closedError();
     const jobId = `vlm-${++this.nextJob}`;
-    return cancelOnAbort(signal, () => void this.remote.cancel(jobId), () => {
-      const call = this.remote.generate(workerRequest(jobId, request), onToken ? Comlink.proxy(onToken) : undefined);
-      return signal ? untilAborted(call, signal) : call;
-    });
+    return cancelOnAbort(signal, () => void this.remote.cancel(jobId), () =>
+      watchProgress(
+        {
+          idleSeconds: stallLimits().vlmJobSeconds,
+          stalled: (idle) => stallFailure(idle, { label: this.loadOptions.label, phase: 'run' }),
+          onStall: () => this.end(),
+        },
+        (advance) => {
+          const call = this.remote.generate(
+            workerRequest(jobId, request),
+            Comlink.proxy((text: string) => {
+              advance();
+              onToken?.(text);
+            }),
+          );
+          return signal ? untilAborted(call, signal) : call;
+        },
+      ),
+    );
+  }
+
+  /** Ends a stuck worker at once: nothing it holds can be asked for again. */
+  private end(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
   }
 
   /** Runs one prompt for inspection (processor outputs, positions, logits, greedy tokens); tests and bench. */

@@ -22,7 +22,8 @@ import type { GenerateRequest, ReasoningModel } from '../../core/contracts';
 import { AppError, cancelledError } from '../../core/errors';
 import { cancelOnAbort } from '../../core/cancellation';
 import { mlcBuildFor, type MlcBuild, type MlcDtype, type ModelEntry } from '../registry';
-import { generateFailure, loadFailure } from './engine-errors';
+import { generateFailure, loadFailure, stallFailure } from './engine-errors';
+import { stallLimits, watchProgress } from './watchdog';
 
 /** What the adapter uses of web-llm's engine. */
 export type TextEngine = Pick<MLCEngineInterface, 'reload' | 'chatCompletion' | 'interruptGenerate' | 'unload' | 'setAppConfig' | 'setInitProgressCallback'>;
@@ -121,14 +122,29 @@ export class WebLlmReasoner implements ReasoningModel {
     this.thinks = options.entry.source.kind === 'mlc' && options.entry.source.thinks === true;
   }
 
-  /** Downloads (or reads from web-llm's cache) and initialises the model on WebGPU. */
+  /**
+   * Downloads (or reads from web-llm's cache) and initialises the model on WebGPU, under a watchdog
+   * (watchdog.ts) that web-llm's progress reports advance: a load that stops reporting fails
+   * with a 'stalled' AppError instead of hanging.
+   */
   async load(onProgress?: (progress: WebLlmLoadProgress) => void): Promise<void> {
     this.engine.setAppConfig(webLlmAppConfig(this.record));
-    if (onProgress) {
-      this.engine.setInitProgressCallback((report: InitProgressReport) => onProgress({ fraction: report.progress, text: report.text }));
-    }
+    let last: string | undefined;
     try {
-      await this.engine.reload(this.record.model_id);
+      await watchProgress(
+        {
+          idleSeconds: stallLimits().loadSeconds,
+          stalled: (idle) => stallFailure(idle, { label: this.label, phase: 'load', lastProgress: last ?? 'no progress', where: this.record.model_id }),
+        },
+        (advance) => {
+          this.engine.setInitProgressCallback((report: InitProgressReport) => {
+            last = report.text;
+            advance();
+            onProgress?.({ fraction: report.progress, text: report.text });
+          });
+          return this.engine.reload(this.record.model_id);
+        },
+      );
     } catch (error) {
       throw loadFailure(error, { label: this.label, smallerLabel: this.smallerLabel, where: this.record.model_id });
     }

@@ -1,10 +1,14 @@
 /** Main-thread handle on the Whisper worker. */
 import * as Comlink from 'comlink';
-import { AppError, cancelledError, toAppError } from '../../core/errors';
+import { AppError, cancelledError, isAppError, toAppError } from '../../core/errors';
 import type { SpeechTranscriber } from '../../core/contracts';
 import { cancelOnAbort, untilAborted } from '../../core/cancellation';
 import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import type { DisposableGenerator } from './resilient-engine';
+import { stallFailure } from './engine-errors';
+import { formatBytes } from '../../core/units';
+import { AUDIO_SAMPLE_RATE } from '../../media/types';
+import { stallLimits, watchProgress } from './watchdog';
 import type {
   WhisperLoadOptions,
   WhisperLoadProgress,
@@ -15,6 +19,10 @@ import type {
 } from './whisper-types';
 
 export type { WhisperDevice, WhisperLoadOptions, WhisperLoadProgress, WhisperTranscribeResult } from './whisper-types';
+
+function isStalled(error: unknown): boolean {
+  return isAppError(error) && error.code === 'stalled';
+}
 
 export interface TranscribeCallOptions extends Omit<WhisperTranscribeOptions, 'jobId'> {
   signal?: AbortSignal;
@@ -44,9 +52,58 @@ export class WhisperClient implements SpeechTranscriber {
 
   load(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult> {
     this.loadOptions = options;
-    const loading = this.remote.load(options, onProgress ? Comlink.proxy(onProgress) : undefined);
+    const loading = this.watchedLoad(options, onProgress);
     this.ready = loading;
     return loading;
+  }
+
+  /**
+   * Starts ONNX Runtime in the worker, then loads the model, each under a watchdog. Start-up comes
+   * first and alone because that is where Firefox stalls: about one multi-threaded WASM start in
+   * 60 never finishes there (docs: "Firefox"), while single-threaded starts do. A start that
+   * stalls ends its worker and is retried once on a fresh worker with one thread. Download
+   * reports advance the load's watchdog; a stalled load ends its worker, so the next load or job
+   * starts on a fresh one.
+   */
+  private async watchedLoad(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult> {
+    try {
+      await this.watchedStart(options, options.threads);
+    } catch (error) {
+      if (!isStalled(error) || options.device !== 'wasm') throw error;
+      await this.watchedStart(options, 1);
+    }
+    const remote = this.remote;
+    let last: string | undefined;
+    return watchProgress(
+      {
+        idleSeconds: stallLimits().loadSeconds,
+        stalled: (idle) =>
+          stallFailure(idle, { label: options.label, phase: 'load', lastProgress: last ?? 'no download progress', where: `${options.model} on ${options.device}` }),
+        onStall: () => this.replaceWorker(remote, false),
+      },
+      (advance) =>
+        remote.load(
+          options,
+          Comlink.proxy((progress: WhisperLoadProgress) => {
+            last = `${formatBytes(progress.loaded)} of ${formatBytes(progress.total)} downloaded`;
+            advance();
+            onProgress?.(progress);
+          }),
+        ),
+    );
+  }
+
+  private watchedStart(options: WhisperLoadOptions, threads: number | undefined): Promise<unknown> {
+    const remote = this.remote;
+    return watchProgress(
+      {
+        idleSeconds: stallLimits().startSeconds,
+        stalled: (idle) =>
+          stallFailure(idle, { label: options.label, phase: 'load', lastProgress: 'starting ONNX Runtime', where: `${options.device}, ${threads ?? 'default'} threads` }),
+        onStall: () => this.replaceWorker(remote, false),
+      },
+      () => remote.startRuntime(options.device, threads),
+    );
   }
 
   /**
@@ -60,11 +117,21 @@ export class WhisperClient implements SpeechTranscriber {
     const remote = this.remote;
     const jobId = `job-${++this.nextJob}`;
     let stopped: Promise<unknown> = Promise.resolve();
-    return cancelOnAbort(signal, () => this.cancelJob(remote, jobId, stopped), () => {
-      const call = remote.transcribe(audio, { ...rest, jobId });
-      stopped = call.catch(() => {});
-      return this.untilReplaced(signal ? untilAborted(call, signal) : call);
-    });
+    const label = this.loadOptions?.label ?? 'Speech recognition';
+    return cancelOnAbort(signal, () => this.cancelJob(remote, jobId, stopped), () =>
+      watchProgress(
+        {
+          idleSeconds: stallLimits().speechJobSeconds,
+          stalled: (idle) => stallFailure(idle, { label, phase: 'run', where: `a job of ${(audio.length / AUDIO_SAMPLE_RATE).toFixed(1)} s of audio` }),
+          onStall: () => this.replaceWorker(remote, true),
+        },
+        (advance) => {
+          const call = remote.transcribe(audio, { ...rest, jobId }, Comlink.proxy(advance));
+          stopped = call.catch(() => {});
+          return this.untilReplaced(signal ? untilAborted(call, signal) : call);
+        },
+      ),
+    );
   }
 
   /** Tells the worker to stop a job; later calls wait until it has, or until its worker has been replaced. */
@@ -73,7 +140,7 @@ export class WhisperClient implements SpeechTranscriber {
     const grace = new Promise<false>((done) => setTimeout(() => done(false), CANCEL_GRACE_MS));
     this.ready = Promise.race([stopped.then(() => true), grace]).then((hasStopped) => {
       if (hasStopped || this.remote !== remote) return undefined;
-      this.respawn();
+      this.replaceWorker(remote, true);
       return this.ready;
     });
     this.ready.catch(() => {});
@@ -112,15 +179,20 @@ export class WhisperClient implements SpeechTranscriber {
     this.remote = Comlink.wrap<WhisperWorkerApi>(this.worker);
   }
 
-  /** Ends a worker stuck in a cancelled job and starts a fresh one with the same model. */
-  private respawn(): void {
+  /**
+   * Ends a worker stuck in a cancelled or stalled job (or a stalled load) and starts a fresh one,
+   * loading the same model when `reload` (a stalled load is retried by the caller, not here).
+   * Nothing happens when `remote` is no longer the current worker.
+   */
+  private replaceWorker(remote: Comlink.Remote<WhisperWorkerApi>, reload: boolean): void {
+    if (this.remote !== remote) return;
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
     for (const fail of [...this.pending]) {
       fail(new AppError('internal', 'Speech recognition was restarted while this job ran. Please try again.'));
     }
     this.spawn();
-    this.ready = this.loadOptions ? this.remote.load(this.loadOptions) : Promise.resolve();
+    this.ready = reload && this.loadOptions ? this.watchedLoad(this.loadOptions) : Promise.resolve();
     // A failed reload surfaces through the next transcribe(), not as an unhandled rejection.
     this.ready.catch(() => {});
   }

