@@ -31,7 +31,7 @@ export interface LongSpeechReference {
 }
 
 /** Small deterministic generator (xorshift32), so every build writes the same script. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
     state ^= state << 13;
@@ -54,7 +54,7 @@ const WORDS = {
   verbPresent: ['likes', 'needs', 'remembers', 'finds', 'keeps', 'brings', 'wants', 'shows'],
 };
 
-function sentence(next: () => number): string {
+export function sentence(next: () => number): string {
   const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const a = (word: string) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
   const { adjective, noun, verbPast, place, time, verbPresent } = WORDS;
