@@ -4,6 +4,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARG } from './scripts/chromium.ts';
 import { bundledWhisperModels, servedModels } from './scripts/vite-model-files.ts';
 import { faultyFiles } from './tests/browser/faulty-files.ts';
+import { selectOver4GiBFile } from './tests/browser/over-4gib-command.ts';
 
 const chromiumPath = CHROMIUM_PATH;
 const chromiumArgs = [...CHROMIUM_ARGS, WEBGPU_ARG];
@@ -64,6 +65,8 @@ export default defineConfig({
               launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
             }),
             instances: [{ browser: 'chromium' }],
+            // Makes the >4 GiB file in Node and puts it in a file input (tests/browser/over-4gib.test.ts).
+            commands: { selectOver4GiBFile },
           },
         },
       },
