@@ -1,17 +1,20 @@
 /**
- * `npm run bench [media] [agent] [transcribe] [--minutes N]`: benchmarks in headless Chromium (all
- * parts by default). Prints one JSON line per metric, each with the baseline measured in the same
- * run and their ratio. Needs ffmpeg, espeak-ng and sox (to make the 1-hour test files, cached in
- * the OS temp folder) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium). `--minutes N`
- * transcribes only the first N minutes of the long speech file (the whole hour takes a while).
+ * `npm run bench [media] [agent] [transcribe] [long] [soak] [--minutes N] [--media-dir DIR]`:
+ * benchmarks in headless Chromium (all parts by default). Prints one JSON line per metric, each
+ * with the baseline measured in the same run and their ratio. Needs ffmpeg, espeak-ng and sox (to
+ * make the long test files, cached in the OS temp folder or `--media-dir`) and Chromium
+ * (CHROMIUM_PATH, default /usr/bin/chromium). `--minutes N` transcribes only the first N minutes
+ * of the long speech file (the whole hour takes a while). `long` needs about 5 GiB of disk once.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright';
 import { createServer } from 'vite';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright';
+import { DEFAULT_LONG_MEDIA_DIR, makeOver4GiBFile, makeSixMinuteFile, makeThreeHourFile } from './make-long-files';
 import { makeLongSpeechFile, type LongSpeechReference } from './make-long-speech';
+import type { PageMemory } from './page-memory';
 import { errorsByBorder, wordErrors, type BorderErrors } from './wer';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium';
 
@@ -264,14 +267,328 @@ async function transcribeBench(browser: Browser, origin: string, browserPid: num
   await page.close();
 }
 
+/** What the page and its workers hold after garbage collection, and every Chromium process's RSS. */
+interface MemorySnapshot extends PageMemory {
+  /** Each of our workers' V8 heap in use and its ArrayBuffers' bytes (DevTools' Runtime.getHeapUsage), by worker name. */
+  workerHeapMiB: Record<string, { js: number; arrayBuffers: number }>;
+  rssMiB: number;
+}
+
+/** `work`, or `fallback` once `ms` have passed without it settling. */
+function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+const NOT_MEASURED: PageMemory = { pageHeapMiB: null, measuredMiB: null, measuredPageMiB: null, workersMiB: null };
+/** Our workers' script URLs (vite serves them from workers/); ONNX Runtime's thread workers are not ours. */
+const OUR_WORKER = /\/workers\/([\w-]+)\.worker\./;
+
+interface HeapUsage {
+  usedSize: number;
+  backingStorageSize?: number;
+}
+
+/**
+ * Runtime.getHeapUsage in every one of our workers, through the browser's DevTools session (a
+ * worker's inspector answers even while its thread is busy, unlike a message to it).
+ */
+async function workerHeaps(cdp: CDPSession): Promise<MemorySnapshot['workerHeapMiB']> {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const heaps: MemorySnapshot['workerHeapMiB'] = {};
+  for (const target of targetInfos) {
+    const name = target.type === 'worker' ? OUR_WORKER.exec(target.url)?.[1] : undefined;
+    if (!name) continue;
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    const usage = await within(
+      10_000,
+      new Promise<HeapUsage | null>((resolve) => {
+        const onMessage = (event: { sessionId: string; message: string }) => {
+          const message = JSON.parse(event.message) as { id?: number; result?: HeapUsage };
+          if (event.sessionId !== sessionId || message.id !== 1) return;
+          cdp.off('Target.receivedMessageFromTarget', onMessage);
+          resolve(message.result ?? null);
+        };
+        cdp.on('Target.receivedMessageFromTarget', onMessage);
+        void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+      }),
+      null,
+    );
+    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    if (!usage) continue;
+    const entry = (heaps[name] ??= { js: 0, arrayBuffers: 0 });
+    entry.js += usage.usedSize / 2 ** 20;
+    entry.arrayBuffers += (usage.backingStorageSize ?? 0) / 2 ** 20;
+  }
+  return heaps;
+}
+
+/**
+ * Page and worker memory, each collected first (Chromium runs with --expose-gc) so what is
+ * measured is what is kept. Only our own workers are asked to collect: ONNX Runtime's thread-pool
+ * workers sit in Atomics.wait and never run what is sent to them, which also keeps the page's
+ * measureUserAgentSpecificMemory from coming back once a model runs threaded; then (after 10 s)
+ * only DevTools' per-worker heaps and RSS are reported.
+ */
+async function memorySnapshot(page: Page, cdp: CDPSession, browserPid: number): Promise<MemorySnapshot> {
+  const collect = () => (globalThis as { gc?: () => void }).gc?.();
+  const ours = page.workers().filter((worker) => OUR_WORKER.test(worker.url()));
+  await Promise.all(ours.map((worker) => within(5000, worker.evaluate(collect).catch(() => {}), undefined)));
+  await page.evaluate(collect);
+  const memory = await within(10_000, page.evaluate(() => (window.longBench ?? window.soakBench).memory()), NOT_MEASURED);
+  const pageHeapMiB = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize / 2 ** 20 : null));
+  return { ...memory, pageHeapMiB, workerHeapMiB: await workerHeaps(cdp), rssMiB: chromiumRssMiB(browserPid) };
+}
+
+/** A snapshot as report fields, rounded, each named with `prefix`. */
+function memoryFields(prefix: string, m: MemorySnapshot): Record<string, unknown> {
+  return {
+    [`${prefix}_page_heap_MiB`]: m.pageHeapMiB === null ? null : round(m.pageHeapMiB),
+    [`${prefix}_measured_page_MiB`]: m.measuredPageMiB === null ? null : round(m.measuredPageMiB),
+    [`${prefix}_workers_measured_MiB`]: m.workersMiB ? Object.fromEntries(Object.entries(m.workersMiB).map(([name, mib]) => [name, round(mib)])) : null,
+    [`${prefix}_worker_heaps_MiB`]: Object.fromEntries(Object.entries(m.workerHeapMiB).map(([name, heap]) => [name, { js: round(heap.js), array_buffers: round(heap.arrayBuffers) }])),
+    [`${prefix}_rss_MiB`]: round(m.rssMiB),
+  };
+}
+
+/** Samples the RSS of every Chromium process until stopped; returns the peak. */
+function rssPeak(browserPid: number): () => number {
+  let peak = chromiumRssMiB(browserPid);
+  const sampler = setInterval(() => (peak = Math.max(peak, chromiumRssMiB(browserPid))), 250);
+  return () => {
+    clearInterval(sampler);
+    return Math.max(peak, chromiumRssMiB(browserPid));
+  };
+}
+
+/** Frames of the long bench's like-for-like skim: the 6-minute file has 36 key frames. */
+const LONG_SKIM_FRAMES = 32;
+/** Seconds of audio Whisper hears per file in the long bench, ending 30 s before the file's end. */
+const LONG_WINDOW_SECONDS = 30;
+
+interface LongRun {
+  openMs: number;
+  skimMs: number;
+  skimmed: MemorySnapshot;
+  transcribed: MemorySnapshot;
+  rssPeakGrowthMiB: number;
+}
+
+/** One long file in a fresh page: open, skim, seek near the end, transcribe a window near the end. */
+async function longFile(browser: Browser, origin: string, browserPid: number, label: string, path: string): Promise<LongRun> {
+  // A context of its own: its renderer starts fresh, so nothing of the previous file is counted.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await browser.newBrowserCDPSession();
+  page.on('console', (message) => console.error(`[long page] ${message.text()}`));
+  await page.goto(`${origin}/bench/long.html`);
+  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+  await page.setInputFiles('#file', path);
+  const step = (what: string) => console.error(`${new Date().toISOString().slice(11, 19)} long ${label}: ${what}`);
+  step('measuring idle memory');
+  const idle = await memorySnapshot(page, cdp, browserPid);
+  step('opening');
+  const stopPeak = rssPeak(browserPid);
+  const opened = await page.evaluate(() => window.longBench.open());
+  const afterOpen = await memorySnapshot(page, cdp, browserPid);
+  step(`opened in ${round(opened.ms)} ms; skimming`);
+  // The same number of frames from every file (the 6-minute one has 36 key frames), so memory
+  // after it compares like with like; then the skim the app itself asks for at this length.
+  const skim = await page.evaluate((n) => window.longBench.skim(n), LONG_SKIM_FRAMES);
+  const skimmed = await memorySnapshot(page, cdp, browserPid);
+  step(`skimmed ${skim.frames} frames in ${round(skim.ms)} ms; skimming as the app does`);
+  const appSkim = await page.evaluate(() => window.longBench.skim());
+  step(`skimmed ${appSkim.frames} frames in ${round(appSkim.ms)} ms; seeking`);
+  const seekTo = opened.durationSeconds - 5;
+  const seek = await page.evaluate((t) => window.longBench.seek(t), seekTo);
+  // The same place in the repeated 6-minute segment for the 6-minute and the 3-hour file.
+  const windowStart = Math.floor(opened.durationSeconds) - LONG_WINDOW_SECONDS - 30;
+  step('transcribing');
+  const heard = await page.evaluate(([start, seconds]) => window.longBench.transcribe(start, seconds), [windowStart, LONG_WINDOW_SECONDS] as const);
+  step(`transcribed ${heard.audioSeconds} s in ${round(heard.transcribeMs)} ms; measuring`);
+  const transcribed = await memorySnapshot(page, cdp, browserPid);
+  const peak = stopPeak();
+  await page.evaluate(() => window.longBench.tearDown());
+  await context.close();
+  await cdp.detach();
+  report(`long_${label}`, {
+    file_GiB: round(opened.fileSize / 2 ** 30, 2), duration_s: round(opened.durationSeconds),
+    open_ms: round(opened.ms), [`skim_${LONG_SKIM_FRAMES}_ms`]: round(skim.ms), [`skim_${LONG_SKIM_FRAMES}_frames`]: skim.frames,
+    app_skim_ms: round(appSkim.ms), app_skim_frames: appSkim.frames, live_frames_after_skims: appSkim.liveFrames,
+    seek_to_s: round(seekTo), seek_ms: round(seek.ms), seek_landed_s: round(seek.timestamp, 2),
+    window_s: `${windowStart}-${windowStart + LONG_WINDOW_SECONDS}`, audio_decode_ms: round(heard.decodeMs),
+    whisper_base_audio_s_per_s: round(heard.audioSeconds / (heard.transcribeMs / 1000), 2), words_heard: heard.words,
+    ...memoryFields('idle', idle), ...memoryFields('opened', afterOpen), ...memoryFields('skimmed', skimmed), ...memoryFields('transcribed', transcribed),
+    rss_peak_MiB: round(peak), rss_peak_growth_MiB: round(peak - idle.rssMiB),
+  });
+  return { openMs: opened.ms, skimMs: skim.ms, skimmed, transcribed, rssPeakGrowthMiB: peak - idle.rssMiB };
+}
+
+/**
+ * The 6-minute file against the 3-hour one (30 times longer, the same content) and a file over
+ * 4 GiB: open, skim, seek and transcription, with memory after each. Memory must not follow length.
+ */
+async function longBench(browser: Browser, origin: string, browserPid: number, mediaDir: string): Promise<void> {
+  const files = { '6min': makeSixMinuteFile(mediaDir), '3h': makeThreeHourFile(mediaDir), over_4GiB: makeOver4GiBFile(mediaDir) };
+  const runs: Record<string, LongRun> = {};
+  for (const [label, path] of Object.entries(files)) runs[label] = await longFile(browser, origin, browserPid, label, path);
+  const short = runs['6min'] as LongRun;
+  const long = runs['3h'] as LongRun;
+  const worker = (m: MemorySnapshot, name: string) => (m.workerHeapMiB[name]?.js ?? 0) + (m.workerHeapMiB[name]?.arrayBuffers ?? 0);
+  const ratio = (a: number, b: number) => round(a / Math.max(b, 1e-9), 2);
+  report('long_3h_vs_6min', {
+    length_ratio: 30,
+    open_ms_ratio: ratio(long.openMs, short.openMs), [`skim_${LONG_SKIM_FRAMES}_ms_ratio`]: ratio(long.skimMs, short.skimMs),
+    media_worker_heap_MiB_after_skim_3h: round(worker(long.skimmed, 'media')), media_worker_heap_MiB_after_skim_6min_baseline: round(worker(short.skimmed, 'media')),
+    media_worker_ratio: ratio(worker(long.skimmed, 'media'), worker(short.skimmed, 'media')),
+    whisper_worker_heap_ratio: ratio(worker(long.transcribed, 'whisper'), worker(short.transcribed, 'whisper')),
+    rss_after_transcribing_MiB_3h: round(long.transcribed.rssMiB), rss_after_transcribing_MiB_6min_baseline: round(short.transcribed.rssMiB),
+    page_heap_ratio: ratio(long.transcribed.pageHeapMiB ?? 0, short.transcribed.pageHeapMiB ?? 0),
+    rss_peak_growth_MiB_3h: round(long.rssPeakGrowthMiB), rss_peak_growth_MiB_6min_baseline: round(short.rssPeakGrowthMiB),
+    rss_peak_growth_ratio: ratio(long.rssPeakGrowthMiB, short.rssPeakGrowthMiB),
+    goal: 'memory ratios near 1 (30 would be proportional to length); index of the 3-hour file is the only part that may grow',
+  });
+}
+
+/** Questions the soak bench asks in a row. */
+const SOAK_QUESTIONS = 50;
+/** Rounds before memory is expected to have settled (models loaded, caches warm). */
+const SOAK_WARM_UP = 5;
+/** Allowed growth per question after warm-up, in MiB, of the page heap and of each worker; over it, the bench fails. */
+const SOAK_BOUND_MIB_PER_QUESTION = 0.5;
+/** Allowed growth per question of the RSS of all Chromium processes (allocators return memory lazily). */
+const SOAK_RSS_BOUND_MIB_PER_QUESTION = 2;
+
+/** Least-squares slope of `values` against their index. */
+function slope(values: readonly number[]): number {
+  const n = values.length;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return den === 0 ? 0 : num / den;
+}
+
+/**
+ * 50 questions in a row with the tiny VLM, "Transcribe all" between them: page heap, each worker's
+ * memory, RSS and the media worker's open frames per round, their growth per question after the
+ * first five (least-squares slope), against a bound; then speech and VLM model switches, each of
+ * which must free the model it replaces.
+ */
+async function soakBench(browser: Browser, origin: string, browserPid: number, questions: number): Promise<void> {
+  const page = await browser.newPage();
+  const cdp = await browser.newBrowserCDPSession();
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') console.error(`[soak page] ${message.text()}`);
+  });
+  await page.goto(`${origin}/bench/soak.html`);
+  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 120_000 });
+  await page.evaluate(() => window.soakBench.setUp());
+  const rounds: Array<MemorySnapshot & { liveFrames: number; askMs: number; transcribeMs: number }> = [];
+  const outcomes = new Map<string, number>();
+  const started = Date.now();
+  for (let i = 1; i <= questions; i++) {
+    const round_ = await page.evaluate((n) => window.soakBench.round(n), i);
+    if (round_.alert) console.error(`round ${i}: ${round_.alert}`);
+    outcomes.set(round_.outcome, (outcomes.get(round_.outcome) ?? 0) + 1);
+    const memory = await memorySnapshot(page, cdp, browserPid);
+    rounds.push({ ...memory, liveFrames: round_.liveFrames, askMs: round_.askMs, transcribeMs: round_.transcribeMs });
+    console.error(
+      `round ${i}: ${round_.outcome}, ask ${round(round_.askMs / 1000)} s, transcribe ${round(round_.transcribeMs / 1000)} s, ` +
+        `heap ${round(memory.pageHeapMiB ?? 0)} MiB, workers ${JSON.stringify(memoryFields('', memory)._worker_heaps_MiB)}, RSS ${round(memory.rssMiB)} MiB, live frames ${round_.liveFrames}`,
+    );
+  }
+  const settled = rounds.slice(SOAK_WARM_UP);
+  const workerNames = [...new Set(settled.flatMap((r) => Object.keys(r.workerHeapMiB)))].sort();
+  const perQuestion: Record<string, number> = {
+    page_heap: slope(settled.map((r) => r.pageHeapMiB ?? 0)),
+    ...Object.fromEntries(workerNames.flatMap((name) => [
+      [`${name}_worker_js_heap`, slope(settled.map((r) => r.workerHeapMiB[name]?.js ?? 0))],
+      [`${name}_worker_array_buffers`, slope(settled.map((r) => r.workerHeapMiB[name]?.arrayBuffers ?? 0))],
+    ])),
+  };
+  const rssPerQuestion = slope(settled.map((r) => r.rssMiB));
+  const liveFrames = Math.max(...rounds.map((r) => r.liveFrames));
+  const over = Object.entries(perQuestion).filter(([, mib]) => mib > SOAK_BOUND_MIB_PER_QUESTION).map(([name]) => name);
+  if (rssPerQuestion > SOAK_RSS_BOUND_MIB_PER_QUESTION) over.push('rss');
+  if (liveFrames !== 0) over.push('live_frames');
+  const first = rounds[SOAK_WARM_UP - 1] as MemorySnapshot;
+  const last = rounds.at(-1) as MemorySnapshot;
+  report('soak_50_questions', {
+    questions, minutes: round((Date.now() - started) / 60_000), outcomes: Object.fromEntries(outcomes),
+    ask_s_mean: round(rounds.reduce((a, r) => a + r.askMs, 0) / rounds.length / 1000, 2),
+    transcribe_all_s_mean: round(rounds.reduce((a, r) => a + r.transcribeMs, 0) / rounds.length / 1000, 2),
+    growth_MiB_per_question_after_5: Object.fromEntries(Object.entries(perQuestion).map(([name, mib]) => [name, round(mib, 3)])),
+    rss_growth_MiB_per_question_after_5: round(rssPerQuestion, 3),
+    ...memoryFields(`after_q${SOAK_WARM_UP}`, first), ...memoryFields(`after_q${questions}`, last),
+    max_live_frames_between_questions: liveFrames,
+    bound: `${SOAK_BOUND_MIB_PER_QUESTION} MiB/question (heap, each worker), ${SOAK_RSS_BOUND_MIB_PER_QUESTION} MiB/question (RSS), 0 live frames`,
+    within_bound: over.length === 0, over_bound: over,
+  });
+
+  // Model switches: each must leave one worker of its kind, holding only the new model.
+  const before = await memorySnapshot(page, cdp, browserPid);
+  const switches: Array<Record<string, unknown>> = [];
+  for (const speech of ['whisper-base', 'whisper-tiny', 'whisper-base', 'whisper-tiny']) {
+    const run = await page.evaluate((id) => window.soakBench.switchSpeech(id), speech);
+    const memory = await memorySnapshot(page, cdp, browserPid);
+    switches.push({ to: run.speechId, whisper_worker_js_MiB: round(memory.workerHeapMiB.whisper?.js ?? 0), rss_MiB: round(memory.rssMiB), workers: page.workers().length });
+  }
+  for (const source of ['./models/tiny/tiny-random-qwen2_5_vl/', './models/tiny/tiny-random-qwen2_5_vl']) {
+    const run = await page.evaluate((s) => window.soakBench.switchVlmSource(s), source);
+    const memory = await memorySnapshot(page, cdp, browserPid);
+    switches.push({ to: `vlm from ${source}`, vlm: run.vlm, vlm_worker_js_MiB: round(memory.workerHeapMiB.vlm?.js ?? 0), rss_MiB: round(memory.rssMiB), workers: page.workers().length });
+  }
+  const after = await memorySnapshot(page, cdp, browserPid);
+  const workersBefore = Object.keys(before.workerHeapMiB).length;
+  report('soak_model_switches', {
+    switches, ...memoryFields('before', before), ...memoryFields('after', after),
+    rss_growth_MiB: round(after.rssMiB - before.rssMiB), worker_count_before: workersBefore, worker_count_after: Object.keys(after.workerHeapMiB).length,
+    goal: 'back on whisper-tiny and the same VLM, memory as before the switches (a model kept alive would add its size: whisper-base ~150 MiB, whisper-tiny ~70 MiB)',
+  });
+  await page.evaluate(() => window.soakBench.tearDown());
+  await page.close();
+  await cdp.detach();
+  if (over.length > 0) throw new Error(`soak: memory grew past the bound per question: ${over.join(', ')}`);
+}
+
+/** Chromium's browser process: the one carrying `tag` whose parent does not. */
+function taggedRootPid(tag: string): number {
+  const tagged = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tag)) continue;
+      tagged.set(pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]));
+    } catch {
+      // Gone.
+    }
+  }
+  const root = [...tagged].find(([, ppid]) => !tagged.has(ppid));
+  if (!root) throw new Error('could not find the Chromium this bench started');
+  return root[0];
+}
+
 async function main(): Promise<void> {
   if (spawnSync('ffmpeg', ['-version']).status !== 0) throw new Error('ffmpeg is needed: apt-get install -y ffmpeg');
   const args = process.argv.slice(2);
   const minutesAt = args.indexOf('--minutes');
   const minutes = minutesAt >= 0 ? Number(args[minutesAt + 1]) : 60;
   if (!(minutes > 0)) throw new Error('--minutes takes a number of minutes, e.g. --minutes 10');
-  const named = args.filter((_, i) => minutesAt < 0 || (i !== minutesAt && i !== minutesAt + 1));
-  const parts = new Set(named.length > 0 ? named : ['media', 'agent', 'transcribe']);
+  const dirAt = args.indexOf('--media-dir');
+  const mediaDir = dirAt >= 0 ? String(args[dirAt + 1]) : DEFAULT_LONG_MEDIA_DIR;
+  const questionsAt = args.indexOf('--questions');
+  const questions = questionsAt >= 0 ? Number(args[questionsAt + 1]) : SOAK_QUESTIONS;
+  if (!(questions > SOAK_WARM_UP + 1)) throw new Error(`--questions takes a number over ${SOAK_WARM_UP + 1}`);
+  const valued = new Set([minutesAt, dirAt, questionsAt].filter((at) => at >= 0).flatMap((at) => [at, at + 1]));
+  const named = args.filter((_, i) => !valued.has(i));
+  const parts = new Set(named.length > 0 ? named : ['media', 'agent', 'transcribe', 'long', 'soak']);
   // No file watching or hot reload: an edit elsewhere in the tree must not reload a page mid-run.
   const server = await createServer({
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
@@ -281,21 +598,23 @@ async function main(): Promise<void> {
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('no server address');
   const origin = `http://127.0.0.1:${address.port}`;
-  // A browser server, so its process id is known (other Chromiums on the machine are not ours).
-  const browserServer = await chromium.launchServer({
+  // Launched directly (not a browser server), so file inputs get paths rather than copies of
+  // multi-GiB files; a tag no other Chromium carries finds its process id. --expose-gc lets the
+  // memory snapshots collect garbage in the page and its workers before measuring.
+  const tag = `--sage-bench-run=${process.pid}-${Date.now()}`;
+  const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, tag, '--js-flags=--expose-gc', '--enable-blink-features=ForceEagerMeasureMemory'],
   });
-  const browserPid = browserServer.process().pid;
-  if (browserPid === undefined) throw new Error('Chromium started without a process id');
-  const browser = await chromium.connect(browserServer.wsEndpoint());
+  const browserPid = taggedRootPid(tag);
   try {
     if (parts.has('media')) await mediaBench(browser, origin, browserPid);
     if (parts.has('agent')) await agentBench(browser, origin);
     if (parts.has('transcribe')) await transcribeBench(browser, origin, browserPid, minutes);
+    if (parts.has('long')) await longBench(browser, origin, browserPid, mediaDir);
+    if (parts.has('soak')) await soakBench(browser, origin, browserPid, questions);
   } finally {
     await browser.close();
-    await browserServer.close();
     await server.close();
   }
 }

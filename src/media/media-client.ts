@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { MediaWorkerApi } from './media-worker-api';
+import type { MediaStats } from './media-service';
 import { disposedError } from '../core/errors';
 import { cancelOnAbort } from '../core/cancellation';
 import { installAppErrorTransfer } from '../rpc/comlink-errors';
@@ -36,7 +37,7 @@ export class MediaClient {
     return new MediaFile(this, mediaId, probe);
   }
 
-  stats() {
+  stats(): Promise<MediaStats> {
     return this.remote.stats();
   }
 
@@ -143,6 +144,11 @@ export class MediaFile {
   playbackAudio(start: number): ReadableStream<PlaybackAudio> {
     this.guard();
     return this.client.pulledStream<PlaybackAudio>(this.client.api.openPlaybackAudio(this.id, start), () => {});
+  }
+
+  /** The worker's counters (open files, frames not yet closed), e.g. for a leak check. */
+  stats(): Promise<MediaStats> {
+    return this.client.stats();
   }
 
   /** Frees the file in the worker; later calls reject with `disposed`. Idempotent. */
