@@ -498,6 +498,8 @@ async function soakBench(browser: Browser, origin: string, browserPid: number, q
     outcomes.set(round_.outcome, (outcomes.get(round_.outcome) ?? 0) + 1);
     const memory = await memorySnapshot(page, cdp, browserPid);
     rounds.push({ ...memory, liveFrames: round_.liveFrames, askMs: round_.askMs, transcribeMs: round_.transcribeMs });
+    // Every round as it ends, so a run cut short still leaves its figures.
+    report('soak_round', { round: i, outcome: round_.outcome, ask_s: round(round_.askMs / 1000), transcribe_s: round(round_.transcribeMs / 1000), live_frames: round_.liveFrames, ...memoryFields('after', memory) });
     console.error(
       `round ${i}: ${round_.outcome}, ask ${round(round_.askMs / 1000)} s, transcribe ${round(round_.transcribeMs / 1000)} s, ` +
         `heap ${round(memory.pageHeapMiB ?? 0)} MiB, workers ${JSON.stringify(memoryFields('', memory)._worker_heaps_MiB)}, RSS ${round(memory.rssMiB)} MiB, live frames ${round_.liveFrames}`,
@@ -519,7 +521,7 @@ async function soakBench(browser: Browser, origin: string, browserPid: number, q
   if (liveFrames !== 0) over.push('live_frames');
   const first = rounds[SOAK_WARM_UP - 1] as MemorySnapshot;
   const last = rounds.at(-1) as MemorySnapshot;
-  report('soak_50_questions', {
+  report('soak_questions', {
     questions, minutes: round((Date.now() - started) / 60_000), outcomes: Object.fromEntries(outcomes),
     ask_s_mean: round(rounds.reduce((a, r) => a + r.askMs, 0) / rounds.length / 1000, 2),
     transcribe_all_s_mean: round(rounds.reduce((a, r) => a + r.transcribeMs, 0) / rounds.length / 1000, 2),
@@ -534,12 +536,12 @@ async function soakBench(browser: Browser, origin: string, browserPid: number, q
   // Model switches: each must leave one worker of its kind, holding only the new model.
   const before = await memorySnapshot(page, cdp, browserPid);
   const switches: Array<Record<string, unknown>> = [];
-  for (const speech of ['whisper-base', 'whisper-tiny', 'whisper-base', 'whisper-tiny']) {
+  for (const speech of ['whisper-base', 'whisper-tiny']) {
     const run = await page.evaluate((id) => window.soakBench.switchSpeech(id), speech);
     const memory = await memorySnapshot(page, cdp, browserPid);
     switches.push({ to: run.speechId, whisper_worker_js_MiB: round(memory.workerHeapMiB.whisper?.js ?? 0), rss_MiB: round(memory.rssMiB), workers: page.workers().length });
   }
-  for (const source of ['./models/tiny/tiny-random-qwen2_5_vl/', './models/tiny/tiny-random-qwen2_5_vl']) {
+  for (const source of ['./models/tiny/tiny-random-qwen2_5_vl/']) {
     const run = await page.evaluate((s) => window.soakBench.switchVlmSource(s), source);
     const memory = await memorySnapshot(page, cdp, browserPid);
     switches.push({ to: `vlm from ${source}`, vlm: run.vlm, vlm_worker_js_MiB: round(memory.workerHeapMiB.vlm?.js ?? 0), rss_MiB: round(memory.rssMiB), workers: page.workers().length });
