@@ -119,6 +119,10 @@ def write_checkpoint(base: str, folder: str, layers: int | None = None, vision_d
         json.dump(config, handle, indent=2)
     model = skeleton.build(AutoConfig.from_pretrained(folder))
     generator = torch.Generator().manual_seed(seed)
+    # Drawing 8 billion normals takes longer on 2 cores than the export itself: each tensor is cut
+    # from a pool of 2^26 seeded normals at a random offset (wrapping), which is as random as the
+    # quantizer and the runtime can tell.
+    pool = torch.randn(1 << 26, generator=generator).mul_(0.02).to(torch.bfloat16)
     weight_map, shard, shard_bytes, shards, parameters = {}, {}, 0, [], 0
 
     def flush():
@@ -130,20 +134,26 @@ def write_checkpoint(base: str, folder: str, layers: int | None = None, vision_d
             weight_map.update({key: name for key in shard})
             shard, shard_bytes = {}, 0
 
+    def drawn(count: int) -> torch.Tensor:
+        start = int(torch.randint(0, pool.numel(), (1,), generator=generator))
+        parts, left = [], count
+        while left:
+            piece = pool[start : start + left]
+            parts.append(piece)
+            left -= piece.numel()
+            start = 0
+        return torch.cat(parts)
+
     for name, param in model.named_parameters():  # tied weights once, under the embedding's name
         count = param.numel()
         parameters += count
         if count * 2 + shard_bytes > SHARD_BYTES:
             flush()
-        if name.endswith("norm.weight") or "norm1" in name or "norm2" in name or "ln_q" in name or name.endswith("_norm.weight"):
-            tensor = 1.0 + 0.1 * torch.randn(param.shape, generator=generator)
-        elif name.endswith(".bias"):
-            tensor = 0.02 * torch.randn(param.shape, generator=generator)
-        else:
-            # Weights of the size a trained model's have: keeps activations and logits finite.
-            tensor = torch.randn(param.shape, generator=generator).mul_(0.02)
-        shard[name] = tensor.to(torch.bfloat16)
-        del tensor
+        tensor = drawn(count).reshape(param.shape)
+        if name.endswith("norm.weight") or "norm1" in name or "norm2" in name or "ln_q" in name:
+            # RMS-norm weights near 1, as trained ones are; the rest at a trained model's scale (0.02).
+            tensor = (tensor.float() * 5 + 1).to(torch.bfloat16)
+        shard[name] = tensor
         shard_bytes += count * 2
     flush()
     total = sum(os.path.getsize(os.path.join(folder, name)) for name in shards)
