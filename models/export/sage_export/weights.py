@@ -93,17 +93,23 @@ def declare(graph: onnx.GraphProto, recipes: dict[str, Recipe]) -> None:
 def fold(graph: onnx.GraphProto, recipes: dict[str, Recipe]) -> dict[str, Recipe]:
     """Folds Cast and 2-D Transpose nodes on weights into their recipes; returns the weights still used."""
     derived = dict(recipes)
-    kept = []
-    for node in graph.node:
-        source = derived.get(node.input[0]) if node.input else None
-        if source is not None and source.part == "float":
-            if node.op_type == "Cast" and _attribute(node, "to") in FLOAT_TYPES:
-                derived[node.output[0]] = replace(source, elem=_attribute(node, "to"))
-                continue
-            if node.op_type == "Transpose" and len(source.shape) == 2 and list(_attribute(node, "perm", [1, 0])) == [1, 0]:
-                derived[node.output[0]] = replace(source, transpose=not source.transpose)
-                continue
-        kept.append(node)
+    kept = list(graph.node)
+    # Repeated until nothing folds: the float16 converter appends its Casts after their consumers.
+    while True:
+        remaining = []
+        for node in kept:
+            source = derived.get(node.input[0]) if node.input else None
+            if source is not None and source.part == "float":
+                if node.op_type == "Cast" and _attribute(node, "to") in FLOAT_TYPES:
+                    derived[node.output[0]] = replace(source, elem=_attribute(node, "to"))
+                    continue
+                if node.op_type == "Transpose" and len(source.shape) == 2 and list(_attribute(node, "perm", [1, 0])) == [1, 0]:
+                    derived[node.output[0]] = replace(source, transpose=not source.transpose)
+                    continue
+            remaining.append(node)
+        if len(remaining) == len(kept):
+            break
+        kept = remaining
     del graph.node[:]
     graph.node.extend(kept)
     used = {name for node in kept for name in node.input} | {value.name for value in graph.output}

@@ -155,6 +155,16 @@ def test_release_checkout_without_the_slots_is_refused(checkpoint, tmp_path):
 
 # ---- Qwen3-VL (the smaller SAGE-MMs): DeepStack across the graph boundary ----
 
+
+def _weight_matmuls(path: str) -> tuple[int, int]:
+    """(MatMuls whose B is an initializer, MatMulNBits) in a graph file."""
+    import onnx
+
+    model = onnx.load(path, load_external_data=False)
+    initializers = {tensor.name for tensor in model.graph.initializer}
+    float_weights = sum(1 for node in model.graph.node if node.op_type == "MatMul" and node.input[1] in initializers)
+    return float_weights, sum(1 for node in model.graph.node if node.op_type == "MatMulNBits")
+
 @pytest.fixture(scope="module")
 def qwen3(tmp_path_factory):
     checkpoint = str(tmp_path_factory.mktemp("qwen3") / "checkpoint")
@@ -214,6 +224,11 @@ def test_qwen3_decoder_adds_deepstack_after_the_first_layers_as_torch_does(qwen3
     assert np.abs(got - expected).max() < 1e-4
     # DeepStack matters: without it the logits move far beyond the tolerance.
     assert np.abs(without - expected).max() > 1e-2
+    # Every linear layer of the q4f16 export is 4-bit, as in q4 (the float16 converter's Casts on
+    # the weights are folded into them first).
+    for graph in ("decoder_model_merged", "vision_encoder"):
+        float_weights, nbits = _weight_matmuls(os.path.join(exported, "onnx", f"{graph}_q4f16.onnx"))
+        assert float_weights == 0 and nbits > 0, (graph, float_weights, nbits)
     # The q4f16 export runs with float16 inputs and the cache dtype the session declares.
     half = _session(exported, "decoder_model_merged_q4f16.onnx")
     half_feeds = {key: (value.astype(np.float16) if value.dtype == np.float32 else value) for key, value in feeds.items()}
