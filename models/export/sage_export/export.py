@@ -302,6 +302,8 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
         "files": files,
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, **_versions()},
         "peak_memory_gib": round(Progress.peak_gib(), 2),
+        # CPU seconds of all the process's threads: the work, whatever else shares the cores.
+        "cpu_seconds": round(time.process_time()),
         "largest_tensor_bytes": _largest_tensors(folder),
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

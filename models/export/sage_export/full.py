@@ -200,8 +200,14 @@ def export_child(checkpoint: str, out: str, dtypes: str) -> dict:
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "sage_export", checkpoint, out, "--dtypes", dtypes, "--force"], check=True, cwd=TOOL)
     with open(os.path.join(out, "export_report.json"), encoding="utf-8") as handle:
-        peak = json.load(handle)["peak_memory_gib"]
-    return {"seconds": round(time.monotonic() - started, 1), "peak_rss_gib": peak}
+        tool_report = json.load(handle)
+    peak = tool_report["peak_memory_gib"]
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "cpu_seconds": tool_report["cpu_seconds"],
+        "peak_rss_gib": peak,
+        "load_average_1_5_15": [round(value, 1) for value in os.getloadavg()],
+    }
 
 
 def download_totals(folder: str, dtypes: list[str]) -> dict:
