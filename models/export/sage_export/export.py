@@ -164,7 +164,7 @@ def plan(checkpoint: Checkpoint, dtypes) -> dict:
             largest = max(largest, count)
             uses = 2 if tied and "embed_tokens" in key else 1  # the embedding and the tied LM head
             quantized = dtype != "fp32" and len(shape) == 2 and "pos_embed" not in key
-            width = 4 if dtype == "fp32" or not quantized and dtype == "q4" else 2
+            width = 2 if dtype == "q4f16" else 4  # of a float weight, and of a 4-bit block's scale
             per_element = 0.5 + width / weights.BLOCK_SIZE if quantized else width
             total += int(count * per_element) * uses
         by_dtype[dtype] = total

@@ -12,16 +12,20 @@ export const DEFAULT_VLM_ID = 'qwen2.5-vl-3b-instruct';
 export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';
 
 /**
- * Why the SAGE-MM sizes below are what they are: models/export writes q4f16 with 4-bit matmul
- * weights (about 4.5 bits each with their scales) and a float16 token embedding, and q4 with the
- * embedding (the largest buffer) in float32. Memory is taken as 1.34x the download (weights, KV
- * cache, activations), the ratio first assumed for the 7B.
+ * Why the SAGE-MM sizes below are what they are (2026-12-07): models/export writes every linear
+ * layer and the token embedding in 4 bits (blocks of 32 with float16 scales in q4f16, float32 in
+ * q4), so the largest buffer is the packed embedding or LM head. The 4B's sizes were measured on a
+ * random-weight build of its published shape (`npm run export:full -- qwen3-vl-4b`); the 7B's and
+ * 8B's are the export tool's plan for their shapes, which matched the measured 3B-shaped and
+ * 4B-shaped builds to 0.1%. Memory is 1.34x the download: the ratio of ONNX Runtime's peak memory
+ * (CPU, 64-token prefill) to the download, measured on the 3B-shaped q4 build; a long Stage-1
+ * prompt's cache and attention add to it (docs/performance.md).
  */
 const SAGE_MM_NOTES =
   'The released checkpoint is PyTorch safetensors; models/export (python -m sage_export) writes the ' +
   'transformers.js export (vision_encoder, embed_tokens, decoder_model_merged in q4/q4f16, and the ' +
-  "release's prompts), served from models/<its repository>/. Sizes are estimates from the architecture " +
-  'at 4 bits (models/README.md says how). ';
+  "release's prompts), served from models/<its repository>/. Sizes were measured on a random-weight " +
+  'build of this shape or computed from it by the export tool (docs/performance.md says which). ';
 
 export const VISION_MODELS: readonly ModelEntry[] = [
   {
@@ -35,12 +39,12 @@ export const VISION_MODELS: readonly ModelEntry[] = [
       webgpu: {
         dtype: 'q4f16',
         dtypeWithoutF16: 'q4',
-        downloadMB: 5900,
-        memoryMB: 7900,
-        downloadWithoutF16MB: 7150,
-        memoryWithoutF16MB: 9600,
-        largestBufferMB: 1187,
-        largestBufferWithoutF16MB: 2374,
+        downloadMB: 4720,
+        memoryMB: 6330,
+        downloadWithoutF16MB: 5255,
+        memoryWithoutF16MB: 7040,
+        largestBufferMB: 297,
+        largestBufferWithoutF16MB: 297,
         downloadIsEstimate: true,
       },
     },
@@ -48,8 +52,8 @@ export const VISION_MODELS: readonly ModelEntry[] = [
     notes:
       SAGE_MM_NOTES +
       "The release's evaluation runs this one as the orchestrator. Qwen3-VL 8B: hidden 4096, 36 layers, " +
-      'untied 151,936-token embedding and head (the largest buffer is the embedding: 1,187 MiB in fp16, ' +
-      '2,374 MiB in fp32), DeepStack fed to the decoder by the VLM worker. Too large for WASM.',
+      'untied 151,936-token embedding and head (the largest buffers, 297 MiB each in 4 bits), DeepStack fed ' +
+      'to the decoder by the VLM worker. Too large for WASM.',
   },
   {
     id: 'sage-mm-qwen2.5-vl-7b',
@@ -62,20 +66,20 @@ export const VISION_MODELS: readonly ModelEntry[] = [
       webgpu: {
         dtype: 'q4f16',
         dtypeWithoutF16: 'q4',
-        downloadMB: 5600,
-        memoryMB: 7500,
-        downloadWithoutF16MB: 6690,
-        memoryWithoutF16MB: 9000,
-        largestBufferMB: 1039,
-        largestBufferWithoutF16MB: 2077,
+        downloadMB: 4460,
+        memoryMB: 5980,
+        downloadWithoutF16MB: 4960,
+        memoryWithoutF16MB: 6650,
+        largestBufferMB: 260,
+        largestBufferWithoutF16MB: 260,
         downloadIsEstimate: true,
       },
     },
     license: 'apache-2.0',
     notes:
       SAGE_MM_NOTES +
-      'Qwen2.5-VL 7B: the largest buffer is the 152k x 3584 token embedding (1,039 MiB in fp16, 2,077 MiB ' +
-      'in fp32). Too large for WASM (4 GB address space).',
+      'Qwen2.5-VL 7B: the largest buffers are the 152k x 3584 token embedding and LM head (260 MiB each in ' +
+      '4 bits). Too large for WASM (4 GB address space).',
   },
   {
     id: 'sage-mm-qwen3-vl-4b',
@@ -88,20 +92,20 @@ export const VISION_MODELS: readonly ModelEntry[] = [
       webgpu: {
         dtype: 'q4f16',
         dtypeWithoutF16: 'q4',
-        downloadMB: 3300,
-        memoryMB: 4400,
-        downloadWithoutF16MB: 4080,
-        memoryWithoutF16MB: 5500,
-        largestBufferMB: 742,
-        largestBufferWithoutF16MB: 1484,
+        downloadMB: 2607,
+        memoryMB: 3490,
+        downloadWithoutF16MB: 2903,
+        memoryWithoutF16MB: 3890,
+        largestBufferMB: 186,
+        largestBufferWithoutF16MB: 186,
         downloadIsEstimate: true,
       },
     },
     license: 'apache-2.0',
     notes:
       SAGE_MM_NOTES +
-      'Qwen3-VL 4B: hidden 2560, 36 layers, a tied 151,936-token embedding (742 MiB in fp16, 1,484 MiB in ' +
-      "fp32), DeepStack fed to the decoder by the VLM worker. The only SAGE-MM whose memory fits the budget of a browser that " +
+      'Qwen3-VL 4B: hidden 2560, 36 layers, a tied 151,936-token embedding (186 MiB in 4 bits, also the ' +
+      "LM head), DeepStack fed to the decoder by the VLM worker. The only SAGE-MM whose memory fits the budget of a browser that " +
       'reports 8 GB (Chromium reports at most 8).',
   },
   {

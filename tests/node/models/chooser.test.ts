@@ -164,7 +164,7 @@ describe('chooseModels', () => {
     const all = ['sage-mm-qwen3-vl-8b', 'sage-mm-qwen2.5-vl-7b', 'sage-mm-qwen3-vl-4b'];
     const served = { models: Object.fromEntries(all.map((id) => [id, ['q4f16', 'q4']])) };
     expect(chooseModels(device({ memoryGB: 16 }), {}, { served }).orchestrator.entry.id).toBe('sage-mm-qwen3-vl-8b');
-    // Chromium reports at most 8 GB: 6,144 MB for all models, so only the 4B's 4,400 MB fits with Whisper.
+    // Chromium reports at most 8 GB: 6,144 MB for all models, so only the 4B's 3,490 MB leaves room for Whisper and a reasoner.
     const eight = chooseModels(device({ memoryGB: 8 }), {}, { served });
     expect(eight.orchestrator.entry.id).toBe('sage-mm-qwen3-vl-4b');
     expect(eight.orchestrator.entry.family).toBe('qwen3_vl');
@@ -174,18 +174,19 @@ describe('chooseModels', () => {
     expect(chooseModels(device({ memoryGB: 16 }), {}, { served: only4b }).orchestrator.entry.id).toBe('sage-mm-qwen3-vl-4b');
   });
 
-  it("a SAGE-MM's q4 export keeps its embedding in float32, so a 2-GB buffer limit rules out the 7B and 8B without shader-f16", () => {
+  it("a SAGE-MM's 4-bit embedding keeps every buffer far below a 2-GB limit, so the 8B runs without shader-f16 too", () => {
     const all = ['sage-mm-qwen3-vl-8b', 'sage-mm-qwen2.5-vl-7b', 'sage-mm-qwen3-vl-4b'];
     const served = { models: Object.fromEntries(all.map((id) => [id, ['q4f16', 'q4']])) };
     const limit = 2 * GB - 4;
     const withF16 = chooseModels(device({ memoryGB: 16, maxBinding: limit }), {}, { served });
     expect(withF16.orchestrator.entry.id).toBe('sage-mm-qwen3-vl-8b');
-    expect(withF16.orchestrator.cost.largestBufferMB).toBe(1187);
+    expect(withF16.orchestrator.cost.largestBufferMB).toBe(297);
     const noF16 = chooseModels(device({ memoryGB: 16, f16: false, maxBinding: limit }), {}, { served });
-    expect(noF16.orchestrator.entry.id).toBe('sage-mm-qwen3-vl-4b');
-    expect(noF16.orchestrator.cost).toMatchObject({ dtype: 'q4', largestBufferMB: 1484, memoryMB: 5500 });
-    // With room for a 2.5-GB buffer the 8B's q4 fits again.
-    expect(chooseModels(device({ memoryGB: 16, f16: false }), {}, { served }).orchestrator.entry.id).toBe('sage-mm-qwen3-vl-8b');
+    expect(noF16.orchestrator.entry.id).toBe('sage-mm-qwen3-vl-8b');
+    expect(noF16.orchestrator.cost).toMatchObject({ dtype: 'q4', largestBufferMB: 297 });
+    // A 256-MB limit (WebGPU's default maxBufferSize) holds only the 4B's buffers.
+    const small = chooseModels(device({ memoryGB: 16, maxBinding: 256 * 2 ** 20 }), {}, { served });
+    expect(small.orchestrator.entry.id).toBe('sage-mm-qwen3-vl-4b');
   });
 
   it('never chooses test-only or needs-export entries on its own', () => {
