@@ -14,13 +14,12 @@ export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';
 /**
  * Why the SAGE-MM sizes below are what they are (2026-12-07): models/export writes every linear
  * layer and the token embedding in 4 bits (blocks of 32 with float16 scales in q4f16, float32 in
- * q4), so the largest buffer is the packed embedding or LM head. The 4B's q4f16 size was measured
- * on a random-weight build of its published shape (`npm run export:full -- qwen3-vl-4b`: the graphs'
- * bytes, plus 11 MiB for the real tokenizer.json); its q4 size and the 7B's and 8B's are the export
- * tool's plan for their shapes, which matched the measured 3B-shaped q4 and 4B-shaped q4f16 builds
- * to 0.1%. Memory is ONNX Runtime's peak (CPU, 64-token prefill): measured for the 4B's q4f16
- * (3.87 GiB, 1.52x its download); elsewhere 1.52x the download for q4f16 and 1.34x for q4, the
- * ratio measured on the 3B-shaped q4 build. A long Stage-1 prompt's cache and attention add to it
+ * q4), so the largest buffer is the packed embedding or LM head. The 4B's sizes were measured on
+ * a random-weight build of its published shape (`npm run export:full -- qwen3-vl-4b`: the graphs'
+ * bytes, plus 11 MiB for the real tokenizer.json); the 7B's and 8B's are the export tool's plan for
+ * their shapes, which matched the measured 3B-shaped and 4B-shaped builds to 0.1%. Memory is ONNX
+ * Runtime's peak (CPU, 64-token prefill): measured for the 4B (q4f16 3.87 GiB, q4 3.66 GiB);
+ * elsewhere 1.52x the download for q4f16 (the 4B's ratio) and 1.34x for q4 (the 3B-shaped build's). A long Stage-1 prompt's cache and attention add to it
  * (docs/performance.md).
  */
 const SAGE_MM_NOTES =
@@ -96,8 +95,8 @@ export const VISION_MODELS: readonly ModelEntry[] = [
         dtypeWithoutF16: 'q4',
         downloadMB: 2609,
         memoryMB: 3960,
-        downloadWithoutF16MB: 2903,
-        memoryWithoutF16MB: 3890,
+        downloadWithoutF16MB: 2904,
+        memoryWithoutF16MB: 3750,
         largestBufferMB: 186,
         largestBufferWithoutF16MB: 186,
         downloadIsEstimate: true,
