@@ -12,8 +12,8 @@ import { totalLength } from '../src/speech/spans';
 import { TranscriptCache } from '../src/tools/transcript-cache';
 import { keepTranscript, TranscriptStore } from '../src/tools/transcript-store';
 import { verbalTranscript } from '../src/tools/verbal-transcript';
-import { TRANSCRIBE_WINDOW_SECONDS } from '../src/workspace/workspace';
-import { SPEECH_MODEL_ID } from '../src/runtime/engines';
+import { TRANSCRIBE_WINDOW_SECONDS } from '../src/workspace/video-transcript';
+import { SPEECH_MODEL_ID } from '../src/runtime/engine-contracts';
 
 function toBase64(bytes: Uint8Array): string {
   let text = '';

@@ -1,118 +1,47 @@
 /**
  * The engines behind one `<sage-agent>`: the media worker, Whisper, the VLM and the chooser's
- * text reasoner (web-llm, Stage 2). Models load on
+ * text reasoner (web-llm, Stage 2), and the small text tier (text-tier.ts). Models load on
  * first use, never up front: a person who only watches or reads the transcript never downloads
  * the VLM, and the page's first load carries no model code.
  */
-import { toolDefinitions, type ToolDefinition, type ToolName } from '../core/protocol';
+import { toolDefinitions, type ToolDefinition } from '../core/protocol';
 import { type FrameImageSource, VlmReasoningModel } from '../agent/model-adapters';
 import type { ReasoningModel, SpeechTranscriber, TextGenerator, ToolRegistry, VlmGenerateRequest, VlmGenerator } from '../core/contracts';
 import { AppError, isCancelled, toAppError } from '../core/errors';
-import { MediaClient, type MediaFile } from '../media/media-client';
+import type { MediaClient } from '../media/media-client';
 import type { ModelLoadProgress } from '../models/engines/load-progress';
-import type { WebLlmLoadProgress } from '../models/engines/webllm-client';
-import { VlmClient, type VlmClientOptions } from '../models/engines/vlm-client';
+import type { VlmClient } from '../models/engines/vlm-client';
 import { ResilientEngine } from '../models/engines/resilient-engine';
 import { loadFailure } from '../models/engines/engine-errors';
-import { type ModelChoice, smallerModel } from '../models/chooser';
-import { loadWhisperEngine, type SpeechJob, type WhisperEngine, type WhisperLoadOptions } from '../models/engines/whisper-client';
+import { smallerModel } from '../models/chooser';
+import type { SpeechJob, WhisperEngine } from '../models/engines/whisper-client';
 import { bundledWhisperModel, speechPlan, type BundledWhisperModel } from '../models/engines/whisper-models';
-import { costFor, dtypeFor, findModel, isMlcDtype, modelsForRole, type DtypeSpec, type ModelDevice, type ModelEntry } from '../models/registry';
-import { TextClient } from '../models/engines/text-client';
-import type { TextWorkerLoadOptions } from '../models/engines/text-engine';
-import { workerSource } from '../models/engines/vlm-client';
+import { dtypeFor, findModel } from '../models/registry';
 import { parseModelSource, withModelSource } from '../models/model-source';
 import { isServed, servedModelsAt, servedModelsUrl, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
 import { stage1VideoPlan, type Stage1VideoPlan } from '../models/qwen-vl/video-inputs';
-import { createToolRegistry, type FrameStore, type WebSearchProvider } from '../tools';
-import type { TranscriptCache } from '../tools/transcript-cache';
-import type { DeviceCapabilities } from '../models/capabilities';
+import { createToolRegistry } from '../tools';
+import {
+  SPEECH_MODEL_ID,
+  WORKER_FACTORIES,
+  type CachedModels,
+  type EngineFactories,
+  type EngineListener,
+  type EngineSettings,
+  type LoadState,
+  type VideoTools,
+} from './engine-contracts';
 import { LazySlot, type Loading } from './lazy-slot';
 import type { ReasonerPlan } from './stage2';
-import { VisionGate, type VisionFacts, type VisionModelFacts } from './vision-plan';
-
-/**
- * The default speech model, whatever the device: Whisper base (npm package copy, q8) runs at 2-3x
- * real time on WASM here, while tiny misheard most of the test speech, too poor for a default.
- * People can still pick tiny in the models panel. Where the site serves Whisper's WebGPU build,
- * a GPU runs that instead (src/models/engines/whisper-models.ts).
- */
-export const SPEECH_MODEL_ID = 'whisper-base';
-
-export interface EngineSettings {
-  /** Registry id of the VLM (orchestrator and visual tools); undefined: the chooser's orchestrator. */
-  modelId: string | undefined;
-  /** Where to load that VLM from instead (a Hub repo id or a folder on this site; model-source.ts). */
-  modelSource: string | undefined;
-  /** Registry id of the speech model; undefined: SPEECH_MODEL_ID. Only copies served with the app run. */
-  speechId: string | undefined;
-  /**
-   * Site root the app's model files are served from: bundled Whisper under `models/Xenova/`, pulled
-   * models under `models/` (listed in `models/served.json`), and local registry entries at their
-   * `path`. Undefined: wherever the app itself is served from.
-   */
-  modelBaseUrl: string | undefined;
-  /** What this device can run models on (detected once; see src/models/capabilities.ts). */
-  capabilities: () => Promise<DeviceCapabilities>;
-  /** The chooser's models for this device (src/models/chooser.ts). */
-  choice: () => Promise<ModelChoice>;
-}
-
-export type LoadState =
-  | { state: 'idle' }
-  /** `modelId` once it is known which model is loading (the speech model follows the chooser). */
-  | { state: 'loading'; modelId?: string }
-  | { state: 'ready'; device: ModelDevice }
-  | { state: 'failed'; error: AppError };
-
-export type EngineModel = 'speech' | 'vlm' | 'reasoner' | 'writer';
-
-export interface EngineListener {
-  /** Bytes per file from transformers.js (Whisper, VLM); a fraction from web-llm (reasoner). */
-  progress(model: EngineModel, label: string, progress: ModelLoadProgress | WebLlmLoadProgress | null): void;
-  loaded(model: EngineModel, state: LoadState): void;
-  /** Something the person should know that is not an error, e.g. a model moved to the CPU. */
-  notice(text: string): void;
-}
-
-export interface VideoTools {
-  file: MediaFile;
-  frameStore: FrameStore;
-  transcriptCache: TranscriptCache;
-  webSearch: WebSearchProvider | undefined;
-  /** Tools to offer; undefined for all of them. */
-  enabled: readonly ToolName[] | undefined;
-}
-
-/** What starts the workers; tests pass doubles. */
-export interface EngineFactories {
-  media(): MediaClient;
-  whisper(options: WhisperLoadOptions, onProgress: (progress: ModelLoadProgress) => void): Promise<WhisperEngine>;
-  vlm(options: VlmClientOptions): VlmClient;
-  /** web-llm is large: its module is fetched only when a text reasoner is needed. */
-  webllm(): Promise<Pick<typeof import('../models/engines/webllm-client'), 'WebLlmReasoner' | 'createWebLlmWorkerEngine'>>;
-  /** The small text tier's worker (speech-only answers). */
-  text(options: TextWorkerLoadOptions): Pick<TextClient, 'load' | 'generate' | 'dispose'>;
-}
-
-/** What the model caches hold, per model (src/models/model-cache.ts `listCachedModels`). */
-export type CachedModels = () => Promise<readonly { id: string; bytes: number }[]>;
-
-export const WORKER_FACTORIES: EngineFactories = {
-  media: () => new MediaClient(),
-  whisper: loadWhisperEngine,
-  vlm: (options) => new VlmClient(options),
-  webllm: () => import('../models/engines/webllm-client'),
-  text: (options) => new TextClient(options),
-};
+import { loadsWithoutDownload, TextTier, type ModelSite } from './text-tier';
+import { deviceFor, VisionGate, visionModelFacts, type VisionFacts } from './vision-plan';
 
 export class AgentEngines {
   readonly media: MediaClient;
   private readonly whisper = new LazySlot<ResilientSpeech>();
   private readonly vlm = new LazySlot<ResilientVlm>();
   private readonly textReasoner = new LazySlot<ReasoningModel>();
-  private readonly textTier = new LazySlot<TextGenerator>();
   /** The VLM's failed load, kept so later questions go to the speech until the person retries. */
   private readonly visionGate = new VisionGate();
 
@@ -122,7 +51,16 @@ export class AgentEngines {
     private readonly factories: EngineFactories = WORKER_FACTORIES,
   ) {
     this.media = factories.media();
+    this.textTier = new TextTier(this.site, listener, factories);
   }
+
+  private readonly site: ModelSite = {
+    capabilities: () => this.settings().capabilities(),
+    siteRoot: () => this.siteRoot(),
+    served: () => this.served(),
+  };
+
+  private readonly textTier: TextTier;
 
   /** Whisper behind the speech tool and the transcript panel; loads on the first transcription. */
   readonly speech: SpeechTranscriber = {
@@ -235,7 +173,7 @@ export class AgentEngines {
   /** Ends every worker; idempotent. */
   async dispose(): Promise<void> {
     this.media.dispose();
-    await Promise.allSettled([this.textReasoner.clear(), this.textTier.clear(), this.whisper.clear(), this.vlm.clear()]);
+    await Promise.allSettled([this.textReasoner.clear(), this.textTier.dispose(), this.whisper.clear(), this.vlm.clear()]);
   }
 
   private vlmStatus: LoadState = { state: 'idle' };
@@ -328,13 +266,7 @@ export class AgentEngines {
       const entry = findModel(modelId);
       if (!entry) throw new AppError('model-load-failed', `There is no model called “${modelId}”.`);
       const { webgpu } = await this.settings().capabilities();
-      const device = deviceFor(entry, webgpu.available);
-      const cost = costFor(entry, device, webgpu.available && webgpu.shaderF16);
-      const profile = entry.devices[device];
-      const model: VisionModelFacts | null = cost
-        ? { label: entry.label, downloadMB: cost.downloadMB, ...(device === 'wasm' && profile?.wasmSecondsPerAnswer ? { wasmSecondsPerAnswer: profile.wasmSecondsPerAnswer } : {}) }
-        : null;
-      return { model, speechOnly, failure: failure(key) };
+      return { model: visionModelFacts(entry, webgpu.available, webgpu.available && webgpu.shaderF16), speechOnly, failure: failure(key) };
     } catch (error) {
       const unfit = toAppError(error, 'device-unsupported', 'No vision model in the registry runs on this device.');
       return { model: null, unfit, speechOnly, failure: null };
@@ -348,62 +280,15 @@ export class AgentEngines {
   async vlmStored(cached: CachedModels): Promise<boolean> {
     const entry = findModel(await this.vlmModelId());
     if (!entry || this.settings().modelSource) return false;
-    return (await this.loadsWithoutDownload(entry, cached)) !== null;
+    return (await loadsWithoutDownload(this.site, entry, cached)) !== null;
   }
 
   /**
-   * The small text tier for speech-only answers: the first text writer whose files load here with no
-   * download (a local folder, served by this site, or kept in this browser), loaded on first use and
-   * kept; undefined when there is none or it fails to load (the answer is then the passages).
+   * The small text tier for speech-only answers: a text writer whose files load here with no
+   * download, loaded on first use and kept; undefined when there is none or it fails to load.
    */
-  async textWriter(cached: CachedModels): Promise<{ label: string; model: TextGenerator } | undefined> {
-    for (const entry of modelsForRole('text-writer').filter((candidate) => candidate.status !== 'test-only')) {
-      const plan = await this.loadsWithoutDownload(entry, cached);
-      if (!plan) continue;
-      try {
-        const model = await this.textTier.get(`${entry.id} ${JSON.stringify(plan.dtype)}`, () => this.startTextWriter(entry, plan));
-        return { label: entry.label, model };
-      } catch (error) {
-        if (isCancelled(error)) throw error;
-        this.listener.notice(`${toAppError(error).message} The answer lists the passages instead.`);
-        return undefined;
-      }
-    }
-    return undefined;
-  }
-
-  private startTextWriter(entry: ModelEntry, plan: { device: ModelDevice; dtype: DtypeSpec }): Loading<TextGenerator> {
-    const { device, dtype } = plan;
-    let client: ReturnType<EngineFactories['text']> | null = null;
-    const ready = (async () => {
-      if (isMlcDtype(dtype)) throw new AppError('internal', `${entry.label} is not a transformers.js model.`);
-      const source = workerSource(entry, dtype, this.siteRoot(), await this.served());
-      const loading = this.factories.text({ source, device, dtype, label: entry.label });
-      client = loading;
-      try {
-        await loading.load((progress) => this.listener.progress('writer', entry.label, progress));
-      } finally {
-        this.listener.progress('writer', entry.label, null);
-      }
-      return loading;
-    })().catch((error: unknown) => {
-      void client?.dispose().catch(() => {});
-      throw loadFailure(error, { label: entry.label });
-    });
-    return { ready, dispose: () => ready.then((loaded) => loaded.dispose(), () => {}) };
-  }
-
-  /** The device and dtype `entry` would load here when that needs no download, else null. */
-  private async loadsWithoutDownload(entry: ModelEntry, cached: CachedModels): Promise<{ device: ModelDevice; dtype: DtypeSpec } | null> {
-    const { webgpu } = await this.settings().capabilities();
-    const device: ModelDevice = entry.devices.webgpu && webgpu.available ? 'webgpu' : 'wasm';
-    const cost = costFor(entry, device, webgpu.available && webgpu.shaderF16);
-    if (!cost) return null;
-    const plan = { device, dtype: cost.dtype };
-    if (entry.source.kind === 'local' || isServed(await this.served(), entry, cost.dtype)) return plan;
-    const kept = (await cached()).find((model) => model.id === entry.id);
-    // Files of other dtypes may be kept too; most of this dtype's bytes is as close as the caches tell.
-    return kept !== undefined && kept.bytes >= 0.9 * cost.downloadMB * 2 ** 20 ? plan : null;
+  textWriter(cached: CachedModels): Promise<{ label: string; model: TextGenerator } | undefined> {
+    return this.textTier.writer(cached);
   }
 
   /** Forgets the VLM's kept failure: the next question loads it again ("Retry with vision"). */
@@ -503,9 +388,3 @@ export class AgentEngines {
 
 type ResilientVlm = ResilientEngine<VlmGenerateRequest, VlmClient>;
 type ResilientSpeech = ResilientEngine<SpeechJob, WhisperEngine>;
-
-function deviceFor(entry: ModelEntry, webgpu: boolean): ModelDevice {
-  if (webgpu && entry.devices.webgpu) return 'webgpu';
-  if (entry.devices.wasm) return 'wasm';
-  throw new AppError('model-load-failed', `${entry.label} needs WebGPU, which this browser does not offer.`);
-}

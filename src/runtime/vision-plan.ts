@@ -3,10 +3,12 @@
  * "speech only", no vision tier fits the device, or the model's load failed (offline, a cut or
  * refused download, a full quota, too little memory). A failed load is kept until the person asks
  * to retry with vision (or another model is chosen), so every later question goes straight to the
- * speech instead of failing the same way again. Pure, apart from the small `VisionGate`.
+ * speech instead of failing the same way again. Pure, apart from the small `VisionGate`; the model's
+ * facts come from the registry.
  */
-import type { AppError } from '../core/errors';
+import { AppError } from '../core/errors';
 import { formatMegabytes } from '../core/units';
+import { costFor, type ModelDevice, type ModelEntry } from '../models/registry';
 
 /** The chosen vision model as the messages name it. */
 export interface VisionModelFacts {
@@ -15,6 +17,23 @@ export interface VisionModelFacts {
   downloadMB: number;
   /** WASM only: rough seconds one answer's first call takes, [fast, slow] (the registry's estimate). */
   wasmSecondsPerAnswer?: readonly [number, number];
+}
+
+/** The device `entry` runs on here: WebGPU when it can, else WASM; throws when neither fits. */
+export function deviceFor(entry: ModelEntry, webgpu: boolean): ModelDevice {
+  if (webgpu && entry.devices.webgpu) return 'webgpu';
+  if (entry.devices.wasm) return 'wasm';
+  throw new AppError('model-load-failed', `${entry.label} needs WebGPU, which this browser does not offer.`);
+}
+
+/** What the messages say of `entry` on this device (null when no build of it fits). */
+export function visionModelFacts(entry: ModelEntry, webgpu: boolean, shaderF16: boolean): VisionModelFacts | null {
+  const device = deviceFor(entry, webgpu);
+  const cost = costFor(entry, device, shaderF16);
+  const profile = entry.devices[device];
+  return cost
+    ? { label: entry.label, downloadMB: cost.downloadMB, ...(device === 'wasm' && profile?.wasmSecondsPerAnswer ? { wasmSecondsPerAnswer: profile.wasmSecondsPerAnswer } : {}) }
+    : null;
 }
 
 export interface VisionFacts {

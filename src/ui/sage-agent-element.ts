@@ -8,7 +8,7 @@ import type { AgentEvent, AnswerEvent } from '../agent/events';
 import type { ReasoningModel } from '../core/contracts';
 import { DEFAULT_VLM_ID } from '../models/registry';
 import type { WebSearchProvider } from '../tools';
-import { SPEECH_MODEL_ID } from '../runtime/engines';
+import { SPEECH_MODEL_ID } from '../runtime/engine-contracts';
 import { Workspace, type VideoState, type WorkspaceError, type WorkspaceSettings, type WorkspaceState } from '../workspace/workspace';
 import { parseTimestamp } from '../core/timestamps';
 import { Conversation } from './conversation';

@@ -8,7 +8,7 @@ import { summarizeCapabilities, type DeviceCapabilities } from '../models/capabi
 import { deleteCachedModel, listCachedModels, requestPersistentStorage, type CachedModel } from '../models/model-cache';
 import { toAppError, type AppError } from '../core/errors';
 import { formatBytes, formatMegabytes } from '../core/units';
-import type { LoadState } from '../runtime/engines';
+import type { LoadState } from '../runtime/engine-contracts';
 import { NO_SERVED_MODELS, isServed, type ServedModels } from '../models/served-models';
 
 const ROLE: Record<ModelRole, string> = {

@@ -2,7 +2,7 @@
  * What the engines need from a workspace: their settings, read from its settings and model picks,
  * and a listener that turns their load reports into progress rows and model states.
  */
-import type { EngineListener, EngineModel, EngineSettings } from '../runtime/engines';
+import type { EngineListener, EngineModel, EngineSettings } from '../runtime/engine-contracts';
 import type { ModelPicks } from './model-picks';
 import type { ModelsState, ProgressRow, WorkspaceSettings } from './workspace-state';
 

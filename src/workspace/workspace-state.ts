@@ -10,7 +10,7 @@ import type { FileLoadProgress } from '../models/engines/load-progress';
 import type { FrameStore, WebSearchProvider } from '../tools';
 import type { StoredFrame } from '../tools/frame-store';
 import type { TranscriptCache } from '../tools/transcript-cache';
-import type { LoadState } from '../runtime/engines';
+import type { LoadState } from '../runtime/engine-contracts';
 import type { ModelSettings } from './model-picks';
 
 export type ErrorStage = 'open' | 'ask' | 'transcribe';

@@ -1,9 +1,9 @@
 /**
  * What one `<sage-agent>` does, without any DOM: the open video and its session, questions and
- * Stop, "Transcribe all", and the models behind them. Everything the page shows is one state
- * object (workspace-state.ts), replaced slice by slice as work moves on; a run's steps arrive as
- * events. The element renders the state and forwards the events, and Node tests drive the
- * workspace with doubles.
+ * Stop, "Transcribe all" (video-transcript.ts), and the models behind them. Everything the page
+ * shows is one state object (workspace-state.ts), replaced slice by slice as work moves on; a run's
+ * steps arrive as events. The element renders the state and forwards the events, and Node tests
+ * drive the workspace with doubles.
  */
 import { AppError, disposedError, isCancelled, toAppError } from '../core/errors';
 import type { MediaFile } from '../media/media-client';
@@ -12,19 +12,20 @@ import { listCachedModels } from '../models/model-cache';
 import { servedModelsAt, type ServedModels } from '../models/served-models';
 import { modelSiteRoot } from '../models/site-root';
 import { FrameStore } from '../tools';
-import { transcriptKey, TranscriptStore, type TranscriptStorage } from '../tools/transcript-store';
-import { verbalTranscript } from '../tools/verbal-transcript';
-import { AgentEngines, SPEECH_MODEL_ID, WORKER_FACTORIES, type CachedModels, type EngineFactories } from '../runtime/engines';
+import { TranscriptStore, type TranscriptStorage } from '../tools/transcript-store';
+import { AgentEngines } from '../runtime/engines';
+import { SPEECH_MODEL_ID, WORKER_FACTORIES, type CachedModels, type EngineFactories } from '../runtime/engine-contracts';
 import { engineReports, engineSettings } from './engine-reports';
 import { ModelPicks, NO_MODEL_SETTINGS, type DeviceReport } from './model-picks';
 import { openStatus, type OpenPhase } from './open-status';
-import { closeOpenVideo, fetchVideo, keepVideoTranscript, openVideo, transcriptParts, videoNameAt, type OpenVideo } from './open-video';
+import { closeOpenVideo, fetchVideo, openVideo, videoNameAt, type OpenVideo } from './open-video';
 import { openVideoSession } from './video-session';
-import { questionEvents, visionStatusNote } from './question-run';
+import { questionEvents } from './question-run';
+import { VideoTranscript } from './video-transcript';
+import { readyVisionNote } from './vision-note';
 import {
   EMPTY_TRANSCRIPT,
   initialState,
-  transcriptState,
   withProgressRow,
   WorkspaceListeners,
   type ErrorStage,
@@ -36,9 +37,6 @@ import {
 } from './workspace-state';
 
 export type { ProgressRow, VideoState, WorkspaceError, WorkspaceSettings, WorkspaceState } from './workspace-state';
-
-/** "Transcribe all" works through the video in windows this long, so progress shows and Stop is quick. */
-export const TRANSCRIBE_WINDOW_SECONDS = 300;
 
 export interface WorkspaceOptions {
   /** What starts the workers; tests pass doubles. */
@@ -52,18 +50,13 @@ export interface WorkspaceOptions {
   cachedModels?: CachedModels;
 }
 
-/** What the browser says of its connection: online or not, and its estimated downlink (Chromium) in Mbit/s. */
-function connection(): { online: boolean; downlinkMbps: number | undefined } {
-  const nav = globalThis.navigator as (Navigator & { connection?: { downlink?: number } }) | undefined;
-  return { online: nav?.onLine ?? true, downlinkMbps: nav?.connection?.downlink };
-}
-
 export class Workspace {
   private current: WorkspaceState;
   private config: WorkspaceSettings = { ...NO_MODEL_SETTINGS, webSearch: undefined, modelBaseUrl: undefined, orchestrator: undefined, speechOnly: false };
   private readonly listeners = new WorkspaceListeners();
   private readonly picks: ModelPicks;
   private readonly transcriptStore: TranscriptStorage;
+  private readonly transcript: VideoTranscript;
   private enginesMade: AgentEngines | null = null;
   private open: OpenVideo | null = null;
   /** Counts opens, so an open overtaken by a later one drops its file. */
@@ -71,7 +64,6 @@ export class Workspace {
   /** The URL being fetched, so asking for it twice fetches it once. */
   private fetching: string | null = null;
   private running: AbortController | null = null;
-  private transcribing: AbortController | null = null;
   private disposed = false;
 
   constructor(private readonly options: WorkspaceOptions = {}) {
@@ -83,6 +75,20 @@ export class Workspace {
       onChosen: () => this.update({}),
     });
     this.current = initialState(this.picks.modelId);
+    this.transcript = new VideoTranscript(
+      {
+        video: () => this.open,
+        state: () => this.current,
+        update: (patch) => this.update(patch),
+        setProgress: (row) => this.setProgress(row),
+        finishProgress: (id) => this.finishProgress(id),
+        announce: (text) => this.announce(text),
+        fail: (error, during) => this.fail(error, during),
+        speech: () => this.engines().speech,
+        speechModel: () => this.speechModel(),
+      },
+      this.transcriptStore,
+    );
   }
 
   get state(): WorkspaceState {
@@ -155,7 +161,7 @@ export class Workspace {
     const video = openVideo({ id, name, url, file, duration, frames }, blob, !playUrl, (opened) => openVideoSession(opened, context));
     this.open = video;
     this.update({ video: video.state, transcript: { ...EMPTY_TRANSCRIPT, duration } });
-    this.keepTranscript(video);
+    this.transcript.keep(video);
     if (video.uses.frames) this.setProgress({ id: 'skim', label: 'Skimming the whole video' });
     this.showPhase(video, { kind: 'skimming' });
     video.session.then(
@@ -223,7 +229,7 @@ export class Workspace {
       for await (const event of events) {
         if (this.open !== video) break;
         this.emit('step', event);
-        if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.refreshTranscript(video);
+        if (event.type === 'tool-result' && event.name === 'verbal_transcript') this.transcript.refresh(video);
         if (event.type === 'answer') this.update({ evidence: event.spans });
         if (event.type === 'error' && !isCancelled(event.error)) this.emit('error', { error: event.error, during: 'ask' });
       }
@@ -251,34 +257,12 @@ export class Workspace {
   }
 
   /** Transcribes the whole open video, window by window, skipping what is already transcribed. */
-  async transcribeAll(): Promise<void> {
-    const video = this.open;
-    if (!video || this.transcribing) return;
-    const controller = new AbortController();
-    this.transcribing = controller;
-    this.update({ transcribing: true });
-    const signal = AbortSignal.any([controller.signal, video.abort.signal]);
-    const duration = video.state.duration;
-    try {
-      for (let start = 0; start < duration; start += TRANSCRIBE_WINDOW_SECONDS) {
-        const window = { start, end: Math.min(duration, start + TRANSCRIBE_WINDOW_SECONDS) };
-        this.setProgress({ id: 'transcribe', label: 'Transcribing', done: start, total: duration, unit: 'seconds' });
-        await verbalTranscript({ audio: video.state.file, transcriber: this.engines().speech, cache: video.transcriptCache }, window, { signal });
-        this.refreshTranscript(video);
-      }
-      this.announce('The whole video is transcribed.');
-    } catch (error) {
-      if (!isCancelled(error)) this.fail(toAppError(error), 'transcribe');
-    } finally {
-      this.finishProgress('transcribe');
-      if (this.transcribing === controller) this.transcribing = null;
-      this.update({ transcribing: this.transcribing !== null });
-      this.refreshTranscript(video);
-    }
+  transcribeAll(): Promise<void> {
+    return this.transcript.transcribeAll();
   }
 
   stopTranscribing(): void {
-    this.transcribing?.abort();
+    this.transcript.stopTranscribing();
   }
 
   /**
@@ -286,15 +270,7 @@ export class Workspace {
    * speech model). Transcription after this is kept again.
    */
   async forgetTranscript(): Promise<void> {
-    const video = this.open;
-    if (!video) return;
-    this.emptyTranscript(video);
-    try {
-      await this.transcriptStore.remove(await transcriptKey(video.blob, transcriptParts(video, this.speechModel())));
-    } catch (error) {
-      if (this.open === video) this.update({ transcript: { ...this.current.transcript, notice: toAppError(error).message } });
-    }
-    if (this.open === video) this.keepTranscript(video);
+    if (this.open) await this.transcript.forget(this.open);
   }
 
   /** Puts a line in the status region (e.g. a step of the running question worth announcing). */
@@ -336,18 +312,6 @@ export class Workspace {
     return this.enginesMade;
   }
 
-  /** Restores what was transcribed of this file with the current speech model before, and keeps new spans. */
-  private keepTranscript(video: OpenVideo): void {
-    keepVideoTranscript(video, {
-      store: this.transcriptStore,
-      speechModel: this.speechModel(),
-      onUnavailable: (error) => {
-        if (this.open === video) this.update({ transcript: { ...this.current.transcript, notice: error.message } });
-      },
-      onRestored: () => this.refreshTranscript(video),
-    });
-  }
-
   private speechModel(): string {
     return this.config.speech || SPEECH_MODEL_ID;
   }
@@ -355,24 +319,7 @@ export class Workspace {
   /** Another speech model gives other text: the open video's transcript starts over under its key. */
   private speechChanged(): void {
     void this.enginesMade?.resetSpeech();
-    const video = this.open;
-    if (!video) return;
-    this.emptyTranscript(video);
-    this.keepTranscript(video);
-  }
-
-  /** Stops transcribing and keeping the video's transcript, and empties it; `keepTranscript` starts keeping again. */
-  private emptyTranscript(video: OpenVideo): void {
-    this.transcribing?.abort();
-    video.keeping?.abort();
-    video.transcriptCache.clear();
-    this.refreshTranscript(video);
-  }
-
-  private refreshTranscript(video = this.open): void {
-    if (!video || this.open !== video) return;
-    const cache = video.transcriptCache;
-    this.update({ transcript: transcriptState(cache, video.state.duration, this.current.transcript.notice) });
+    if (this.open) this.transcript.restart(this.open);
   }
 
   /** Something the person should know that is not an error: a line in the run's steps and the status region. */
@@ -398,10 +345,7 @@ export class Workspace {
   private async addVisionNote(video: OpenVideo, readyText: string): Promise<void> {
     if (this.config.orchestrator || this.config.speechOnly) return;
     try {
-      const engines = this.engines();
-      const [facts, stored] = await Promise.all([engines.visionFacts(false), engines.vlmStored(this.cachedModels)]);
-      const { online, downlinkMbps } = connection();
-      const note = visionStatusNote(facts.model, stored, online, downlinkMbps);
+      const note = await readyVisionNote(this.engines(), this.cachedModels);
       if (note && this.open === video && this.current.status === readyText) this.update({ status: `${readyText} ${note}` });
     } catch {
       // Without a device check or the caches the status says only what it said.
@@ -410,7 +354,7 @@ export class Workspace {
 
   private closeVideo(): void {
     this.running?.abort();
-    this.transcribing?.abort();
+    this.transcript.stopTranscribing();
     const video = this.open;
     this.open = null;
     this.update({ video: null, askable: false, alert: null, evidence: [], skim: [], transcript: EMPTY_TRANSCRIPT, progress: this.current.progress.filter((row) => row.id !== 'skim') });

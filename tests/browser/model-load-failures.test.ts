@@ -5,7 +5,8 @@
  * person is told that the download failed, not that the model "could not be loaded".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentEngines, type EngineModel, type LoadState } from '../../src/runtime/engines';
+import { AgentEngines } from '../../src/runtime/engines';
+import type { EngineModel, LoadState } from '../../src/runtime/engine-contracts';
 import type { DeviceCapabilities } from '../../src/models/capabilities';
 import { TINY_TEST_VLM_ID } from '../../src/models/registry';
 import type { AppError } from '../../src/core/errors';

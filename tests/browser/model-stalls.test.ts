@@ -6,7 +6,8 @@
  * (the retry a person is offered) loads on a fresh worker and works.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentEngines, type EngineModel, type LoadState } from '../../src/runtime/engines';
+import { AgentEngines } from '../../src/runtime/engines';
+import type { EngineModel, LoadState } from '../../src/runtime/engine-contracts';
 import type { DeviceCapabilities } from '../../src/models/capabilities';
 import { TINY_TEST_VLM_ID } from '../../src/models/registry';
 import { setStallLimits } from '../../src/models/engines/watchdog';

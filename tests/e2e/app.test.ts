@@ -215,7 +215,7 @@ describe('the app (built, served from dist/)', () => {
     await g.context.close();
   });
 
-  it('says clearly when the VLM cannot load, and speech still works', async () => {
+  it('says clearly when the VLM cannot load, answers from the speech, and tries it again only on "Retry with vision"', async () => {
     const g = await guardedPage(browser());
     const { page } = g;
     // The tiny test model is not part of the build, so loading it fails as a missing download would.
@@ -223,27 +223,44 @@ describe('the app (built, served from dist/)', () => {
     await page.evaluate(() => document.querySelector('sage-agent')!.setAttribute('model', 'tiny-random-qwen2.5-vl'));
     await openSpeech(page);
     const input = page.getByRole('textbox', { name: 'Question about the video' });
+    const answers = page.locator('sage-agent .answer-text');
+    const attempts = () => g.requested.filter((url) => url.includes('tiny-random-qwen2_5_vl')).length;
+    const speechOnly = /^From the speech only: the frames were not looked at because .*the vision model \(Tiny random Qwen2\.5-VL \(tests only\)/;
+
+    // The first question tries the model once; its failure is a step in its own words, and the
+    // question is answered from the speech, saying why.
     await input.fill('What happens?');
     await input.press('Enter');
-    const failure = page.locator('sage-agent .outcome .error-text');
-    await expect.poll(() => failure.textContent(), { timeout: 60_000 }).toMatch(/could not|cannot/i);
-    expect(await failure.textContent()).toContain('transcript panel');
+    await expect.poll(() => answers.count(), { timeout: 90_000 }).toBe(1);
+    expect(await answers.first().textContent()).toMatch(speechOnly);
+    const notes = await page.locator('sage-agent .step.note').allTextContents();
+    expect(notes.some((note) => note.includes('Tiny random Qwen2.5-VL (tests only)'))).toBe(true);
+    expect(await page.locator('sage-agent .outcome .error-text').count()).toBe(0);
     await expect.poll(() => input.isDisabled()).toBe(false);
-
-    // A failed load is not remembered: the next question tries to load the model again.
-    const attempts = () => g.requested.filter((url) => url.includes('tiny-random-qwen2_5_vl')).length;
     const afterFirst = attempts();
     expect(afterFirst).toBeGreaterThan(0);
+
+    // The failure is kept: the next question goes to the speech without asking for the model's files.
     await input.fill('And now?');
     await input.press('Enter');
-    await expect.poll(() => page.locator('sage-agent .outcome .error-text').count(), { timeout: 60_000 }).toBe(2);
+    await expect.poll(() => answers.count(), { timeout: 90_000 }).toBe(2);
+    expect(await answers.nth(1).textContent()).toMatch(speechOnly);
+    await expect.poll(() => input.isDisabled()).toBe(false);
+    expect(attempts()).toBe(afterFirst);
+
+    // "Retry with vision" forgets the failure: the model's files are asked for again.
+    await page.getByRole('button', { name: 'Retry with vision' }).last().click();
+    await expect.poll(() => answers.count(), { timeout: 90_000 }).toBe(3);
     expect(attempts()).toBeGreaterThan(afterFirst);
     await expect.poll(() => input.isDisabled()).toBe(false);
 
+    // The speech answers heard the whole video with real Whisper: the transcript panel holds it all,
+    // so "Transcribe all" has nothing left to do.
     await page.locator('sage-agent .transcript > summary').click();
-    await page.getByRole('button', { name: 'Transcribe all' }).click();
     await expect.poll(() => page.locator('sage-agent .segments li').count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    expectSpeech((await page.locator('sage-agent .segments').textContent()) ?? '');
     await expect.poll(() => page.locator('sage-agent .transcript .muted').first().textContent(), { timeout: 90_000 }).toMatch(/^00:1\d of 00:1\d transcribed/);
+    expect(await page.getByRole('button', { name: 'Transcribe all' }).isDisabled()).toBe(true);
     await screenshot(page, 'app-vlm-failed');
     expect(g.external).toEqual([]);
     await g.context.close();

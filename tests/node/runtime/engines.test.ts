@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MediaClient } from '../../../src/media/media-client';
 import type { VlmClient } from '../../../src/models/engines/vlm-client';
 import type { WhisperEngine } from '../../../src/models/engines/whisper-client';
-import { AgentEngines, type EngineFactories, type EngineSettings, type LoadState } from '../../../src/runtime/engines';
+import { AgentEngines } from '../../../src/runtime/engines';
+import type { EngineFactories, EngineSettings, LoadState } from '../../../src/runtime/engine-contracts';
 import { device } from '../fixtures/devices';
 
 interface Doubles {

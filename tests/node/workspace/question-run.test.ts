@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { AgentSession } from '../../../src/agent/session';
 import { AppError } from '../../../src/core/errors';
-import type { LoadState } from '../../../src/runtime/engines';
+import type { LoadState } from '../../../src/runtime/engine-contracts';
 import type { VisionFacts } from '../../../src/runtime/vision-plan';
 import { TranscriptCache } from '../../../src/tools/transcript-cache';
 import { questionEvents, visionStatusNote, type QuestionRun } from '../../../src/workspace/question-run';
