@@ -6,56 +6,15 @@
  * (the retry a person is offered) loads on a fresh worker and works.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentEngines } from '../../src/runtime/engines';
-import type { EngineModel, LoadState } from '../../src/runtime/engine-contracts';
-import type { DeviceCapabilities } from '../../src/models/capabilities';
-import { TINY_TEST_VLM_ID } from '../../src/models/registry';
 import { setStallLimits } from '../../src/models/engines/watchdog';
-import type { AppError } from '../../src/core/errors';
+import { disposePageEngines, pageEngines, rejection } from './page-engines';
 
-const WASM_ONLY: DeviceCapabilities = {
-  webgpu: { available: false, reason: 'none' },
-  deviceMemoryGB: 8,
-  crossOriginIsolated: false,
-  hardwareConcurrency: 2,
-};
 const STALL_SECONDS = 4;
 
-let engines: AgentEngines | null = null;
 afterEach(async () => {
   setStallLimits();
-  await engines?.dispose();
-  engines = null;
+  await disposePageEngines();
 });
-
-function pageEngines(settings: { modelSource?: string; modelBaseUrl?: string }): { engines: AgentEngines; failed: Map<EngineModel, AppError> } {
-  const failed = new Map<EngineModel, AppError>();
-  engines = new AgentEngines(
-    () => ({
-      modelId: TINY_TEST_VLM_ID,
-      modelSource: settings.modelSource,
-      speechId: 'whisper-tiny',
-      modelBaseUrl: settings.modelBaseUrl,
-      capabilities: async () => WASM_ONLY,
-      choice: () => Promise.reject(new Error('the tests name their models')),
-    }),
-    {
-      progress() {},
-      loaded(model, state: LoadState) {
-        if (state.state === 'failed') failed.set(model, state.error);
-      },
-      notice() {},
-    },
-  );
-  return { engines, failed };
-}
-
-function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => null,
-    (error: unknown) => error,
-  );
-}
 
 describe('model loads that stall', () => {
   it('Whisper stops receiving bytes: stalled, said so, and a retry loads it', async () => {

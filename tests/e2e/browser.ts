@@ -63,19 +63,48 @@ export async function guardedPage(browser: Browser, viewport = { width: 1280, he
   return { context, page, requested, external, problems };
 }
 
+/** A fresh context (no request guard) whose requests, page and workers, are recorded. */
+export async function recordedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; requested: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const requested: string[] = [];
+  context.on('request', (request) => requested.push(request.url()));
+  return { context, page: await context.newPage(), requested };
+}
+
+/** The first visit: opens `url`, waits for the app-shell service worker, and reloads so it controls the page. */
+export async function visitOnce(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+}
+
+/** Deletes the kept transcripts, so the next answer has to run Whisper. */
+export async function forgetTranscripts(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const request = indexedDB.deleteDatabase('sage-transcripts');
+        request.onsuccess = request.onerror = done;
+      }),
+  );
+}
+
+/** Opens `path` through the element's file input and waits for its details to name the file. */
+export async function openVideo(page: Page, path: string): Promise<void> {
+  await page.locator('sage-agent input[type=file]').setInputFiles(path);
+  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain(path.split('/').pop()!);
+}
+
 /** Opens the speech fixture through the element's file input and waits for its details. */
-export async function openSpeech(page: Page): Promise<void> {
-  await page.locator('sage-agent input[type=file]').setInputFiles(SPEECH);
-  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('speech.mp4');
+export function openSpeech(page: Page): Promise<void> {
+  return openVideo(page, SPEECH);
 }
 
 /**
- * Puts a scripted orchestrator (one of the scripts below) in place and asks `question` through the
- * question box. `answer` settles with the element's next `answer` event, or rejects on `error`;
- * steps can be checked while it is pending.
+ * Asks `question` through the question box with whatever orchestrator the page has. `answer`
+ * settles with the element's next `answer` event, or rejects on `error`.
  */
-export async function askScripted(page: Page, script: string, question: string): Promise<{ answer: Promise<string> }> {
-  await page.evaluate(script);
+export async function askInBox(page: Page, question: string): Promise<{ answer: Promise<string> }> {
   const answer = page.evaluate(
     () =>
       new Promise<string>((done, fail) => {
@@ -88,6 +117,16 @@ export async function askScripted(page: Page, script: string, question: string):
   await input.fill(question);
   await input.press('Enter');
   return { answer };
+}
+
+/**
+ * Puts a scripted orchestrator (one of the scripts below) in place and asks `question` through the
+ * question box. `answer` settles with the element's next `answer` event, or rejects on `error`;
+ * steps can be checked while it is pending.
+ */
+export async function askScripted(page: Page, script: string, question: string): Promise<{ answer: Promise<string> }> {
+  await page.evaluate(script);
+  return askInBox(page, question);
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {

@@ -6,7 +6,7 @@
 import speech from '../fixtures/speech.json';
 import type { Page } from 'playwright';
 import { describe, expect, inject, it } from 'vitest';
-import { askScripted, browserForFile, openSpeech, screenshot, SCRIPTED_ORCHESTRATOR } from './browser';
+import { askScripted, browserForFile, forgetTranscripts, openSpeech, recordedPage, screenshot, SCRIPTED_ORCHESTRATOR, visitOnce } from './browser';
 
 const origin = inject('origin');
 const browser = browserForFile();
@@ -20,16 +20,11 @@ async function askAboutSpeech(page: Page): Promise<string> {
 
 describe('offline after the first visit', () => {
   it('opens the app and answers with the network unplugged', async () => {
-    const context = await browser().newContext({ viewport: { width: 1280, height: 900 } });
-    const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    const page = await context.newPage();
+    const { context, page, requested } = await recordedPage(browser());
 
     // First visit, online: the service worker installs and takes control, the first answer pulls
     // Whisper's files through it.
-    await page.goto(`${origin}/dist/index.html`);
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await page.reload();
+    await visitOnce(page, `${origin}/dist/index.html`);
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toContain('app-shell-sw.js');
     // The server sends no isolation headers; the service worker adds them, so WASM gets threads.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -37,13 +32,7 @@ describe('offline after the first visit', () => {
 
     // Unplugged: the page, its workers, ONNX Runtime and Whisper all come from the cache. The kept
     // transcript goes first, or the answer would come from it without Whisper running.
-    await page.evaluate(
-      () =>
-        new Promise((done) => {
-          const request = indexedDB.deleteDatabase('sage-transcripts');
-          request.onsuccess = request.onerror = done;
-        }),
-    );
+    await forgetTranscripts(page);
     await context.setOffline(true);
     await page.reload();
     const whisperBefore = requested.filter((url) => url.includes('whisper')).length;

@@ -8,58 +8,35 @@
 import lecture from '../fixtures/lecture.json';
 import type { Page } from 'playwright';
 import { describe, expect, inject, it } from 'vitest';
-import { browserForFile, screenshot } from './browser';
+import { askInBox, browserForFile, forgetTranscripts, openVideo, recordedPage, screenshot, visitOnce } from './browser';
 
 const origin = inject('origin');
 const browser = browserForFile();
 const LECTURE = 'tests/fixtures/media/lecture.mp4';
 const pigment = lecture.sentences[1]!;
 
-async function openLecture(page: Page): Promise<void> {
-  await page.locator('sage-agent input[type=file]').setInputFiles(LECTURE);
-  await expect.poll(() => page.locator('sage-agent .details').textContent()).toContain('lecture.mp4');
+function openLecture(page: Page): Promise<void> {
+  return openVideo(page, LECTURE);
 }
 
 /** Asks through the question box; settles with the element's next answer (rejects on an error event). */
 async function ask(page: Page, question: string): Promise<string> {
-  const answer = page.evaluate(
-    () =>
-      new Promise<string>((done, fail) => {
-        const element = document.querySelector('sage-agent')!;
-        element.addEventListener('sage-answer', (e) => done(e.detail.answer), { once: true });
-        element.addEventListener('sage-error', (e) => fail(new Error(JSON.stringify(e.detail))), { once: true });
-      }),
-  );
-  const input = page.getByRole('textbox', { name: 'Question about the video' });
-  await input.fill(question);
-  await input.press('Enter');
-  return answer;
+  return (await askInBox(page, question)).answer;
 }
 
 describe('speech-only answers, offline, with no vision model stored', () => {
   it('answers a speech question with the fact and a seeking timestamp, and a picture question honestly', async () => {
-    const context = await browser().newContext({ viewport: { width: 1280, height: 900 } });
-    const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    const page = await context.newPage();
+    const { context, page, requested } = await recordedPage(browser());
 
     // Online once, so the service worker keeps the app and Whisper's files (as a visit would).
-    await page.goto(`${origin}/dist/index.html`);
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await page.reload();
+    await visitOnce(page, `${origin}/dist/index.html`);
     await openLecture(page);
     await page.locator('sage-agent .transcript > summary').click();
     await page.locator('sage-agent .transcribe-all').click();
     await expect.poll(() => page.locator('sage-agent .status').textContent(), { timeout: 120_000 }).toContain('The whole video is transcribed.');
 
     // Unplugged, with the kept transcript gone, so the question has to run Whisper again.
-    await page.evaluate(
-      () =>
-        new Promise((done) => {
-          const request = indexedDB.deleteDatabase('sage-transcripts');
-          request.onsuccess = request.onerror = done;
-        }),
-    );
+    await forgetTranscripts(page);
     await context.setOffline(true);
     await page.reload();
     await openLecture(page);

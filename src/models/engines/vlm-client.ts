@@ -2,13 +2,12 @@
 import * as Comlink from 'comlink';
 import { AppError } from '../../core/errors';
 import { cancelOnAbort, untilAborted } from '../../core/cancellation';
-import { installAppErrorTransfer } from '../../rpc/comlink-errors';
 import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry } from '../registry';
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
 import { modelSiteRoot } from '../site-root';
 import type { VlmInspection, VlmWorkerGenerateRequest, VlmEngine, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerLoadOptions, VlmWorkerSource } from './vlm-engine';
 import type { VlmGenerateRequest } from '../../core/contracts';
-import { workerFailure } from './worker-failure';
+import { ModelWorker } from './model-worker';
 import { formatBytes } from '../../core/units';
 import { stallFailure } from './engine-errors';
 import { stallLimits, watchProgress } from './watchdog';
@@ -51,19 +50,10 @@ export function workerSource(model: ModelEntry, dtype: DtypeSpec, siteRoot: stri
   return { kind: 'url', url: new URL(`${folder}/`, siteRoot).href };
 }
 
-/** A terminated worker never answers, so calls after `dispose` fail here instead of hanging. */
-function closedError(): AppError {
-  return new AppError('invalid-argument', 'The vision-language model was closed. Load it again to continue.');
-}
-
 export class VlmClient implements VlmEngine {
-  private readonly worker: Worker;
-  private readonly remote: Comlink.Remote<VlmWorkerApi>;
+  private readonly worker: ModelWorker<VlmWorkerApi>;
   private readonly loadOptions: VlmWorkerLoadOptions;
-  /** Rejects if the worker cannot start (its script not fetched, e.g. offline and never cached). */
-  private readonly workerFailed: Promise<never>;
   private nextJob = 0;
-  private disposed = false;
 
   constructor(options: VlmClientOptions) {
     const { model, device } = options;
@@ -80,10 +70,7 @@ export class VlmClient implements VlmEngine {
       label: model.label,
       smallerLabel: options.smallerLabel,
     };
-    installAppErrorTransfer();
-    this.worker = new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' });
-    this.remote = Comlink.wrap<VlmWorkerApi>(this.worker);
-    this.workerFailed = workerFailure(this.worker);
+    this.worker = new ModelWorker(new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' }), 'vision-language model');
   }
 
   /**
@@ -91,7 +78,7 @@ export class VlmClient implements VlmEngine {
    * after the last byte must end within the same bound. A stalled load ends the worker.
    */
   load(onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult> {
-    if (this.disposed) return Promise.reject(closedError());
+    if (this.worker.closed) return Promise.reject(this.worker.closedError());
     const { label, source, device } = this.loadOptions;
     let last: string | undefined;
     return watchProgress(
@@ -99,11 +86,11 @@ export class VlmClient implements VlmEngine {
         idleSeconds: stallLimits().loadSeconds,
         stalled: (idle) =>
           stallFailure(idle, { label, phase: 'load', lastProgress: last ?? 'no download progress', where: `${source.kind === 'url' ? source.url : source.repo} on ${device}` }),
-        onStall: () => this.end(),
+        onStall: () => this.worker.end(),
       },
       (advance) =>
         Promise.race([
-          this.remote.load(
+          this.worker.remote.load(
             this.loadOptions,
             Comlink.proxy((progress: VlmLoadProgress) => {
               last = `${formatBytes(progress.loaded)} of ${formatBytes(progress.total)} downloaded`;
@@ -111,7 +98,7 @@ export class VlmClient implements VlmEngine {
               onProgress?.(progress);
             }),
           ),
-          this.workerFailed,
+          this.worker.failed,
         ]),
     );
   }
@@ -123,17 +110,17 @@ export class VlmClient implements VlmEngine {
    */
   async generate(request: VlmGenerateRequest): Promise<string> {
     const { signal, onToken } = request;
-    if (this.disposed) throw closedError();
+    if (this.worker.closed) throw this.worker.closedError();
     const jobId = `vlm-${++this.nextJob}`;
-    return cancelOnAbort(signal, () => void this.remote.cancel(jobId), () =>
+    return cancelOnAbort(signal, () => void this.worker.remote.cancel(jobId), () =>
       watchProgress(
         {
           idleSeconds: stallLimits().vlmJobSeconds,
           stalled: (idle) => stallFailure(idle, { label: this.loadOptions.label, phase: 'run' }),
-          onStall: () => this.end(),
+          onStall: () => this.worker.end(),
         },
         (advance) => {
-          const call = this.remote.generate(
+          const call = this.worker.remote.generate(
             workerRequest(jobId, request),
             Comlink.proxy((text: string) => {
               advance();
@@ -146,40 +133,25 @@ export class VlmClient implements VlmEngine {
     );
   }
 
-  /** Ends a stuck worker at once: nothing it holds can be asked for again. */
-  private end(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.remote[Comlink.releaseProxy]();
-    this.worker.terminate();
-  }
-
   /** Runs one prompt for inspection (processor outputs, positions, logits, greedy tokens); tests and bench. */
   inspect(request: Omit<VlmGenerateRequest, 'signal' | 'onToken'>, greedySteps: number): Promise<VlmInspection> {
-    if (this.disposed) return Promise.reject(closedError());
-    return this.remote.inspect(workerRequest(`inspect-${++this.nextJob}`, request), greedySteps);
+    if (this.worker.closed) return Promise.reject(this.worker.closedError());
+    return this.worker.remote.inspect(workerRequest(`inspect-${++this.nextJob}`, request), greedySteps);
   }
 
   /** Runs only the vision encoder on the request's pictures or video; the bench's Stage-1 figures. */
   measureVision(request: Omit<VlmGenerateRequest, 'signal' | 'onToken'>): Promise<{ visualTokens: number; visionSeconds: number }> {
-    if (this.disposed) return Promise.reject(closedError());
-    return this.remote.measureVision(workerRequest(`vision-${++this.nextJob}`, request));
+    if (this.worker.closed) return Promise.reject(this.worker.closedError());
+    return this.worker.remote.measureVision(workerRequest(`vision-${++this.nextJob}`, request));
   }
 
   interrupt(): Promise<void> {
-    return this.disposed ? Promise.resolve() : this.remote.interrupt();
+    return this.worker.closed ? Promise.resolve() : this.worker.remote.interrupt();
   }
 
   /** Frees the model and ends the worker; a running generation rejects with a 'cancelled' AppError. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    try {
-      await this.remote.dispose();
-    } finally {
-      this.remote[Comlink.releaseProxy]();
-      this.worker.terminate();
-    }
+  dispose(): Promise<void> {
+    return this.worker.dispose();
   }
 }
 
