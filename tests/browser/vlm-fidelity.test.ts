@@ -12,7 +12,9 @@
  * - mRoPE position ids and the generation offset exactly;
  * - next-token logits (fp32) within the reference's stated tolerance, 1e-4 (the export itself
  *   agrees to about 1e-5; a wrong pixel or position moves them by 0.06 or more);
- * - greedy tokens for 12 steps exactly (fp32); for q4 the matching prefix is reported.
+ * - greedy tokens for 12 steps exactly (fp32); for q4 and q4f16 (4-bit weights and token
+ *   embedding: MatMulNBits and GatherBlockQuantized, which ONNX Runtime Web's CPU build runs) the
+ *   matching prefix is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VlmClient } from '../../src/models/engines/vlm-client';
@@ -94,11 +96,11 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4'): ModelEntry {
+function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4' | 'q4f16'): ModelEntry {
   return { ...entry, devices: { wasm: { ...entry.devices.wasm!, dtype } } };
 }
 
-const RUNS = FAMILIES.flatMap((family) => (['fp32', 'q4'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
+const RUNS = FAMILIES.flatMap((family) => (['fp32', 'q4', 'q4f16'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
 
 describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtype }) => {
   let client: VlmClient;
@@ -154,7 +156,7 @@ describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtyp
         const prefix = ours.findIndex((token, index) => token !== expected[index]);
         return `${name} ${prefix === -1 ? ours.length : prefix}/${expected.length}`;
       });
-      console.info(`${family.name} q4 greedy agreement with PyTorch fp32 (WASM): ${figures.join(', ')}`);
+      console.info(`${family.name} ${dtype} greedy agreement with PyTorch fp32 (WASM): ${figures.join(', ')}`);
       for (const name of names) expect(inspected.get(name)!.greedyTokens).toHaveLength(steps);
     });
   }
