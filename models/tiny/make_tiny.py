@@ -175,16 +175,16 @@ def build_qwen3_checkpoint(folder: str) -> None:
         json.dump({"chat_template": CHAT_TEMPLATE}, handle)
 
 
-def _ascii_only(model, vocab_size: int, first_added: int) -> None:
+def ascii_only(text, lm_head, vocab_size: int, first_added: int) -> None:
     """One embedding direction no layer writes to, read by the LM head: special tokens and
-    non-ASCII bytes never win, and a large LM head keeps greedy choices clear of near-ties."""
+    non-ASCII bytes never win, and a large LM head keeps greedy choices clear of near-ties.
+    `text` is the text model (embed_tokens and layers with self_attn.o_proj and mlp.down_proj)."""
     with torch.no_grad():
-        text = model.model.language_model
         text.embed_tokens.weight[:, 0] = 3.0
         for layer in text.layers:
             layer.self_attn.o_proj.weight[0, :] = 0.0
             layer.mlp.down_proj.weight[0, :] = 0.0
-        head = model.lm_head.weight
+        head = lm_head.weight
         head.normal_(0.0, 1.0)
         printable = set(range(0x20, 0x7F)) | {0x0A}
         suppressed = [b for b in range(256) if b not in printable] + list(range(first_added, vocab_size))
@@ -199,7 +199,7 @@ def _save_weights_and_tokenizer(model_class, config, folder: str):
     tokenizer_json, tokenizer_config, _, vocab_size, first_added = build_tokenizer()
     torch.manual_seed(SEED)
     model = model_class(config).eval()
-    _ascii_only(model, vocab_size, first_added)
+    ascii_only(model.model.language_model, model.lm_head, vocab_size, first_added)
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
     with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:

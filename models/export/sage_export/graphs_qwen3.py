@@ -117,17 +117,24 @@ class DecoderQwen3(nn.Module):
         hidden = inputs_embeds
         present = []
         for index, layer in enumerate(self.text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            shape = (batch, length, -1, attn.head_dim)
-            query = attn.q_norm(attn.q_proj(x).view(shape)).transpose(1, 2)
-            key = attn.k_norm(attn.k_proj(x).view(shape)).transpose(1, 2)
-            value = attn.v_proj(x).view(shape).transpose(1, 2)
-            query, key = apply_rotary_pos_emb(query, key, cos, sin)
-            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), cos, sin, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            hidden = hidden + out
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
             if index < self.deepstack_layers:
                 hidden = hidden + deepstack_visual_embeds[index]
         return (kept_logits(self.lm_head, self.text.norm(hidden), num_logits_to_keep), *present)
+
+
+def decoder_layer(layer: nn.Module, hidden, batch_length: tuple, cos, sin, mask, past_key, past_value):
+    """One Qwen3 decoder layer (q/k norms before the rotary embedding) over the cache; returns the
+    hidden state and the layer's new keys and values. The Qwen3 text model's layers are the same.
+    `batch_length` is read once from the decoder's input, so the trace reads no shape per layer."""
+    attn = layer.self_attn
+    x = layer.input_layernorm(hidden)
+    shape = (*batch_length, -1, attn.head_dim)
+    query = attn.q_norm(attn.q_proj(x).view(shape)).transpose(1, 2)
+    key = attn.k_norm(attn.k_proj(x).view(shape)).transpose(1, 2)
+    value = attn.v_proj(x).view(shape).transpose(1, 2)
+    query, key = apply_rotary_pos_emb(query, key, cos, sin)
+    out, key, value = cached_attention(attn, query, key, value, past_key, past_value, mask)
+    hidden = hidden + out
+    return hidden + layer.mlp(layer.post_attention_layernorm(hidden)), key, value
