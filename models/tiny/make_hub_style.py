@@ -43,8 +43,10 @@ MODEL_DIR = os.path.join(HERE, "tiny-hub-style-qwen2_5_vl")
 TINY_FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm")
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm-hub-style")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from make_tiny import build_checkpoint  # noqa: E402
+from sage_export.graphs import vision_attention  # noqa: E402
 
 # Files of the tiny model that the Hub-style folder shares (links), for the fp32 dtype.
 SHARED = [
@@ -72,8 +74,6 @@ class WholeCallVisionEncoder(nn.Module):
         self.full_attention = set(config.fullatt_block_indexes)
 
     def forward(self, pixel_values: torch.Tensor, image_grid_thw: torch.Tensor) -> torch.Tensor:
-        from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import apply_rotary_pos_emb_vision
-
         visual, merge, window = self.visual, self.merge, self.window
         hidden = visual.patch_embed(pixel_values)
         height, width = image_grid_thw[0, 1], image_grid_thw[0, 2]
@@ -92,16 +92,8 @@ class WholeCallVisionEncoder(nn.Module):
         whole = torch.zeros((hidden.shape[0], hidden.shape[0]), dtype=hidden.dtype)
         windows = torch.where(window_id[:, None] == window_id[None, :], 0.0, blocked).to(hidden.dtype)
         for index, block in enumerate(visual.blocks):
-            attn = block.attn
-            x = block.norm1(hidden)
-            length = x.shape[0]
-            qkv = attn.qkv(x).reshape(length, 3, attn.num_heads, -1).permute(1, 0, 2, 3)
-            query, key = apply_rotary_pos_emb_vision(qkv[0], qkv[1], cos, sin)
-            query, key, value = query.transpose(0, 1), key.transpose(0, 1), qkv[2].transpose(0, 1)
             mask = whole if index in self.full_attention else windows
-            scores = torch.matmul(query, key.transpose(1, 2)) * attn.scaling + mask
-            weights = torch.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
-            hidden = hidden + attn.proj(torch.matmul(weights, value).transpose(0, 1).reshape(length, -1))
+            hidden = hidden + vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
             hidden = hidden + block.mlp(block.norm2(hidden))
         return visual.merger(hidden)
 
