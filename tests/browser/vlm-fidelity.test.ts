@@ -23,6 +23,7 @@ import type { VlmVideo } from '../../src/core/contracts';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
 import qwen25Reference from '../fixtures/tiny-vlm/reference.json';
 import qwen3Reference from '../fixtures/tiny-vlm-qwen3/reference.json';
+import { fixtureFile, maxDifference } from './reference-fixtures';
 
 const files = import.meta.glob<string>('../fixtures/tiny-vlm*/*.{png,f32}', { query: '?url', import: 'default', eager: true });
 
@@ -67,10 +68,8 @@ const PROMPTS = {
   text: { prompt: 'Say something about videos.' },
 };
 
-async function fixture(family: Family, name: string): Promise<Blob> {
-  const url = files[`../fixtures/${family.fixtures}/${name}`];
-  if (!url) throw new Error(`no fixture ${family.fixtures}/${name}`);
-  return (await fetch(url)).blob();
+function fixture(family: Family, name: string): Promise<Blob> {
+  return fixtureFile(files, family.fixtures, name);
 }
 
 async function referencePixels(family: Family, entry: ReferenceCase): Promise<Float32Array> {
@@ -87,13 +86,6 @@ async function requestFor(family: Family, name: CaseName): Promise<{ prompt: str
     return { ...PROMPTS.video, video: { frames, secondsPerGrid: fps ? 2 / fps : 1, ...(frameTimes ? { frameTimes } : {}) } };
   }
   return PROMPTS.text;
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
 }
 
 function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4' | 'q4f16'): ModelEntry {
