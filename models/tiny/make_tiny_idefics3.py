@@ -17,7 +17,7 @@ Run it with the export tool's environment (models/export/requirements.txt: trans
    embed_tokens, decoder_model_merged (inputs_embeds, attention_mask, position_ids and the cache);
    the graphs are traced here from the checkpoint's own modules, with the vision tower's per-image
    position loop written as tensor arithmetic (models/export does Qwen only), the decoder with
-   models/export's causal mask and cached attention;
+   models/export's causal mask and decoder layer;
 3. writes tests/fixtures/tiny-idefics3/: the test picture and, for an image prompt and a text
    prompt, PyTorch's processor outputs (token ids, the tile grid, pixel values as little-endian
    float32), next-token logits and greedy tokens, and what ONNX Runtime (CPU) gives on the same
@@ -47,7 +47,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from make_tiny import SEED, _tokenizer_kwargs, ascii_only  # noqa: E402
-from sage_export.graphs import EmbedTokens, cached_attention, causal_mask  # noqa: E402
+from sage_export.graphs import EmbedTokens, causal_mask, decoder_layer  # noqa: E402
 from sage_export.onnx_io import OPSET, cache_io  # noqa: E402
 from tiny_tokenizer import build_tokenizer  # noqa: E402
 
@@ -185,19 +185,12 @@ class Decoder(nn.Module):
         past_length = past[0].shape[2]
         cos, sin = self.text.rotary_emb(inputs_embeds, position_ids)
         mask = causal_mask(inputs_embeds, attention_mask, past_length)
+        rotate = lambda query, key: apply_rotary_pos_emb(query, key, cos, sin)  # noqa: E731
         hidden = inputs_embeds
         present = []
         for index, layer in enumerate(self.text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            query = attn.q_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            key = attn.k_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            value = attn.v_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            query, key = apply_rotary_pos_emb(query, key, cos, sin)
-            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            hidden = hidden + out
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
         return (self.lm_head(self.text.norm(hidden)), *present)
 
 

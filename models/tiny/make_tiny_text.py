@@ -43,8 +43,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from make_tiny import ascii_only  # noqa: E402
-from sage_export.graphs import causal_mask  # noqa: E402
-from sage_export.graphs_qwen3 import decoder_layer  # noqa: E402
+from sage_export.graphs import causal_mask, decoder_layer  # noqa: E402
 from sage_export.onnx_io import OPSET, cache_io  # noqa: E402
 from tiny_tokenizer import build_tokenizer  # noqa: E402
 
@@ -90,15 +89,17 @@ class CausalLm(nn.Module):
         self.model = model
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
+        from transformers.models.qwen3.modeling_qwen3 import apply_rotary_pos_emb
+
         text = self.model.model
         hidden = text.embed_tokens(input_ids)
         batch, length, _ = hidden.shape
         cos, sin = text.rotary_emb(hidden, position_ids)
         mask = causal_mask(hidden, attention_mask, past[0].shape[2])
+        rotate = lambda query, key: apply_rotary_pos_emb(query, key, cos, sin)  # noqa: E731
         present = []
         for index, layer in enumerate(text.layers):
-            # Qwen3-VL's decoder layers are Qwen3's (1-D RoPE here: the same rotation, other tables).
-            hidden, key, value = decoder_layer(layer, hidden, (batch, length), cos, sin, mask, past[2 * index], past[2 * index + 1])
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
         return (self.model.lm_head(text.norm(hidden)), *present)
 

@@ -116,21 +116,34 @@ class Decoder(nn.Module):
         cos, sin = self.text.rotary_emb(inputs_embeds, position_ids)
 
         mask = causal_mask(inputs_embeds, attention_mask, past_length)
+        rotate = lambda query, key: apply_multimodal_rotary_pos_emb(query, key, cos, sin, self.mrope_section)  # noqa: E731
 
         hidden = inputs_embeds
         present = []
         for index, layer in enumerate(self.text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            query = attn.q_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            key = attn.k_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            value = attn.v_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            query, key = apply_multimodal_rotary_pos_emb(query, key, cos, sin, self.mrope_section)
-            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            hidden = hidden + out
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
         return (kept_logits(self.lm_head, self.text.norm(hidden), num_logits_to_keep), *present)
+
+
+def decoder_layer(layer: nn.Module, hidden, batch_length: tuple, rotate, mask, past_key, past_value):
+    """One decoder layer over the cache: Qwen2.5-VL's, Qwen3's (q/k norms before the rotary
+    embedding) or Llama's. `rotate(query, key)` applies the family's rotary embedding;
+    `batch_length` is read once from the decoder's input, so the trace reads no shape per layer.
+    Returns the hidden state and the layer's new keys and values."""
+    attn = layer.self_attn
+    x = layer.input_layernorm(hidden)
+    shape = (*batch_length, -1, attn.head_dim)
+    norms = hasattr(attn, "q_norm")
+    query = attn.q_proj(x).view(shape)
+    query = (attn.q_norm(query) if norms else query).transpose(1, 2)
+    key = attn.k_proj(x).view(shape)
+    key = (attn.k_norm(key) if norms else key).transpose(1, 2)
+    value = attn.v_proj(x).view(shape).transpose(1, 2)
+    query, key = rotate(query, key)
+    out, key, value = cached_attention(attn, query, key, value, past_key, past_value, mask)
+    hidden = hidden + out
+    return hidden + layer.mlp(layer.post_attention_layernorm(hidden)), key, value
 
 
 def causal_mask(inputs_embeds: torch.Tensor, attention_mask: torch.Tensor, past_length) -> torch.Tensor:
