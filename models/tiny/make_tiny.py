@@ -55,7 +55,7 @@ EXPORT_TOOL = os.path.join(ROOT, "models", "export")
 sys.path.insert(0, HERE)
 sys.path.insert(0, EXPORT_TOOL)
 
-from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer  # noqa: E402
+from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer, write_tokenizer  # noqa: E402
 
 SEED = 20251213
 GREEDY_STEPS = 12
@@ -202,10 +202,7 @@ def _save_weights_and_tokenizer(model_class, config, folder: str):
     ascii_only(model.model.language_model, model.lm_head, vocab_size, first_added)
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
-    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_json, handle, ensure_ascii=False)
-    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    write_tokenizer(folder, tokenizer_json, tokenizer_config)
     return Qwen2TokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
 
 

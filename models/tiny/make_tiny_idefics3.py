@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 from make_tiny import SEED, _tokenizer_kwargs, ascii_only  # noqa: E402
 from sage_export.graphs import EmbedTokens, causal_mask, decoder_layer  # noqa: E402
 from sage_export.onnx_io import OPSET, cache_io  # noqa: E402
-from tiny_tokenizer import build_tokenizer  # noqa: E402
+from tiny_tokenizer import build_tokenizer, write_tokenizer  # noqa: E402
 
 GREEDY_STEPS = 12
 LOGIT_TOLERANCE = 1e-4
@@ -111,10 +111,7 @@ def build_checkpoint(folder: str):
         scale_factor=SCALE, image_token_id=ids["<image>"], tie_word_embeddings=False, **special,
     )
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_json, handle, ensure_ascii=False)
-    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    write_tokenizer(folder, tokenizer_json, tokenizer_config)
     torch.manual_seed(SEED)
     model = Idefics3ForConditionalGeneration(config).eval()
     # make_tiny's ASCII bias on the Llama decoder.

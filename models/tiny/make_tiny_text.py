@@ -45,7 +45,7 @@ sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 from make_tiny import ascii_only  # noqa: E402
 from sage_export.graphs import causal_mask, decoder_layer  # noqa: E402
 from sage_export.onnx_io import OPSET, cache_io  # noqa: E402
-from tiny_tokenizer import build_tokenizer  # noqa: E402
+from tiny_tokenizer import build_tokenizer, write_tokenizer  # noqa: E402
 
 SEED = 20251207
 GREEDY_STEPS = 16
@@ -75,10 +75,7 @@ def build_checkpoint(folder: str) -> None:
     ascii_only(model.model, model.lm_head, vocab_size, first_added)
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
-    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_json, handle, ensure_ascii=False)
-    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    write_tokenizer(folder, tokenizer_json, tokenizer_config)
 
 
 class CausalLm(nn.Module):
