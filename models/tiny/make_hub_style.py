@@ -46,7 +46,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from make_tiny import build_checkpoint  # noqa: E402
-from sage_export.graphs import vision_attention  # noqa: E402
+from sage_export.graphs import patch_places, vision_attention  # noqa: E402
 
 # Files of the tiny model that the Hub-style folder shares (links), for the fp32 dtype.
 SHARED = [
@@ -77,16 +77,8 @@ class WholeCallVisionEncoder(nn.Module):
         visual, merge, window = self.visual, self.merge, self.window
         hidden = visual.patch_embed(pixel_values)
         height, width = image_grid_thw[0, 1], image_grid_thw[0, 2]
-        units_per_row = width // merge
-        in_frame = torch.arange(hidden.shape[0], device=hidden.device) % (height * width)
-        unit, in_unit = in_frame // (merge * merge), in_frame % (merge * merge)
-        unit_row, unit_col = unit // units_per_row, unit % units_per_row
-        row = unit_row * merge + in_unit // merge
-        col = unit_col * merge + in_unit % merge
-        inv_freq = visual.rotary_pos_emb.inv_freq
-        angles = torch.cat([row[:, None].float() * inv_freq[None, :], col[:, None].float() * inv_freq[None, :]], dim=-1)
-        angles = torch.cat([angles, angles], dim=-1)
-        cos, sin = angles.cos(), angles.sin()
+        # The frame is not used: this graph's full-attention blocks attend across the whole call.
+        _, unit_row, unit_col, units_per_row, cos, sin = patch_places(visual, hidden, height, width, merge)
         window_id = (unit_row // window) * (units_per_row // window + 1) + unit_col // window
         blocked = torch.finfo(hidden.dtype).min
         whole = torch.zeros((hidden.shape[0], hidden.shape[0]), dtype=hidden.dtype)

@@ -43,21 +43,7 @@ class VisionEncoder(nn.Module):
         hidden = visual.patch_embed(pixel_values)
 
         height, width = image_grid_thw[0, 1], image_grid_thw[0, 2]
-        units_per_row = width // merge
-        patch = torch.arange(hidden.shape[0], device=hidden.device)
-        frame = patch // (height * width)
-        in_frame = patch % (height * width)
-        unit, in_unit = in_frame // (merge * merge), in_frame % (merge * merge)
-        unit_row, unit_col = unit // units_per_row, unit % units_per_row
-        row = unit_row * merge + in_unit // merge
-        col = unit_col * merge + in_unit % merge
-
-        inv_freq = visual.rotary_pos_emb.inv_freq
-        angles = torch.cat(
-            [row[:, None].float() * inv_freq[None, :], col[:, None].float() * inv_freq[None, :]], dim=-1
-        )
-        angles = torch.cat([angles, angles], dim=-1)
-        cos, sin = angles.cos(), angles.sin()
+        frame, unit_row, unit_col, units_per_row, cos, sin = patch_places(visual, hidden, height, width, merge)
 
         windows_per_row = units_per_row // window + 1
         windows_per_frame = (height // merge // window + 1) * windows_per_row
@@ -71,6 +57,25 @@ class VisionEncoder(nn.Module):
             hidden = hidden + vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
             hidden = hidden + block.mlp(block.norm2(hidden))
         return visual.merger(hidden)
+
+
+def patch_places(visual: nn.Module, hidden: torch.Tensor, height, width, merge: int):
+    """Each patch's frame, and row and column of its 2x2 unit, in the processor's patch order (frame
+    by frame, unit by unit); units per row; and the vision rotary embedding's cos and sin for the
+    patch's row and column."""
+    units_per_row = width // merge
+    patch = torch.arange(hidden.shape[0], device=hidden.device)
+    frame = patch // (height * width)
+    in_frame = patch % (height * width)
+    unit, in_unit = in_frame // (merge * merge), in_frame % (merge * merge)
+    unit_row, unit_col = unit // units_per_row, unit % units_per_row
+    row = unit_row * merge + in_unit // merge
+    col = unit_col * merge + in_unit % merge
+
+    inv_freq = visual.rotary_pos_emb.inv_freq
+    angles = torch.cat([row[:, None].float() * inv_freq[None, :], col[:, None].float() * inv_freq[None, :]], dim=-1)
+    angles = torch.cat([angles, angles], dim=-1)
+    return frame, unit_row, unit_col, units_per_row, angles.cos(), angles.sin()
 
 
 def vision_attention(attn: nn.Module, x: torch.Tensor, cos, sin, mask: torch.Tensor) -> torch.Tensor:
