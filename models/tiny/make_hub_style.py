@@ -34,7 +34,6 @@ import warnings
 
 import numpy as np
 import torch
-from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -46,7 +45,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from make_tiny import build_checkpoint  # noqa: E402
-from sage_export.graphs import patch_places, vision_attention  # noqa: E402
+from sage_export.graphs import VisionEncoder, patch_places, vision_attention  # noqa: E402
 
 # Files of the tiny model that the Hub-style folder shares (links), for the fp32 dtype.
 SHARED = [
@@ -62,16 +61,8 @@ SHARED = [
 FEATURE_TOLERANCE = 1e-4
 
 
-class WholeCallVisionEncoder(nn.Module):
-    """pixel_values [patches, C*T*P*P], image_grid_thw [1, 3] -> image_features: attention across the call."""
-
-    def __init__(self, visual: nn.Module) -> None:
-        super().__init__()
-        self.visual = visual
-        config = visual.config
-        self.merge = config.spatial_merge_size
-        self.window = config.window_size // config.spatial_merge_size // config.patch_size
-        self.full_attention = set(config.fullatt_block_indexes)
+class WholeCallVisionEncoder(VisionEncoder):
+    """models/export's vision encoder, but for its masks: attention across the call (no frame apart)."""
 
     def forward(self, pixel_values: torch.Tensor, image_grid_thw: torch.Tensor) -> torch.Tensor:
         visual, merge, window = self.visual, self.merge, self.window
