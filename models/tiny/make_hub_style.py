@@ -34,7 +34,6 @@ import warnings
 
 import numpy as np
 import torch
-from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -43,8 +42,10 @@ MODEL_DIR = os.path.join(HERE, "tiny-hub-style-qwen2_5_vl")
 TINY_FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm")
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-vlm-hub-style")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
 from make_tiny import build_checkpoint  # noqa: E402
+from sage_export.graphs import VisionEncoder, patch_places, vision_attention  # noqa: E402
 
 # Files of the tiny model that the Hub-style folder shares (links), for the fp32 dtype.
 SHARED = [
@@ -60,48 +61,22 @@ SHARED = [
 FEATURE_TOLERANCE = 1e-4
 
 
-class WholeCallVisionEncoder(nn.Module):
-    """pixel_values [patches, C*T*P*P], image_grid_thw [1, 3] -> image_features: attention across the call."""
-
-    def __init__(self, visual: nn.Module) -> None:
-        super().__init__()
-        self.visual = visual
-        config = visual.config
-        self.merge = config.spatial_merge_size
-        self.window = config.window_size // config.spatial_merge_size // config.patch_size
-        self.full_attention = set(config.fullatt_block_indexes)
+class WholeCallVisionEncoder(VisionEncoder):
+    """models/export's vision encoder, but for its masks: attention across the call (no frame apart)."""
 
     def forward(self, pixel_values: torch.Tensor, image_grid_thw: torch.Tensor) -> torch.Tensor:
-        from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import apply_rotary_pos_emb_vision
-
         visual, merge, window = self.visual, self.merge, self.window
         hidden = visual.patch_embed(pixel_values)
         height, width = image_grid_thw[0, 1], image_grid_thw[0, 2]
-        units_per_row = width // merge
-        in_frame = torch.arange(hidden.shape[0], device=hidden.device) % (height * width)
-        unit, in_unit = in_frame // (merge * merge), in_frame % (merge * merge)
-        unit_row, unit_col = unit // units_per_row, unit % units_per_row
-        row = unit_row * merge + in_unit // merge
-        col = unit_col * merge + in_unit % merge
-        inv_freq = visual.rotary_pos_emb.inv_freq
-        angles = torch.cat([row[:, None].float() * inv_freq[None, :], col[:, None].float() * inv_freq[None, :]], dim=-1)
-        angles = torch.cat([angles, angles], dim=-1)
-        cos, sin = angles.cos(), angles.sin()
+        # The frame is not used: this graph's full-attention blocks attend across the whole call.
+        _, unit_row, unit_col, units_per_row, cos, sin = patch_places(visual, hidden, height, width, merge)
         window_id = (unit_row // window) * (units_per_row // window + 1) + unit_col // window
         blocked = torch.finfo(hidden.dtype).min
         whole = torch.zeros((hidden.shape[0], hidden.shape[0]), dtype=hidden.dtype)
         windows = torch.where(window_id[:, None] == window_id[None, :], 0.0, blocked).to(hidden.dtype)
         for index, block in enumerate(visual.blocks):
-            attn = block.attn
-            x = block.norm1(hidden)
-            length = x.shape[0]
-            qkv = attn.qkv(x).reshape(length, 3, attn.num_heads, -1).permute(1, 0, 2, 3)
-            query, key = apply_rotary_pos_emb_vision(qkv[0], qkv[1], cos, sin)
-            query, key, value = query.transpose(0, 1), key.transpose(0, 1), qkv[2].transpose(0, 1)
             mask = whole if index in self.full_attention else windows
-            scores = torch.matmul(query, key.transpose(1, 2)) * attn.scaling + mask
-            weights = torch.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
-            hidden = hidden + attn.proj(torch.matmul(weights, value).transpose(0, 1).reshape(length, -1))
+            hidden = hidden + vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
             hidden = hidden + block.mlp(block.norm2(hidden))
         return visual.merger(hidden)
 

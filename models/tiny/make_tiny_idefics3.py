@@ -16,7 +16,8 @@ Run it with the export tool's environment (models/export/requirements.txt: trans
    vision_encoder (pixel_values [batch, images, 3, H, W] and pixel_attention_mask -> image_features),
    embed_tokens, decoder_model_merged (inputs_embeds, attention_mask, position_ids and the cache);
    the graphs are traced here from the checkpoint's own modules, with the vision tower's per-image
-   position loop and the decoder's cache written as tensor arithmetic (models/export does Qwen only);
+   position loop written as tensor arithmetic (models/export does Qwen only), the decoder with
+   models/export's causal mask and decoder layer;
 3. writes tests/fixtures/tiny-idefics3/: the test picture and, for an image prompt and a text
    prompt, PyTorch's processor outputs (token ids, the tile grid, pixel values as little-endian
    float32), next-token logits and greedy tokens, and what ONNX Runtime (CPU) gives on the same
@@ -43,9 +44,12 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 MODEL_DIR = os.path.join(HERE, "tiny-random-idefics3")
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-idefics3")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
-from make_tiny import SEED, _ascii_only, _tokenizer_kwargs  # noqa: E402
-from tiny_tokenizer import build_tokenizer  # noqa: E402
+from make_tiny import SEED, _tokenizer_kwargs, ascii_only  # noqa: E402
+from sage_export.graphs import EmbedTokens, causal_mask, decoder_layer  # noqa: E402
+from sage_export.onnx_io import OPSET, cache_io  # noqa: E402
+from tiny_tokenizer import build_tokenizer, write_tokenizer  # noqa: E402
 
 GREEDY_STEPS = 12
 LOGIT_TOLERANCE = 1e-4
@@ -107,13 +111,11 @@ def build_checkpoint(folder: str):
         scale_factor=SCALE, image_token_id=ids["<image>"], tie_word_embeddings=False, **special,
     )
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_json, handle, ensure_ascii=False)
-    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    write_tokenizer(folder, tokenizer_json, tokenizer_config)
     torch.manual_seed(SEED)
     model = Idefics3ForConditionalGeneration(config).eval()
-    _ascii_only_idefics3(model, vocab_size, first_added)
+    # make_tiny's ASCII bias on the Llama decoder.
+    ascii_only(model.model.text_model, model.lm_head, vocab_size, first_added)
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"), **_tokenizer_kwargs(tokenizer_config))
@@ -124,19 +126,6 @@ def build_checkpoint(folder: str):
     processor = Idefics3Processor(image_processor=image_processor, tokenizer=tokenizer, image_seq_len=IMAGE_SEQ_LEN, chat_template=CHAT_TEMPLATE)
     processor.save_pretrained(folder)
     return processor
-
-
-def _ascii_only_idefics3(model, vocab_size: int, first_added: int) -> None:
-    """make_tiny's ASCII bias on the Llama decoder (same module names under model.text_model)."""
-
-    class View:
-        pass
-
-    view = View()
-    view.model = View()
-    view.model.language_model = model.model.text_model
-    view.lm_head = model.lm_head
-    _ascii_only(view, vocab_size, first_added)
 
 
 class VisionEncoder(nn.Module):
@@ -178,15 +167,6 @@ class VisionEncoder(nn.Module):
         return self.connector(self.vision.post_layernorm(hidden))
 
 
-class EmbedTokens(nn.Module):
-    def __init__(self, embed: nn.Embedding) -> None:
-        super().__init__()
-        self.embed = embed
-
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        return self.embed(input_ids)
-
-
 class Decoder(nn.Module):
     """The Llama text model and LM head with an explicit key/value cache (past and present alternate key, value per layer)."""
 
@@ -196,32 +176,18 @@ class Decoder(nn.Module):
         self.lm_head = model.lm_head
 
     def forward(self, inputs_embeds, attention_mask, position_ids, *past):
-        from transformers.models.llama.modeling_llama import apply_rotary_pos_emb, repeat_kv
+        from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
         batch, length, _ = inputs_embeds.shape
         past_length = past[0].shape[2]
         cos, sin = self.text.rotary_emb(inputs_embeds, position_ids)
-        query_position = torch.arange(length) + past_length
-        key_position = torch.arange(attention_mask.shape[1])
-        allowed = (key_position[None, :] <= query_position[:, None])[None, None] & (attention_mask[:, None, None, :] == 1)
-        mask = torch.where(allowed, 0.0, torch.finfo(inputs_embeds.dtype).min).to(inputs_embeds.dtype)
+        mask = causal_mask(inputs_embeds, attention_mask, past_length)
+        rotate = lambda query, key: apply_rotary_pos_emb(query, key, cos, sin)  # noqa: E731
         hidden = inputs_embeds
         present = []
         for index, layer in enumerate(self.text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            query = attn.q_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            key = attn.k_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            value = attn.v_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            query, key = apply_rotary_pos_emb(query, key, cos, sin)
-            key = torch.cat([past[2 * index], key], dim=2)
-            value = torch.cat([past[2 * index + 1], value], dim=2)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            scores = torch.matmul(query, repeat_kv(key, attn.num_key_value_groups).transpose(2, 3)) * attn.scaling
-            weights = torch.softmax(scores + mask, dim=-1, dtype=torch.float32).to(query.dtype)
-            out = torch.matmul(weights, repeat_kv(value, attn.num_key_value_groups))
-            hidden = hidden + attn.o_proj(out.transpose(1, 2).reshape(batch, length, -1))
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
         return (self.lm_head(self.text.norm(hidden)), *present)
 
 
@@ -229,7 +195,7 @@ def _trace(module, args, path, input_names, output_names, dynamic_axes) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(module.eval(), args, path, input_names=input_names, output_names=output_names,
-                          dynamic_axes=dynamic_axes, opset_version=17, do_constant_folding=True, dynamo=False)
+                          dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=True, dynamo=False)
 
 
 def export(model, folder: str) -> None:
@@ -252,15 +218,13 @@ def export(model, folder: str) -> None:
     head_dim = text.hidden_size // text.num_attention_heads
     batch, length, past_length = 1, 3, 4
     past = [torch.randn(batch, text.num_key_value_heads, past_length, head_dim) for _ in range(2 * text.num_hidden_layers)]
-    past_names = [f"past_key_values.{i}.{kind}" for i in range(text.num_hidden_layers) for kind in ("key", "value")]
-    present_names = [f"present.{i}.{kind}" for i in range(text.num_hidden_layers) for kind in ("key", "value")]
+    past_names, present_names, cache_axes = cache_io(text.num_hidden_layers)
     dynamic = {
         "inputs_embeds": {0: "batch_size", 1: "sequence_length"},
         "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
         "position_ids": {0: "batch_size", 1: "sequence_length"},
         "logits": {0: "batch_size", 1: "sequence_length"},
-        **{name: {0: "batch_size", 2: "past_sequence_length"} for name in past_names},
-        **{name: {0: "batch_size", 2: "total_sequence_length"} for name in present_names},
+        **cache_axes,
     }
     args = (torch.randn(batch, length, text.hidden_size), torch.ones(batch, past_length + length, dtype=torch.int64),
             torch.arange(past_length, past_length + length).view(1, -1), *past)

@@ -42,9 +42,10 @@ FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-text")
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "models", "export"))
 
-from sage_export.graphs import cached_attention, causal_mask  # noqa: E402
-from sage_export.onnx_io import OPSET  # noqa: E402
-from tiny_tokenizer import build_tokenizer  # noqa: E402
+from make_tiny import ascii_only  # noqa: E402
+from sage_export.graphs import causal_mask, decoder_layer  # noqa: E402
+from sage_export.onnx_io import OPSET, cache_io  # noqa: E402
+from tiny_tokenizer import build_tokenizer, write_tokenizer  # noqa: E402
 
 SEED = 20251207
 GREEDY_STEPS = 16
@@ -71,23 +72,10 @@ def build_checkpoint(folder: str) -> None:
     )
     torch.manual_seed(SEED)
     model = Qwen3ForCausalLM(config).eval()
-    with torch.no_grad():
-        model.model.embed_tokens.weight[:, 0] = 3.0
-        for layer in model.model.layers:
-            layer.self_attn.o_proj.weight[0, :] = 0.0
-            layer.mlp.down_proj.weight[0, :] = 0.0
-        head = model.lm_head.weight
-        head.normal_(0.0, 1.0)
-        printable = set(range(0x20, 0x7F)) | {0x0A}
-        suppressed = [b for b in range(256) if b not in printable] + list(range(first_added, vocab_size))
-        head[:, 0] = 4.0
-        head[suppressed, 0] = -4.0
+    ascii_only(model.model, model.lm_head, vocab_size, first_added)
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
-    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_json, handle, ensure_ascii=False)
-    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
-        json.dump(tokenizer_config, handle, ensure_ascii=False)
+    write_tokenizer(folder, tokenizer_json, tokenizer_config)
 
 
 class CausalLm(nn.Module):
@@ -105,19 +93,11 @@ class CausalLm(nn.Module):
         batch, length, _ = hidden.shape
         cos, sin = text.rotary_emb(hidden, position_ids)
         mask = causal_mask(hidden, attention_mask, past[0].shape[2])
+        rotate = lambda query, key: apply_rotary_pos_emb(query, key, cos, sin)  # noqa: E731
         present = []
         for index, layer in enumerate(text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            shape = (batch, length, -1, attn.head_dim)
-            query = attn.q_norm(attn.q_proj(x).view(shape)).transpose(1, 2)
-            key = attn.k_norm(attn.k_proj(x).view(shape)).transpose(1, 2)
-            value = attn.v_proj(x).view(shape).transpose(1, 2)
-            query, key = apply_rotary_pos_emb(query, key, cos, sin)
-            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            hidden = hidden + out
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
         return (self.model.lm_head(text.norm(hidden)), *present)
 
 
@@ -129,16 +109,14 @@ def export(folder: str) -> None:
     layers, heads, head_dim = config.num_hidden_layers, config.num_key_value_heads, config.head_dim
     batch, length, past_length = 1, 3, 4
     past = [torch.randn(batch, heads, past_length, head_dim) for _ in range(2 * layers)]
-    past_names = [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
-    present_names = [f"present.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+    past_names, present_names, cache_axes = cache_io(layers)
     dynamic = {
         "input_ids": {0: "batch_size", 1: "sequence_length"},
         "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
         "position_ids": {0: "batch_size", 1: "sequence_length"},
         "logits": {0: "batch_size", 1: "sequence_length"},
+        **cache_axes,
     }
-    dynamic.update({name: {0: "batch_size", 2: "past_sequence_length"} for name in past_names})
-    dynamic.update({name: {0: "batch_size", 2: "total_sequence_length"} for name in present_names})
     args = (
         torch.randint(0, 200, (batch, length)),
         torch.ones(batch, past_length + length, dtype=torch.int64),

@@ -22,31 +22,24 @@ reaches the processor and the positions.
 
 from __future__ import annotations
 
-import argparse
-import filecmp
 import json
 import os
 import sys
 import tempfile
-
-import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-qwen2_vl")
 sys.path.insert(0, HERE)
 
-from make_tiny import CASES, SEED, _tokenizer_kwargs, pictures, prompt_text, record_pixels, save_pictures  # noqa: E402
+from input_reference import InputReference, main  # noqa: E402
+from make_tiny import _tokenizer_kwargs  # noqa: E402
 from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer  # noqa: E402
 
-# Patch 14 x merge 2: the test pictures' sides are multiples of 28, so the processor keeps them.
-SIDE = 28
 MIN_PIXELS = 3136
 MAX_PIXELS = 12845056
 # Any rate: Qwen2-VL's positions do not depend on it (the test gives the worker another).
 VIDEO_FPS = 0.8
-CONFIG_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "preprocessor_config.json")
 
 
 def tiny_config(ids: dict, vocab_size: int):
@@ -70,7 +63,7 @@ def tiny_config(ids: dict, vocab_size: int):
 
 
 def write_folder(folder: str):
-    """The processor and config files; returns the config."""
+    """The processor and config files; returns the config and the processor (for any folder)."""
     from transformers import Qwen2TokenizerFast, Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
     tokenizer_json, tokenizer_config, ids, vocab_size, _ = build_tokenizer()
@@ -103,97 +96,31 @@ def write_folder(folder: str):
     with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as handle:
         json.dump({**saved_tokenizer_config, "chat_template": CHAT_TEMPLATE}, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
-    return config, processor
+    return config, lambda _folder: processor
 
 
-def reference(folder: str, config, processor, write: bool) -> dict:
+def _model_class():
     from transformers import Qwen2VLForConditionalGeneration
 
-    torch.manual_seed(SEED)
-    model = Qwen2VLForConditionalGeneration(config).eval()
-    media = pictures(SIDE)
-    if write:
-        save_pictures(media, folder)
-
-    cases = {}
-    for name, case in CASES.items():
-        text = prompt_text(processor, case)
-        kwargs = {}
-        if name == "image":
-            kwargs["images"] = media["image"]
-        if name == "video":
-            kwargs["videos"] = [np.stack(media["video"])]
-            kwargs["fps"] = VIDEO_FPS
-        inputs = processor(text=[text], return_tensors="pt", **kwargs)
-        with torch.no_grad():
-            position_ids, deltas = model.model.get_rope_index(
-                inputs["input_ids"], inputs.get("image_grid_thw"), inputs.get("video_grid_thw"), inputs["attention_mask"]
-            )
-        entry = {
-            "text": text,
-            "input_ids": inputs["input_ids"][0].tolist(),
-            "position_ids": position_ids[:, 0, :].tolist(),
-            "rope_delta": int(deltas[0, 0]),
-        }
-        pixels = record_pixels(entry, name, inputs)
-        if pixels is not None:
-            entry["pixels"] = pixels
-        cases[name] = entry
-    return cases
+    return Qwen2VLForConditionalGeneration
 
 
-def make() -> None:
-    import transformers
-
-    config, processor = write_folder(FIXTURES)
-    cases = reference(FIXTURES, config, processor, write=True)
-    for name, case in cases.items():
-        pixels = case.pop("pixels", None)
-        if pixels is not None:
-            pixels.tofile(os.path.join(FIXTURES, case["pixel_values_file"]))
-    document = {"made_by": "models/tiny/qwen2_vl_reference.py", "transformers": transformers.__version__, "cases": cases}
-    with open(os.path.join(FIXTURES, "reference.json"), "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=1)
-        handle.write("\n")
-    for name, case in cases.items():
-        print(f"qwen2_vl {name}: {len(case['input_ids'])} tokens, grid {case.get('grid_thw')}, delta {case['rope_delta']}")
-
-
-def check() -> list[str]:
-    with open(os.path.join(FIXTURES, "reference.json"), encoding="utf-8") as handle:
-        committed = json.load(handle)["cases"]
-    problems = []
-    with tempfile.TemporaryDirectory() as scratch:
-        config, processor = write_folder(scratch)
-        for name in CONFIG_FILES:
-            if not filecmp.cmp(os.path.join(scratch, name), os.path.join(FIXTURES, name), shallow=False):
-                problems.append(f"{name} differs")
-        for name, case in reference(FIXTURES, config, processor, write=False).items():
-            old = committed.get(name, {})
-            for key in ("text", "input_ids", "position_ids", "rope_delta", "grid_thw", "pixel_values_shape"):
-                if case.get(key) != old.get(key):
-                    problems.append(f"{name}.{key} differs")
-            if "pixels" in case:
-                saved = np.fromfile(os.path.join(FIXTURES, old["pixel_values_file"]), dtype="<f4")
-                if saved.size != case["pixels"].size or not np.array_equal(saved, case["pixels"].ravel()):
-                    problems.append(f"{name} pixel values differ")
-    return problems
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="recompute the reference and compare it with the committed one")
-    args = parser.parse_args()
-    if not args.check:
-        make()
-        return 0
-    problems = check()
-    if problems:
-        print("the committed Qwen2-VL reference is stale; run python models/tiny/qwen2_vl_reference.py:\n  " + "\n  ".join(problems))
-        return 1
-    print("Qwen2-VL input reference is current")
-    return 0
+SPEC = InputReference(
+    name="qwen2_vl",
+    label="Qwen2-VL",
+    script="models/tiny/qwen2_vl_reference.py",
+    fixtures=FIXTURES,
+    # Patch 14 x merge 2.
+    side=28,
+    config_files=("config.json", "tokenizer.json", "tokenizer_config.json", "preprocessor_config.json"),
+    write_folder=write_folder,
+    model_class=_model_class,
+    rope_index=lambda model, inputs: model.model.get_rope_index(
+        inputs["input_ids"], inputs.get("image_grid_thw"), inputs.get("video_grid_thw"), inputs["attention_mask"]
+    ),
+    video_kwargs={"fps": VIDEO_FPS},
+)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(SPEC, __doc__.split("\n\n")[0]))

@@ -28,15 +28,9 @@ processor's bound is on the whole clip, so frames keep their size; here 6,144 ag
 
 from __future__ import annotations
 
-import argparse
-import filecmp
 import json
 import os
 import sys
-import tempfile
-
-import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -44,11 +38,10 @@ FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tiny-qwen3_5")
 REQUIREMENTS = os.path.join(HERE, "requirements-qwen3_5.txt")
 sys.path.insert(0, HERE)
 
-from make_tiny import CASES, SEED, _tokenizer_kwargs, pictures, prompt_text, record_pixels, save_pictures  # noqa: E402
+from input_reference import InputReference, main  # noqa: E402
+from make_tiny import _tokenizer_kwargs  # noqa: E402
 from tiny_tokenizer import CHAT_TEMPLATE, build_tokenizer  # noqa: E402
 
-# Patch 16 x merge 2: the test pictures' sides are multiples of 32, so the processors keep them.
-SIDE = 32
 IMAGE_MIN_PIXELS = 6144
 VIDEO_MIN_PIXELS = 4096
 # The released processors' upper bounds (per image; per clip for video).
@@ -58,15 +51,6 @@ VIDEO_MAX_PIXELS = 25165824
 # patch means (1.25, 6.75, 13.75) are exact ties of Python's one-decimal format.
 VIDEO_FPS = 2.0
 FRAME_INDICES = [0, 5, 9, 18, 26, 29]
-# Files whose bytes must come out the same on --check (the .f32 files are compared as numbers).
-CONFIG_FILES = (
-    "config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "chat_template.json",
-    "preprocessor_config.json",
-    "video_preprocessor_config.json",
-)
 
 
 def pinned_version() -> str:
@@ -101,7 +85,7 @@ def tiny_config(ids: dict, vocab_size: int):
 
 
 def write_folder(folder: str):
-    """The processor and config files; returns the config."""
+    """The processor and config files; returns the config and load_processor."""
     from transformers import Qwen2VLImageProcessorPil, Qwen3VLVideoProcessor
 
     tokenizer_json, tokenizer_config, ids, vocab_size, _ = build_tokenizer()
@@ -124,7 +108,7 @@ def write_folder(folder: str):
         with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
             json.dump({**processor.to_dict(), "processor_class": "Qwen3VLProcessor"}, handle, indent=2, sort_keys=True)
             handle.write("\n")
-    return config
+    return config, load_processor
 
 
 def load_processor(folder: str):
@@ -144,110 +128,54 @@ def load_processor(folder: str):
     )
 
 
-def reference(folder: str, config, write: bool) -> dict:
-    from transformers import Qwen3_5ForConditionalGeneration
-
-    processor = load_processor(folder)
-    torch.manual_seed(SEED)
-    model = Qwen3_5ForConditionalGeneration(config).eval()
-    media = pictures(SIDE)
-    if write:
-        save_pictures(media, folder)
-
-    cases = {}
-    for name, case in CASES.items():
-        text = prompt_text(processor, case)
-        kwargs = {}
-        if name == "image":
-            kwargs["images"] = media["image"]
-        if name == "video":
-            kwargs["videos"] = [np.stack(media["video"])]
-            kwargs["video_metadata"] = [{"fps": VIDEO_FPS, "frames_indices": FRAME_INDICES, "total_num_frames": FRAME_INDICES[-1] + 1}]
-            kwargs["do_sample_frames"] = False
-            # qwen-vl-utils' per-frame cap (no effect at this size; silences the default's warning).
-            kwargs["cap_pixels_per_frame"] = True
-        inputs = processor(text=[text], return_tensors="pt", **kwargs)
-        with torch.no_grad():
-            position_ids, deltas = model.model.get_rope_index(
-                inputs["input_ids"],
-                inputs["mm_token_type_ids"],
-                image_grid_thw=inputs.get("image_grid_thw"),
-                video_grid_thw=inputs.get("video_grid_thw"),
-                attention_mask=inputs["attention_mask"],
-            )
-        entry = {
-            "text": text,
-            "input_ids": inputs["input_ids"][0].tolist(),
-            "position_ids": position_ids[:, 0, :].tolist(),
-            "rope_delta": int(deltas[0, 0]),
-        }
-        pixels = record_pixels(entry, name, inputs)
-        if pixels is not None:
-            entry["pixels"] = pixels
-        if name == "video":
-            entry["frame_times"] = [index / VIDEO_FPS for index in FRAME_INDICES]
-        cases[name] = entry
-    return cases
-
-
-def make() -> None:
-    import transformers
-
-    config = write_folder(FIXTURES)
-    cases = reference(FIXTURES, config, write=True)
-    for name, case in cases.items():
-        pixels = case.pop("pixels", None)
-        if pixels is not None:
-            pixels.tofile(os.path.join(FIXTURES, case["pixel_values_file"]))
-    document = {"made_by": "models/tiny/qwen3_5_reference.py", "transformers": transformers.__version__, "cases": cases}
-    with open(os.path.join(FIXTURES, "reference.json"), "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=1)
-        handle.write("\n")
-    for name, case in cases.items():
-        print(f"qwen3_5 {name}: {len(case['input_ids'])} tokens, grid {case.get('grid_thw')}, delta {case['rope_delta']}")
-
-
-def check() -> list[str]:
-    with open(os.path.join(FIXTURES, "reference.json"), encoding="utf-8") as handle:
-        committed = json.load(handle)["cases"]
-    problems = []
-    with tempfile.TemporaryDirectory() as scratch:
-        config = write_folder(scratch)
-        for name in CONFIG_FILES:
-            if not filecmp.cmp(os.path.join(scratch, name), os.path.join(FIXTURES, name), shallow=False):
-                problems.append(f"{name} differs")
-        # The reference from the committed files, which the browser test loads.
-        for name, case in reference(FIXTURES, config, write=False).items():
-            old = committed.get(name, {})
-            for key in ("text", "input_ids", "position_ids", "rope_delta", "grid_thw", "pixel_values_shape", "frame_times"):
-                if case.get(key) != old.get(key):
-                    problems.append(f"{name}.{key} differs")
-            if "pixels" in case:
-                saved = np.fromfile(os.path.join(FIXTURES, old["pixel_values_file"]), dtype="<f4")
-                if saved.size != case["pixels"].size or not np.array_equal(saved, case["pixels"].ravel()):
-                    problems.append(f"{name} pixel values differ")
-    return problems
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="recompute the reference and compare it with the committed one")
-    args = parser.parse_args()
+def _unusable() -> str | None:
     import transformers
 
     if transformers.__version__ != pinned_version():
-        print(f"transformers {transformers.__version__} is on the path, {pinned_version()} is needed; see {os.path.relpath(REQUIREMENTS, ROOT)}")
-        return 2
-    if not args.check:
-        make()
-        return 0
-    problems = check()
-    if problems:
-        print("the committed Qwen3.5 reference is stale; run python models/tiny/qwen3_5_reference.py:\n  " + "\n  ".join(problems))
-        return 1
-    print("Qwen3.5 input reference is current")
-    return 0
+        return f"transformers {transformers.__version__} is on the path, {pinned_version()} is needed; see {os.path.relpath(REQUIREMENTS, ROOT)}"
+    return None
+
+
+def _model_class():
+    from transformers import Qwen3_5ForConditionalGeneration
+
+    return Qwen3_5ForConditionalGeneration
+
+
+SPEC = InputReference(
+    name="qwen3_5",
+    label="Qwen3.5",
+    script="models/tiny/qwen3_5_reference.py",
+    fixtures=FIXTURES,
+    # Patch 16 x merge 2.
+    side=32,
+    config_files=(
+        "config.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "chat_template.json",
+        "preprocessor_config.json",
+        "video_preprocessor_config.json",
+    ),
+    write_folder=write_folder,
+    model_class=_model_class,
+    rope_index=lambda model, inputs: model.model.get_rope_index(
+        inputs["input_ids"],
+        inputs["mm_token_type_ids"],
+        image_grid_thw=inputs.get("image_grid_thw"),
+        video_grid_thw=inputs.get("video_grid_thw"),
+        attention_mask=inputs["attention_mask"],
+    ),
+    video_kwargs={
+        "video_metadata": [{"fps": VIDEO_FPS, "frames_indices": FRAME_INDICES, "total_num_frames": FRAME_INDICES[-1] + 1}],
+        "do_sample_frames": False,
+        # qwen-vl-utils' per-frame cap (no effect at this size; silences the default's warning).
+        "cap_pixels_per_frame": True,
+    },
+    video_entry={"frame_times": [index / VIDEO_FPS for index in FRAME_INDICES]},
+    unusable=_unusable,
+)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(SPEC, __doc__.split("\n\n")[0]))

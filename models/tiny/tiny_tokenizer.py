@@ -4,6 +4,7 @@ transformers.js tokenizers, processors and chat templates run unchanged on it. D
 fixed corpus, ties broken on the pair itself.
 """
 
+import json
 import os
 import re
 
@@ -209,3 +210,10 @@ def build_tokenizer():
         "unk_token": None,
     }
     return tokenizer_json, tokenizer_config, ids, base + len(added), base
+
+
+def write_tokenizer(folder: str, tokenizer_json: dict, tokenizer_config: dict) -> None:
+    """tokenizer.json and tokenizer_config.json (from build_tokenizer) into `folder`."""
+    for name, value in (("tokenizer.json", tokenizer_json), ("tokenizer_config.json", tokenizer_config)):
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False)

@@ -1,140 +1,37 @@
 /**
  * Qwen3.5's prompt inputs against PyTorch `transformers` 5.24 (models/tiny/qwen3_5_reference.py,
- * which writes the fixture folder): the folder's processor loaded by transformers.js from this
- * site as the VLM worker loads a local model, the prompts built by the worker's promptInputs and
- * positioned by its promptPositions with the rope config read from the folder's config.json by
- * ropeConfigFrom. Checked for an image prompt, a Stage-1 video prompt (uneven frame times, each
- * temporal patch after its time) and a text-only prompt:
- *
- * - token ids and the grid exactly; pixel values within 1e-6 (the same uint8 pixels through the
- *   same rescale and normalisation);
- * - mRoPE position ids and the generation offset exactly.
+ * which writes the fixture folder), compared as prompt-inputs-check.ts says: token ids, grid,
+ * pixel values, mRoPE positions and the generation offset for an image prompt, a Stage-1 video
+ * prompt (uneven frame times, each temporal patch after its time) and a text-only prompt.
  *
  * The decoder is not run: Qwen3.5's is the Hub's ONNX export (ONNX Runtime's LinearAttention and
  * CausalConvWithState), which this repository does not make.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { AutoProcessor, Tensor, env, type Processor } from '@huggingface/transformers';
-import { promptInputs, type PromptRequest } from '../../src/models/qwen-vl/prompt-inputs';
-import { promptPositions, ropeConfigFrom, videoInputFor } from '../../src/models/qwen-vl/transformers-vision';
+import { describe, expect, it } from 'vitest';
+import type { Tensor } from '@huggingface/transformers';
+import { promptInputs } from '../../src/models/qwen-vl/prompt-inputs';
+import { videoInputFor } from '../../src/models/qwen-vl/transformers-vision';
 import config from '../fixtures/tiny-qwen3_5/config.json';
 import reference from '../fixtures/tiny-qwen3_5/reference.json';
+import { PROMPTS, comparePromptInputs, fixtureFrames, loadProcessor, type InputsFixture } from './prompt-inputs-check';
 
-const FOLDER = 'tiny-qwen3_5';
-const files = import.meta.glob<string>('../fixtures/tiny-qwen3_5/*.{png,f32}', { query: '?url', import: 'default', eager: true });
-
-type CaseName = keyof typeof reference.cases;
-const PROMPTS: Record<CaseName, Omit<PromptRequest, 'images'>> = {
-  image: { system: 'You describe pictures.', prompt: 'What is in the picture?' },
-  video: { prompt: 'What happens in the video?' },
-  text: { prompt: 'Say something about videos.' },
+const fixture: InputsFixture = {
+  folder: 'tiny-qwen3_5',
+  files: import.meta.glob<string>('../fixtures/tiny-qwen3_5/*.{png,f32}', { query: '?url', import: 'default', eager: true }),
+  config,
+  reference,
 };
 
-function fixtureUrl(name: string): string {
-  const url = files[`../fixtures/${FOLDER}/${name}`];
-  if (!url) throw new Error(`no fixture ${FOLDER}/${name}`);
-  return url;
-}
-
-async function fixture(name: string): Promise<Blob> {
-  return (await fetch(fixtureUrl(name))).blob();
-}
-
-async function requestFor(name: CaseName): Promise<PromptRequest> {
-  if (name === 'image') return { ...PROMPTS.image, images: [await fixture('image.png')] };
-  if (name === 'video') {
-    const frames = await Promise.all(Array.from({ length: 6 }, (_, index) => fixture(`frame-${index}.png`)));
-    // The worker's timed layout takes the frames' times; seconds per patch only scale Qwen2.5-VL.
-    return { ...PROMPTS.video, images: [], video: { frames, secondsPerGrid: 1, frameTimes: reference.cases.video.frame_times } };
-  }
-  return { ...PROMPTS.text, images: [] };
-}
-
-/** The worker's local source: this site's folder, remote loading off (configureSource). */
-async function loadProcessor(): Promise<Processor> {
-  const folder = new URL('.', new URL(fixtureUrl('image.png'), location.href)).pathname;
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.useBrowserCache = false;
-  env.localModelPath = new URL('..', new URL(folder, location.href)).pathname;
-  return AutoProcessor.from_pretrained(FOLDER);
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
-
-interface Built {
-  inputIds: number[];
-  positionIds: number[][];
-  ropeDelta: number;
-  gridThw?: number[];
-  pixelShape?: number[];
-  pixelValues?: Float32Array;
-}
-
-describe('Qwen3.5 prompt inputs against PyTorch transformers 5.24 (tiny processor)', () => {
-  const built = new Map<CaseName, Built>();
-  const names = Object.keys(reference.cases) as CaseName[];
-
-  beforeAll(async () => {
-    expect(reference.transformers).toBe('5.24.0');
-    const processor = await loadProcessor();
-    const video = videoInputFor(config.model_type);
-    const ropeConfig = ropeConfigFrom(config);
-    for (const name of names) {
-      const request = await requestFor(name);
-      const inputs = (await promptInputs(processor, request, video)) as Record<string, Tensor | undefined>;
-      const [positions, deltas] = promptPositions(
-        {
-          inputIds: inputs.input_ids!,
-          imageGrid: inputs.image_grid_thw,
-          videoGrid: inputs.video_grid_thw,
-          attentionMask: inputs.attention_mask,
-          secondsPerGrid: request.video ? [request.video.secondsPerGrid] : [],
-        },
-        ropeConfig,
-        video,
-      );
-      const grid = inputs.image_grid_thw ?? inputs.video_grid_thw;
-      const pixels = inputs.pixel_values;
-      built.set(name, {
-        inputIds: ((inputs.input_ids!.tolist() as bigint[][])[0] ?? []).map(Number),
-        positionIds: (positions.tolist() as bigint[][][]).map((axis) => axis[0]!.map(Number)),
-        ropeDelta: Number((deltas.tolist() as bigint[][])[0]![0]),
-        ...(grid ? { gridThw: (grid.tolist()[0] as bigint[]).map(Number) } : {}),
-        ...(pixels ? { pixelShape: [...pixels.dims], pixelValues: pixels.data as Float32Array } : {}),
-      });
-    }
-  });
-
-  it.each(names)('%s prompt: same token ids', (name) => {
-    expect(built.get(name)!.inputIds).toEqual(reference.cases[name].input_ids);
-  });
-
-  it.each(names)('%s prompt: same mRoPE positions and generation offset', (name) => {
-    const ours = built.get(name)!;
-    expect(ours.positionIds).toEqual(reference.cases[name].position_ids);
-    expect(ours.ropeDelta).toBe(reference.cases[name].rope_delta);
-  });
-
-  it.each(['image', 'video'] as const)('%s prompt: same grid and pixel values', async (name) => {
-    const ours = built.get(name)!;
-    const expected = reference.cases[name];
-    expect(ours.gridThw).toEqual(expected.grid_thw);
-    expect(ours.pixelShape).toEqual(expected.pixel_values_shape);
-    const pixels = new Float32Array(await (await fixture(expected.pixel_values_file)).arrayBuffer());
-    expect(maxDifference(ours.pixelValues!, pixels)).toBeLessThan(1e-6);
-  });
+comparePromptInputs('Qwen3.5 prompt inputs against PyTorch transformers 5.24 (tiny processor)', fixture, {
+  transformers: '5.24.0',
+  // The worker's timed layout takes the frames' times; seconds per patch only scale Qwen2.5-VL.
+  video: (frames) => ({ frames, secondsPerGrid: 1, frameTimes: reference.cases.video.frame_times }),
 });
 
 describe("Stage-1 frames sized from the source's size as the release sizes them (real processor)", () => {
   it("a 16:9 720p source: 224 x 416 frames (91 tokens) for Qwen3-VL's plan, 160 x 288 (45) for Qwen3.5's", async () => {
-    const processor = await loadProcessor();
-    const frames = await Promise.all(Array.from({ length: 6 }, (_, index) => fixture(`frame-${index}.png`)));
+    const processor = await loadProcessor(fixture);
+    const frames = await fixtureFrames(fixture);
     const video = { frames, secondsPerGrid: 1, frameTimes: reference.cases.video.frame_times, sourceSize: { width: 1280, height: 720 } };
     const gridFor = async (family: string) => {
       const inputs = (await promptInputs(processor, { ...PROMPTS.video, images: [], video }, { ...videoInputFor(config.model_type), family })) as Record<string, Tensor>;

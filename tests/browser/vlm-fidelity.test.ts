@@ -12,7 +12,9 @@
  * - mRoPE position ids and the generation offset exactly;
  * - next-token logits (fp32) within the reference's stated tolerance, 1e-4 (the export itself
  *   agrees to about 1e-5; a wrong pixel or position moves them by 0.06 or more);
- * - greedy tokens for 12 steps exactly (fp32); for q4 the matching prefix is reported.
+ * - greedy tokens for 12 steps exactly (fp32); for q4 and q4f16 (4-bit weights and token
+ *   embedding: MatMulNBits and GatherBlockQuantized, which ONNX Runtime Web's CPU build runs) the
+ *   matching prefix is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VlmClient } from '../../src/models/engines/vlm-client';
@@ -21,6 +23,7 @@ import type { VlmVideo } from '../../src/core/contracts';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
 import qwen25Reference from '../fixtures/tiny-vlm/reference.json';
 import qwen3Reference from '../fixtures/tiny-vlm-qwen3/reference.json';
+import { fixtureFile, maxDifference } from './reference-fixtures';
 
 const files = import.meta.glob<string>('../fixtures/tiny-vlm*/*.{png,f32}', { query: '?url', import: 'default', eager: true });
 
@@ -65,10 +68,8 @@ const PROMPTS = {
   text: { prompt: 'Say something about videos.' },
 };
 
-async function fixture(family: Family, name: string): Promise<Blob> {
-  const url = files[`../fixtures/${family.fixtures}/${name}`];
-  if (!url) throw new Error(`no fixture ${family.fixtures}/${name}`);
-  return (await fetch(url)).blob();
+function fixture(family: Family, name: string): Promise<Blob> {
+  return fixtureFile(files, family.fixtures, name);
 }
 
 async function referencePixels(family: Family, entry: ReferenceCase): Promise<Float32Array> {
@@ -87,18 +88,11 @@ async function requestFor(family: Family, name: CaseName): Promise<{ prompt: str
   return PROMPTS.text;
 }
 
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
-
-function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4'): ModelEntry {
+function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4' | 'q4f16'): ModelEntry {
   return { ...entry, devices: { wasm: { ...entry.devices.wasm!, dtype } } };
 }
 
-const RUNS = FAMILIES.flatMap((family) => (['fp32', 'q4'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
+const RUNS = FAMILIES.flatMap((family) => (['fp32', 'q4', 'q4f16'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
 
 describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtype }) => {
   let client: VlmClient;
@@ -154,7 +148,7 @@ describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtyp
         const prefix = ours.findIndex((token, index) => token !== expected[index]);
         return `${name} ${prefix === -1 ? ours.length : prefix}/${expected.length}`;
       });
-      console.info(`${family.name} q4 greedy agreement with PyTorch fp32 (WASM): ${figures.join(', ')}`);
+      console.info(`${family.name} ${dtype} greedy agreement with PyTorch fp32 (WASM): ${figures.join(', ')}`);
       for (const name of names) expect(inspected.get(name)!.greedyTokens).toHaveLength(steps);
     });
   }

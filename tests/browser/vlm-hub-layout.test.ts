@@ -20,22 +20,12 @@ import type { VlmInspection } from '../../src/models/engines/vlm-engine';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
 import hubStyle from '../fixtures/tiny-vlm-hub-style/reference.json';
 import tinyReference from '../fixtures/tiny-vlm/reference.json';
+import { fixtureFile, maxDifference } from './reference-fixtures';
 
 const files = import.meta.glob<string>('../fixtures/tiny-vlm/*.{png,f32}', { query: '?url', import: 'default', eager: true });
 const HUB_STYLE_PATH = 'models/tiny/tiny-hub-style-qwen2_5_vl';
 
-async function fixture(name: string): Promise<Blob> {
-  const url = files[`../fixtures/tiny-vlm/${name}`];
-  if (!url) throw new Error(`no fixture tiny-vlm/${name}`);
-  return (await fetch(url)).blob();
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
+const fixture = (name: string) => fixtureFile(files, 'tiny-vlm', name);
 
 const video = tinyReference.cases.video;
 

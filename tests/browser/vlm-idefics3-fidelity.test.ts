@@ -16,21 +16,11 @@ import { VlmClient } from '../../src/models/engines/vlm-client';
 import type { VlmInspection } from '../../src/models/engines/vlm-engine';
 import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
 import reference from '../fixtures/tiny-idefics3/reference.json';
+import { fixtureFile, maxDifference } from './reference-fixtures';
 
 const files = import.meta.glob<string>('../fixtures/tiny-idefics3/*.{png,f32}', { query: '?url', import: 'default', eager: true });
 
-async function fixture(name: string): Promise<Blob> {
-  const url = files[`../fixtures/tiny-idefics3/${name}`];
-  if (!url) throw new Error(`no fixture tiny-idefics3/${name}`);
-  return (await fetch(url)).blob();
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
+const fixture = (name: string) => fixtureFile(files, 'tiny-idefics3', name);
 
 const tiny = getModel(TINY_TEST_VLM_ID);
 const entry: ModelEntry = {

@@ -1,8 +1,8 @@
 /**
  * "Pulled" models for the end-to-end build: `npm run models:pull`'s code fetches them from a
  * stand-in Hub on 127.0.0.1, and the build serves them as a deployment with pulled models would.
- * - The default VLM's q4 files are the tiny random-weight Qwen2.5-VL (same family, same file
- *   layout; only the weights differ), under models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/.
+ * - The default VLM's q4 files are the tiny random-weight Qwen2.5-VL's q4 files (same family,
+ *   same file layout; only the weights differ), under models/onnx-community/Qwen2.5-VL-3B-Instruct-ONNX/.
  * - The web-llm reasoner's q4f32_1 build is placeholders (no MLC build can be made here): web-llm
  *   fetches them from the site and then fails to compile the library, which the app survives.
  */
@@ -34,8 +34,8 @@ export async function pullServedFixtures(root: string, modelsDir: string): Promi
   const mlcPrefix = /^\/(mlc-ai\/[^/]+\/resolve\/main|libs)\//;
   const hub = createServer((request, response) => {
     const path = decodeURIComponent(request.url ?? '');
-    // The tiny model has one (fp32) file per graph; it stands in for every dtype.
-    const file = path.startsWith(prefix) ? path.slice(prefix.length).replace(/_q4\.onnx$/, '.onnx') : undefined;
+    // The tiny model's own q4 graphs (4-bit weights and token embedding), so WebGPU runs them.
+    const file = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
     try {
       const body = mlcPrefix.test(path) ? placeholderMlcFile(path.replace(mlcPrefix, '')) : file && !file.includes('..') ? readFileSync(join(root, tiny.path, file)) : undefined;
       if (!body) throw new Error('not in the stand-in Hub');

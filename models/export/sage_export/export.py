@@ -292,7 +292,9 @@ def _export_into(checkpoint: Checkpoint, folder: str, dtypes, pack, force_extern
     for root, _, names in os.walk(folder):
         for name in names:
             path = os.path.join(root, name)
-            files[os.path.relpath(path, folder)] = os.path.getsize(path)
+            # The resume record is removed once the export is whole; it is not part of the build.
+            if name != PROGRESS_FILE:
+                files[os.path.relpath(path, folder)] = os.path.getsize(path)
     return {
         "source": os.path.abspath(checkpoint.path),
         "model_type": checkpoint.config["model_type"],

@@ -43,21 +43,7 @@ class VisionEncoder(nn.Module):
         hidden = visual.patch_embed(pixel_values)
 
         height, width = image_grid_thw[0, 1], image_grid_thw[0, 2]
-        units_per_row = width // merge
-        patch = torch.arange(hidden.shape[0], device=hidden.device)
-        frame = patch // (height * width)
-        in_frame = patch % (height * width)
-        unit, in_unit = in_frame // (merge * merge), in_frame % (merge * merge)
-        unit_row, unit_col = unit // units_per_row, unit % units_per_row
-        row = unit_row * merge + in_unit // merge
-        col = unit_col * merge + in_unit % merge
-
-        inv_freq = visual.rotary_pos_emb.inv_freq
-        angles = torch.cat(
-            [row[:, None].float() * inv_freq[None, :], col[:, None].float() * inv_freq[None, :]], dim=-1
-        )
-        angles = torch.cat([angles, angles], dim=-1)
-        cos, sin = angles.cos(), angles.sin()
+        frame, unit_row, unit_col, units_per_row, cos, sin = patch_places(visual, hidden, height, width, merge)
 
         windows_per_row = units_per_row // window + 1
         windows_per_frame = (height // merge // window + 1) * windows_per_row
@@ -71,6 +57,25 @@ class VisionEncoder(nn.Module):
             hidden = hidden + vision_attention(block.attn, block.norm1(hidden), cos, sin, mask)
             hidden = hidden + block.mlp(block.norm2(hidden))
         return visual.merger(hidden)
+
+
+def patch_places(visual: nn.Module, hidden: torch.Tensor, height, width, merge: int):
+    """Each patch's frame, and row and column of its 2x2 unit, in the processor's patch order (frame
+    by frame, unit by unit); units per row; and the vision rotary embedding's cos and sin for the
+    patch's row and column."""
+    units_per_row = width // merge
+    patch = torch.arange(hidden.shape[0], device=hidden.device)
+    frame = patch // (height * width)
+    in_frame = patch % (height * width)
+    unit, in_unit = in_frame // (merge * merge), in_frame % (merge * merge)
+    unit_row, unit_col = unit // units_per_row, unit % units_per_row
+    row = unit_row * merge + in_unit // merge
+    col = unit_col * merge + in_unit % merge
+
+    inv_freq = visual.rotary_pos_emb.inv_freq
+    angles = torch.cat([row[:, None].float() * inv_freq[None, :], col[:, None].float() * inv_freq[None, :]], dim=-1)
+    angles = torch.cat([angles, angles], dim=-1)
+    return frame, unit_row, unit_col, units_per_row, angles.cos(), angles.sin()
 
 
 def vision_attention(attn: nn.Module, x: torch.Tensor, cos, sin, mask: torch.Tensor) -> torch.Tensor:
@@ -116,21 +121,34 @@ class Decoder(nn.Module):
         cos, sin = self.text.rotary_emb(inputs_embeds, position_ids)
 
         mask = causal_mask(inputs_embeds, attention_mask, past_length)
+        rotate = lambda query, key: apply_multimodal_rotary_pos_emb(query, key, cos, sin, self.mrope_section)  # noqa: E731
 
         hidden = inputs_embeds
         present = []
         for index, layer in enumerate(self.text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            query = attn.q_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            key = attn.k_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            value = attn.v_proj(x).view(batch, length, -1, attn.head_dim).transpose(1, 2)
-            query, key = apply_multimodal_rotary_pos_emb(query, key, cos, sin, self.mrope_section)
-            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            hidden = hidden + out
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
         return (kept_logits(self.lm_head, self.text.norm(hidden), num_logits_to_keep), *present)
+
+
+def decoder_layer(layer: nn.Module, hidden, batch_length: tuple, rotate, mask, past_key, past_value):
+    """One decoder layer over the cache: Qwen2.5-VL's, Qwen3's (q/k norms before the rotary
+    embedding) or Llama's. `rotate(query, key)` applies the family's rotary embedding;
+    `batch_length` is read once from the decoder's input, so the trace reads no shape per layer.
+    Returns the hidden state and the layer's new keys and values."""
+    attn = layer.self_attn
+    x = layer.input_layernorm(hidden)
+    shape = (*batch_length, -1, attn.head_dim)
+    norms = hasattr(attn, "q_norm")
+    query = attn.q_proj(x).view(shape)
+    query = (attn.q_norm(query) if norms else query).transpose(1, 2)
+    key = attn.k_proj(x).view(shape)
+    key = (attn.k_norm(key) if norms else key).transpose(1, 2)
+    value = attn.v_proj(x).view(shape).transpose(1, 2)
+    query, key = rotate(query, key)
+    out, key, value = cached_attention(attn, query, key, value, past_key, past_value, mask)
+    hidden = hidden + out
+    return hidden + layer.mlp(layer.post_attention_layernorm(hidden)), key, value
 
 
 def causal_mask(inputs_embeds: torch.Tensor, attention_mask: torch.Tensor, past_length) -> torch.Tensor:

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from transformers.models.qwen3_vl.modeling_qwen3_vl import apply_rotary_pos_emb
 
-from .graphs import cached_attention, causal_mask, kept_logits, vision_attention
+from .graphs import causal_mask, decoder_layer, kept_logits, vision_attention
 
 
 class VisionEncoderQwen3(nn.Module):
@@ -113,21 +113,14 @@ class DecoderQwen3(nn.Module):
         sin = (emb.sin() * rotary.attention_scaling).to(inputs_embeds.dtype)
 
         mask = causal_mask(inputs_embeds, attention_mask, past_length)
+        rotate = lambda query, key: apply_rotary_pos_emb(query, key, cos, sin)  # noqa: E731
 
         hidden = inputs_embeds
         present = []
         for index, layer in enumerate(self.text.layers):
-            attn = layer.self_attn
-            x = layer.input_layernorm(hidden)
-            shape = (batch, length, -1, attn.head_dim)
-            query = attn.q_norm(attn.q_proj(x).view(shape)).transpose(1, 2)
-            key = attn.k_norm(attn.k_proj(x).view(shape)).transpose(1, 2)
-            value = attn.v_proj(x).view(shape).transpose(1, 2)
-            query, key = apply_rotary_pos_emb(query, key, cos, sin)
-            out, key, value = cached_attention(attn, query, key, value, past[2 * index], past[2 * index + 1], mask)
+            hidden, key, value = decoder_layer(layer, hidden, (batch, length), rotate, mask, past[2 * index], past[2 * index + 1])
             present += [key, value]
-            hidden = hidden + out
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
             if index < self.deepstack_layers:
                 hidden = hidden + deepstack_visual_embeds[index]
         return (kept_logits(self.lm_head, self.text.norm(hidden), num_logits_to_keep), *present)
+

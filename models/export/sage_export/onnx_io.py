@@ -65,16 +65,14 @@ def export_decoder(model, path: str) -> dict[str, int]:
     positions = torch.arange(past_length, past_length + length).view(1, 1, -1).expand(3, batch, -1).contiguous()
     keep = torch.tensor(1, dtype=torch.int64)
     past = [torch.randn(batch, kv_heads, past_length, head_dim) for _ in range(2 * layers)]
-    past_names = [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
-    present_names = [f"present.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+    past_names, present_names, cache_axes = cache_io(layers)
     dynamic = {
         "inputs_embeds": {0: "batch_size", 1: "sequence_length"},
         "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
         "position_ids": {1: "batch_size", 2: "sequence_length"},
         "logits": {0: "batch_size", 1: "logits_length"},
+        **cache_axes,
     }
-    dynamic.update({name: {0: "batch_size", 2: "past_sequence_length"} for name in past_names})
-    dynamic.update({name: {0: "batch_size", 2: "total_sequence_length"} for name in present_names})
     inputs = ["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep"]
     args = [embeds, mask, positions, keep]
     if qwen3:
@@ -86,6 +84,16 @@ def export_decoder(model, path: str) -> dict[str, int]:
     else:
         module = Decoder(model.model.language_model, model.lm_head).eval()
     return _trace(module, (*args, *past), path, input_names=[*inputs, *past_names], output_names=["logits", *present_names], dynamic_axes=dynamic)
+
+
+def cache_io(layers: int) -> tuple[list[str], list[str], dict[str, dict[int, str]]]:
+    """A decoder's key/value cache as transformers.js feeds it: past_key_values.N.key/value in,
+    present.N.key/value out (names, then their dynamic axes)."""
+    past_names = [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+    present_names = [f"present.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+    axes = {name: {0: "batch_size", 2: "past_sequence_length"} for name in past_names}
+    axes.update({name: {0: "batch_size", 2: "total_sequence_length"} for name in present_names})
+    return past_names, present_names, axes
 
 
 @contextlib.contextmanager
