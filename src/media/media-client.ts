@@ -94,7 +94,11 @@ export class MediaClient {
     if (this.disposed) throw disposedError('The media reader');
     const jobId = `job-${this.nextJob++}`;
     const name = file instanceof File && file.name ? file.name : undefined;
-    return cancelOnAbort(signal, () => void remote.cancel(jobId).catch(() => {}), () =>
+    // A replaced or disposed worker's proxy is released: there is nothing left to cancel on it.
+    const cancel = (): void => {
+      if (remote === this.remote && !this.disposed) void remote.cancel(jobId).catch(() => {});
+    };
+    return cancelOnAbort(signal, cancel, () =>
       watchProgress(
         {
           idleSeconds: stallLimits().mediaJobSeconds,
