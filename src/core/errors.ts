@@ -84,13 +84,14 @@ export function cancelledError(): AppError {
 /** What the media worker was doing for the page when it stopped. */
 export type MediaJob = 'open' | 'skim' | 'frames' | 'frame' | 'audio' | 'playback';
 
-const MEDIA_JOB_WORDS: Record<MediaJob, string> = {
-  open: 'opening it',
-  skim: 'skimming it',
-  frames: 'taking frames from it',
-  frame: 'showing a frame of it',
-  audio: 'decoding its sound',
-  playback: 'playing it',
+/** What it was doing, and how the person tries again (a skim runs once per open; a question or seek can be repeated). */
+const MEDIA_JOB_WORDS: Record<MediaJob, { doing: string; retry: string }> = {
+  open: { doing: 'opening it', retry: 'Open the file again to retry.' },
+  skim: { doing: 'skimming it', retry: 'Open the file again to retry.' },
+  frames: { doing: 'taking frames from it', retry: 'Try again.' },
+  frame: { doing: 'showing a frame of it', retry: 'Try again.' },
+  audio: { doing: 'decoding its sound', retry: 'Try again.' },
+  playback: { doing: 'playing it', retry: 'Press play to retry.' },
 };
 
 /**
@@ -99,9 +100,10 @@ const MEDIA_JOB_WORDS: Record<MediaJob, string> = {
  * online-only folder that stopped answering; the retry reads it afresh on a new worker.
  */
 export function mediaStallError(idleSeconds: number, job: MediaJob, name?: string): AppError {
+  const { doing, retry } = MEDIA_JOB_WORDS[job];
   return new AppError(
     'stalled',
-    `Reading ${name ? `“${name}”` : 'this file'} stopped while ${MEDIA_JOB_WORDS[job]}: nothing came from the file for ${idleSeconds} s, so the reading was ended. Try again. If it stops again, the file may be on a drive or online folder that is not answering: copy it to this device and open the copy.`,
+    `Reading ${name ? `“${name}”` : 'this file'} stopped while ${doing}: nothing came from the file for ${idleSeconds} s, so the reading was ended. ${retry} If it stops again, the file may be on a drive or online folder that is not answering: copy it to this device and open the copy.`,
     { detail: `media worker job '${job}': no read or decoded data for ${idleSeconds} s` },
   );
 }

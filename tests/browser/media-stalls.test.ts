@@ -35,8 +35,8 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
-const stallMessage = (name: string, doing: string) =>
-  `Reading “${name}” stopped while ${doing}: nothing came from the file for ${STALL_SECONDS} s, so the reading was ended. Try again. If it stops again, the file may be on a drive or online folder that is not answering: copy it to this device and open the copy.`;
+const stallMessage = (name: string, doing: string, retry: string) =>
+  `Reading “${name}” stopped while ${doing}: nothing came from the file for ${STALL_SECONDS} s, so the reading was ended. ${retry} If it stops again, the file may be on a drive or online folder that is not answering: copy it to this device and open the copy.`;
 
 const clients: MediaClient[] = [];
 const workspaces: Workspace[] = [];
@@ -54,7 +54,7 @@ describe('media jobs that stall', () => {
     clients.push(client);
     const file = await client.open(await fixtureFile('speech.mp4'));
     const error = await rejection(file.skim({ count: 4 }));
-    expect(error).toMatchObject({ code: 'stalled', message: stallMessage('speech.mp4', 'skimming it') });
+    expect(error).toMatchObject({ code: 'stalled', message: stallMessage('speech.mp4', 'skimming it', 'Open the file again to retry.') });
     // The retry: the file is opened again on a fresh worker, and the skim comes back whole.
     const frames = await file.skim({ count: 4 });
     expect(frames).toHaveLength(4);
@@ -68,7 +68,7 @@ describe('media jobs that stall', () => {
     clients.push(client);
     const file = await client.open(await fixtureFile('speech.mp4'));
     const error = await rejection(file.audio({ start: 5, end: 12 }));
-    expect(error).toMatchObject({ code: 'stalled', message: stallMessage('speech.mp4', 'decoding its sound') });
+    expect(error).toMatchObject({ code: 'stalled', message: stallMessage('speech.mp4', 'decoding its sound', 'Try again.') });
     expect((await file.audio({ start: 5, end: 12 })).length).toBe(112_000);
   });
 
@@ -98,7 +98,7 @@ describe('the page when a file stops answering', () => {
     workspace.on('error', ({ error }) => errors.push(error));
     const file = await fixtureFile('speech.mp4');
     await workspace.openFile(file, file.name);
-    expect(errors.map((error) => error.message)).toEqual([stallMessage('speech.mp4', 'opening it')]);
+    expect(errors.map((error) => error.message)).toEqual([stallMessage('speech.mp4', 'opening it', 'Open the file again to retry.')]);
     expect(workspace.state).toMatchObject({ video: null, status: '', progress: [], alert: { code: 'stalled' } });
 
     await workspace.openFile(file, file.name);
@@ -113,7 +113,7 @@ describe('the page when a file stops answering', () => {
     const file = await fixtureFile('speech.mp4');
     await workspace.openFile(file, file.name);
     await until(workspace, () => !workspace.state.progress.some((row) => row.id === 'skim'));
-    expect(workspace.state.status).toBe(`The video could not be skimmed: ${stallMessage('speech.mp4', 'skimming it')} Questions use its speech.`);
+    expect(workspace.state.status).toBe(`The video could not be skimmed: ${stallMessage('speech.mp4', 'skimming it', 'Open the file again to retry.')} Questions use its speech.`);
     expect(workspace.state.askable).toBe(true);
 
     await workspace.openFile(file, file.name);
