@@ -6,12 +6,13 @@
  * but keep coming is not ended, however long it takes in all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/core/errors';
+import type { AppError } from '../../src/core/errors';
 import { setStallLimits } from '../../src/core/watchdog';
 import { MediaClient } from '../../src/media/media-client';
 import { WORKER_FACTORIES } from '../../src/runtime/engine-contracts';
 import { Workspace } from '../../src/workspace/workspace';
 import { fixtureFile } from './media-helpers';
+import { rejection } from './page-engines';
 
 const STALL_SECONDS = 3;
 
@@ -24,15 +25,6 @@ const mediaWorker = () => new Worker(new URL('../../workers/media.worker.ts', im
 function clientWith(first: () => Worker): MediaClient {
   let spawned = 0;
   return new MediaClient({ spawn: () => (spawned++ === 0 ? first() : mediaWorker()) });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 const stallMessage = (name: string, doing: string, retry: string) =>
