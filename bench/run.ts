@@ -372,10 +372,17 @@ interface LongRun {
   skimMs: number;
   skimmed: MemorySnapshot;
   transcribed: MemorySnapshot;
+  answered: MemorySnapshot;
   rssPeakGrowthMiB: number;
 }
 
-/** One long file in a fresh page: open, skim, seek near the end, transcribe a window near the end. */
+/** What the long bench asks the tiny VLM about each file, in the workspace. */
+const LONG_QUESTION = 'What does the speaker say near the end, and what is on screen?';
+
+/**
+ * One long file in a fresh page: open, skim, seek near the end, transcribe a window near the end;
+ * then the file opened in the workspace and one question asked with the tiny VLM.
+ */
 async function longFile(browser: Browser, origin: string, browserPid: number, label: string, path: string): Promise<LongRun> {
   // A context of its own: its renderer starts fresh, so nothing of the previous file is counted.
   const context = await browser.newContext();
@@ -409,6 +416,13 @@ async function longFile(browser: Browser, origin: string, browserPid: number, la
   step(`transcribed ${heard.audioSeconds} s in ${round(heard.transcribeMs)} ms; measuring`);
   const transcribed = await memorySnapshot(page, cdp, browserPid);
   const peak = stopPeak();
+  // Then the whole app on the same file: opened and skimmed in the workspace, one question asked.
+  await page.evaluate(() => window.longBench.release());
+  step('opening in the workspace and asking one question (tiny VLM, WASM)');
+  const asked = await page.evaluate((q) => window.longBench.ask(q), LONG_QUESTION);
+  if (asked.alert) console.error(`long ${label}: ${asked.alert}`);
+  step(`asked: ${asked.outcome} in ${round(asked.askMs)} ms; measuring`);
+  const answered = await memorySnapshot(page, cdp, browserPid);
   await page.evaluate(() => window.longBench.tearDown());
   await context.close();
   await cdp.detach();
@@ -421,8 +435,10 @@ async function longFile(browser: Browser, origin: string, browserPid: number, la
     whisper_base_audio_s_per_s: round(heard.audioSeconds / (heard.transcribeMs / 1000), 2), words_heard: heard.words,
     ...memoryFields('idle', idle), ...memoryFields('opened', afterOpen), ...memoryFields('skimmed', skimmed), ...memoryFields('transcribed', transcribed),
     rss_peak_MiB: round(peak), rss_peak_growth_MiB: round(peak - idle.rssMiB),
+    ask_open_to_ready_s: round(asked.readyMs / 1000), ask_ready_status: asked.status, ask_s: round(asked.askMs / 1000),
+    ask_outcome: asked.outcome, ask_alert: asked.alert, live_frames_after_answer: asked.liveFrames, ...memoryFields('answered', answered),
   });
-  return { openMs: opened.ms, skimMs: skim.ms, skimmed, transcribed, rssPeakGrowthMiB: peak - idle.rssMiB };
+  return { openMs: opened.ms, skimMs: skim.ms, skimmed, transcribed, answered, rssPeakGrowthMiB: peak - idle.rssMiB };
 }
 
 /**
@@ -447,6 +463,9 @@ async function longBench(browser: Browser, origin: string, browserPid: number, m
     page_heap_ratio: ratio(long.transcribed.pageHeapMiB ?? 0, short.transcribed.pageHeapMiB ?? 0),
     rss_peak_growth_MiB_3h: round(long.rssPeakGrowthMiB), rss_peak_growth_MiB_6min_baseline: round(short.rssPeakGrowthMiB),
     rss_peak_growth_ratio: ratio(long.rssPeakGrowthMiB, short.rssPeakGrowthMiB),
+    rss_after_answer_MiB_3h: round(long.answered.rssMiB), rss_after_answer_MiB_6min_baseline: round(short.answered.rssMiB),
+    media_worker_heap_ratio_after_answer: ratio(worker(long.answered, 'media'), worker(short.answered, 'media')),
+    vlm_worker_heap_ratio_after_answer: ratio(worker(long.answered, 'vlm'), worker(short.answered, 'vlm')),
     goal: 'memory ratios near 1 (30 would be proportional to length); index of the 3-hour file is the only part that may grow',
   });
 }

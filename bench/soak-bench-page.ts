@@ -8,6 +8,7 @@ import speechVideoUrl from '../tests/fixtures/media/speech.mp4?url';
 import { TINY_TEST_VLM_ID } from '../src/models/registry';
 import { Workspace } from '../src/workspace/workspace';
 import { pageMemory } from './page-memory';
+import { workspaceUntil } from './workspace-until';
 
 const workspace = new Workspace();
 const outcomes: string[] = [];
@@ -15,16 +16,7 @@ workspace.on('step', (event) => {
   if (event.type === 'answer' || event.type === 'gave-up' || event.type === 'error') outcomes.push(event.type);
 });
 
-function until(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (condition()) return resolve();
-    const stop = workspace.on('change', () => {
-      if (!condition()) return;
-      stop();
-      resolve();
-    });
-  });
-}
+const until = workspaceUntil(workspace);
 
 const bench = {
   memory: pageMemory,

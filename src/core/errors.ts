@@ -81,6 +81,38 @@ export function cancelledError(): AppError {
   return new AppError('cancelled', 'Stopped before it finished.');
 }
 
+/** What the media worker was doing for the page when it stopped. */
+export type MediaJob = 'open' | 'skim' | 'frames' | 'frame' | 'audio' | 'playback';
+
+/** What it was doing, and how the person tries again (a skim runs once per open; a question or seek can be repeated). */
+const MEDIA_JOB_WORDS: Record<MediaJob, { doing: string; retry: string }> = {
+  open: { doing: 'opening it', retry: 'Open the file again to retry.' },
+  skim: { doing: 'skimming it', retry: 'Open the file again to retry.' },
+  frames: { doing: 'taking frames from it', retry: 'Try again.' },
+  frame: { doing: 'showing a frame of it', retry: 'Try again.' },
+  audio: { doing: 'decoding its sound', retry: 'Try again.' },
+  playback: { doing: 'playing it', retry: 'Press play to retry.' },
+};
+
+/**
+ * A media-worker job that got nothing from the file or its decoder for `idleSeconds`
+ * (watchdog.ts) and was ended with its worker. Most often the file sits on a drive or an
+ * online-only folder that stopped answering; the retry reads it afresh on a new worker.
+ */
+export function mediaStallError(idleSeconds: number, job: MediaJob, name?: string): AppError {
+  const { doing, retry } = MEDIA_JOB_WORDS[job];
+  return new AppError(
+    'stalled',
+    `Reading ${name ? `“${name}”` : 'this file'} stopped while ${doing}: nothing came from the file for ${idleSeconds} s, so the reading was ended. ${retry} If it stops again, the file may be on a drive or online folder that is not answering: copy it to this device and open the copy.`,
+    { detail: `media worker job '${job}': no read or decoded data for ${idleSeconds} s` },
+  );
+}
+
+/** What a job on the media worker fails with when another job's stall ended that worker. */
+export function mediaRestartedError(): AppError {
+  return new AppError('stalled', 'Reading the video was restarted because a read of it stopped answering. Try again.');
+}
+
 /** Wraps an unknown thrown value so callers always get an `AppError`. */
 export function toAppError(value: unknown, code: ErrorCode = 'internal', message?: string): AppError {
   if (value instanceof AppError) return value;

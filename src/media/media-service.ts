@@ -1,10 +1,10 @@
-import { AudioSampleSink, VideoSampleSink } from 'mediabunny';
+import { AudioSampleSink, VideoSampleSink, type Source } from 'mediabunny';
 import { AppError, cancelledError } from '../core/errors';
 import { streamAudio16kMono } from './audio-stream';
 import { evenlySpacedTimes, skimFrameCount, spreadTimes } from './frame-times';
 import { MAX_SKIM_FRAMES } from '../core/protocol';
 import { FrameRenderer, fitSize } from './frame-renderer';
-import { openMedia, requireAudio, requireVideo, type OpenMedia } from './open-media';
+import { blobSource, openMedia, requireAudio, requireVideo, type OpenMedia } from './open-media';
 import { AUDIO_SAMPLE_RATE, type AudioChunk, type ExtractOptions, type Frame, type FrameFormat, type PlaybackAudio, type PlaybackFrame, type ProbeResult, type SkimOptions, type VideoTrackInfo } from './types';
 import type { TimeSpan } from '../core/contracts';
 import { decodeError, decodeFramesAt, decodeNearestKeyFrames, type DecodedFrame } from './video-frames';
@@ -38,27 +38,69 @@ export interface SkimTimings {
   frames: number;
 }
 
+/** A job's progress callback is called at most this often: each call is a message to the page. */
+const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * A job's progress report for the client's stall watchdog (src/core/watchdog.ts), called on every
+ * read of the file and every decoded frame or audio chunk, and passed on at most once a second.
+ * The client's callback is a comlink proxy: a page that stopped listening is not an error here.
+ */
+function progressReport(onProgress: (() => unknown) | undefined): () => void {
+  if (!onProgress) return () => {};
+  let last = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    void Promise.resolve(onProgress()).catch(() => {});
+  };
+}
+
+/** An opened file and the progress reports of the jobs reading it, which each read of it advances. */
+interface OpenFile {
+  media: OpenMedia;
+  readers: Set<() => void>;
+}
+
+export interface MediaServiceOptions {
+  /** How a file's bytes are read (default: `blobSource`); a test worker stalls its reads through this. */
+  source?: (file: Blob) => Source;
+}
+
 /**
  * Everything the media worker does, independent of how it is exposed: opened files are kept by id
- * (their index is parsed once), jobs can be cancelled by id.
+ * (their index is parsed once), jobs can be cancelled by id, and jobs report progress (reads of the
+ * file, decoded frames and audio) so that a read that never returns is seen as a stall.
  */
 export class MediaService {
-  private readonly files = new Map<string, OpenMedia>();
+  private readonly files = new Map<string, OpenFile>();
   private readonly jobs = new Map<string, AbortController>();
+  private readonly source: (file: Blob) => Source;
   private liveFrames = 0;
   private lastSkim: SkimTimings | null = null;
   private playbackStreams = 0;
   private nextId = 1;
 
-  async open(file: Blob): Promise<{ mediaId: string; probe: ProbeResult }> {
-    const media = await openMedia(file);
+  constructor(options: MediaServiceOptions = {}) {
+    this.source = options.source ?? blobSource;
+  }
+
+  async open(file: Blob, onProgress?: () => unknown): Promise<{ mediaId: string; probe: ProbeResult }> {
+    const readers = new Set([progressReport(onProgress)]);
+    const source = this.source(file);
+    source.on('read', () => {
+      for (const advance of readers) advance();
+    });
+    const media = await openMedia(file, source);
+    readers.clear();
     const mediaId = `media-${this.nextId++}`;
-    this.files.set(mediaId, media);
+    this.files.set(mediaId, { media, readers });
     return { mediaId, probe: media.probe };
   }
 
   close(mediaId: string): void {
-    this.files.get(mediaId)?.input.dispose();
+    this.files.get(mediaId)?.media.input.dispose();
     this.files.delete(mediaId);
   }
 
@@ -77,9 +119,8 @@ export class MediaService {
   }
 
   /** Low-resolution frames spread over the whole video (its readable part, when it was cut short). */
-  skim(mediaId: string, options: SkimOptions = {}, jobId?: string): Promise<Frame[]> {
-    return this.runJob(jobId, async (signal) => {
-      const media = this.get(mediaId);
+  skim(mediaId: string, options: SkimOptions = {}, jobId?: string, onProgress?: () => unknown): Promise<Frame[]> {
+    return this.runJob(mediaId, jobId, onProgress, async (media, signal, advance) => {
       const video = requireVideo(media);
       // A file cut short is skimmed over the part that can be read.
       const duration = media.probe.readableSeconds;
@@ -90,7 +131,7 @@ export class MediaService {
         (options.mode ?? 'fast') === 'fast'
           ? decodeNearestKeyFrames(video, times, signal, timings)
           : decodeFramesAt(video, times, signal);
-      const frames = await this.render(media, decoded, options.maxSide ?? DEFAULT_SKIM_SIDE, options.format ?? 'bitmap', signal, timings);
+      const frames = await this.render(media, decoded, options.maxSide ?? DEFAULT_SKIM_SIDE, options.format ?? 'bitmap', signal, advance, timings);
       // Waiting for the first frame included the lookup.
       timings.decodeMs -= timings.lookupMs;
       timings.frames = frames.length;
@@ -100,22 +141,20 @@ export class MediaService {
   }
 
   /** High-resolution frames evenly spaced over [start, end], both ends included. */
-  extract(mediaId: string, options: ExtractOptions, jobId?: string): Promise<Frame[]> {
-    return this.runJob(jobId, async (signal) => {
-      const media = this.get(mediaId);
+  extract(mediaId: string, options: ExtractOptions, jobId?: string, onProgress?: () => unknown): Promise<Frame[]> {
+    return this.runJob(mediaId, jobId, onProgress, async (media, signal, advance) => {
       const video = requireVideo(media);
       const { start, end } = checkWindow(options, media.probe.durationSeconds);
       const count = clampCount(options.count ?? DEFAULT_EXTRACT_COUNT, MAX_EXTRACT_COUNT);
       const times = evenlySpacedTimes(start, end, count);
       const decoded = decodeFramesAt(video, times, signal);
-      return this.render(media, decoded, options.maxSide ?? DEFAULT_EXTRACT_SIDE, options.format ?? 'jpeg', signal);
+      return this.render(media, decoded, options.maxSide ?? DEFAULT_EXTRACT_SIDE, options.format ?? 'jpeg', signal, advance);
     });
   }
 
   /** The audio of a window as one 16 kHz mono array (windows up to 30 minutes). */
-  audio(mediaId: string, window: TimeSpan, jobId?: string): Promise<Float32Array> {
-    return this.runJob(jobId, async (signal) => {
-      const media = this.get(mediaId);
+  audio(mediaId: string, window: TimeSpan, jobId?: string, onProgress?: () => unknown): Promise<Float32Array> {
+    return this.runJob(mediaId, jobId, onProgress, async (media, signal, advance) => {
       const track = requireAudio(media);
       const { start, end } = checkWindow(window, media.probe.durationSeconds);
       if (end - start > MAX_AUDIO_WINDOW_SECONDS) {
@@ -127,6 +166,7 @@ export class MediaService {
         const take = Math.min(chunk.samples.length, out.length - written);
         out.set(chunk.samples.subarray(0, take), written);
         written += take;
+        advance();
       }
       return written === out.length ? out : out.slice(0, written);
     });
@@ -221,12 +261,11 @@ export class MediaService {
   }
 
   /** The single frame showing at `time` (the first frame for times before it), for seeks while paused. */
-  frameAt(mediaId: string, time: number, maxSide: number, jobId?: string): Promise<PlaybackFrame> {
-    return this.runJob(jobId, async (signal) => {
-      const media = this.get(mediaId);
+  frameAt(mediaId: string, time: number, maxSide: number, jobId?: string, onProgress?: () => unknown): Promise<PlaybackFrame> {
+    return this.runJob(mediaId, jobId, onProgress, async (media, signal, advance) => {
       const video = requireVideo(media);
       checkTime(time);
-      const [frame] = await this.render(media, decodeFramesAt(video, [time], signal), maxSide, 'bitmap', signal);
+      const [frame] = await this.render(media, decodeFramesAt(video, [time], signal), maxSide, 'bitmap', signal, advance);
       if (!frame) throw new AppError('decode-failed', 'No frame of this video could be decoded at this time.');
       return { timestamp: frame.timestamp, width: frame.width, height: frame.height, image: frame.image as ImageBitmap };
     });
@@ -294,17 +333,33 @@ export class MediaService {
   }
 
   private get(mediaId: string): OpenMedia {
-    const media = this.files.get(mediaId);
-    if (!media) throw new AppError('invalid-argument', 'This file is no longer open. Please open it again.');
-    return media;
+    return this.file(mediaId).media;
   }
 
-  private async runJob<T>(jobId: string | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private file(mediaId: string): OpenFile {
+    const file = this.files.get(mediaId);
+    if (!file) throw new AppError('invalid-argument', 'This file is no longer open. Please open it again.');
+    return file;
+  }
+
+  /** Runs a job on an open file; reads of the file and the job's own `advance` calls report its progress. */
+  private async runJob<T>(
+    mediaId: string,
+    jobId: string | undefined,
+    onProgress: (() => unknown) | undefined,
+    work: (media: OpenMedia, signal: AbortSignal, advance: () => void) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
+    const advance = progressReport(onProgress);
     if (jobId) this.jobs.set(jobId, controller);
+    let readers: Set<() => void> | undefined;
     try {
-      return await work(controller.signal);
+      const file = this.file(mediaId);
+      readers = file.readers;
+      readers.add(advance);
+      return await work(file.media, controller.signal, advance);
     } finally {
+      readers?.delete(advance);
       if (jobId) this.jobs.delete(jobId);
     }
   }
@@ -315,6 +370,7 @@ export class MediaService {
     maxSide: number,
     format: FrameFormat,
     signal: AbortSignal,
+    advance: () => void,
     timings?: SkimTimings,
   ): Promise<Frame[]> {
     const info = media.probe.video;
@@ -332,6 +388,7 @@ export class MediaService {
           if (signal.aborted) throw cancelledError();
           const image = await renderer.render(sample, format);
           frames.push({ requestedTime, timestamp: sample.timestamp, width, height, image });
+          advance();
         } finally {
           sample.close();
           this.liveFrames--;

@@ -2,6 +2,7 @@ import {
   ALL_FORMATS,
   BlobSource,
   EncodedPacketSink,
+  type Source,
   Input,
   type InputAudioTrack,
   type InputTrack,
@@ -74,12 +75,18 @@ function blobWorkersAllowed(): Promise<boolean> {
 /** Frame rate estimation looks at this many packets, from the index only (no decoding). */
 const FRAME_RATE_PACKETS = 256;
 
-export async function openMedia(file: Blob): Promise<OpenMedia> {
-  if (file.size === 0) throw new AppError('empty-file', 'This file is empty (0 bytes).');
+/** How a file's bytes are read. */
+export function blobSource(file: Blob): Source {
   // One slice read per request: a stream per read costs Chromium several milliseconds to open on a
   // disk-backed File, which made the skim's scattered key-frame reads its slowest stage (the bench
   // prints it); sequential audio reads run at the same speed either way.
-  const input = new Input({ source: new BlobSource(file, { useStreamReader: false }), formats: ALL_FORMATS });
+  return new BlobSource(file, { useStreamReader: false });
+}
+
+/** Opens `file`, read through `source` (made from the file unless given). */
+export async function openMedia(file: Blob, source: Source = blobSource(file)): Promise<OpenMedia> {
+  if (file.size === 0) throw new AppError('empty-file', 'This file is empty (0 bytes).');
+  const input = new Input({ source, formats: ALL_FORMATS });
   try {
     if (!(await input.canRead())) {
       throw new AppError('not-media', 'This file is not a video or audio file this app can read.');

@@ -3,6 +3,7 @@
  * and a listener that turns their load reports into progress rows and model states.
  */
 import type { EngineListener, EngineModel, EngineSettings } from '../runtime/engine-contracts';
+import type { ModelLoadProgress } from '../models/engines/load-progress';
 import type { ModelPicks } from './model-picks';
 import type { ModelsState, ProgressRow, WorkspaceSettings } from './workspace-state';
 
@@ -36,11 +37,25 @@ export interface EngineReportSink {
   notice(text: string): void;
 }
 
+/** An ONNX model file (a graph or its external weights): what a load downloads before it starts sessions. */
+const MODEL_FILE = /\.onnx(_data(_\d+)?)?$/;
+
+/**
+ * Whether every byte of a load's files has arrived, model files included: what is left is
+ * ONNX Runtime building its sessions, which reports no progress and can take tens of seconds.
+ * Config and tokenizer files alone come first and do not count.
+ */
+function downloaded(progress: ModelLoadProgress): boolean {
+  return progress.total > 0 && progress.loaded >= progress.total && progress.files.some((file) => MODEL_FILE.test(file.file));
+}
+
 export function engineReports(sink: EngineReportSink): EngineListener {
   return {
     progress: (model, label, progress) => {
       if (!progress) sink.finishProgress(model);
       else if ('fraction' in progress) sink.setProgress({ id: model, label: `Loading ${label}`, done: progress.fraction, total: 1, unit: 'percent' });
+      // Never "76 MB of 76 MB" as if still downloading: the files are here and the model is starting.
+      else if (downloaded(progress)) sink.setProgress({ id: model, label: `${label} downloaded; starting it in this browser`, files: progress.files });
       else sink.setProgress({ id: model, label: `Loading ${label}`, done: progress.loaded, total: progress.total, unit: 'bytes', files: progress.files });
     },
     loaded: (model, state) => {

@@ -6,7 +6,7 @@
  * (the retry a person is offered) loads on a fresh worker and works.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { setStallLimits } from '../../src/models/engines/watchdog';
+import { setStallLimits } from '../../src/core/watchdog';
 import { disposePageEngines, pageEngines, rejection } from './page-engines';
 
 const STALL_SECONDS = 4;

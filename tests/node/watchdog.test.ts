@@ -1,6 +1,6 @@
-/** The progress watchdog (src/models/engines/watchdog.ts) and the 'stalled' message it fails with. */
+/** The progress watchdog (src/core/watchdog.ts) and the 'stalled' message it fails with. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchProgress } from '../../src/models/engines/watchdog';
+import { watchProgress } from '../../src/core/watchdog';
 import { stallFailure } from '../../src/models/engines/engine-errors';
 import { AppError } from '../../src/core/errors';
 

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WhisperClient } from '../../src/models/engines/whisper-client';
-import { setStallLimits } from '../../src/models/engines/watchdog';
+import { setStallLimits } from '../../src/core/watchdog';
 import type { WhisperLoadOptions, WhisperWorkerApi } from '../../src/models/engines/whisper-types';
 
 interface Spawned {

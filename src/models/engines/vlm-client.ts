@@ -10,7 +10,7 @@ import type { VlmGenerateRequest } from '../../core/contracts';
 import { ModelWorker } from './model-worker';
 import { formatBytes } from '../../core/units';
 import { stallFailure } from './engine-errors';
-import { stallLimits, watchProgress } from './watchdog';
+import { stallLimits, watchProgress } from '../../core/watchdog';
 
 export type { VlmEngine, VlmLoadProgress, VlmLoadResult } from './vlm-engine';
 

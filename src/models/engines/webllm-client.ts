@@ -23,7 +23,7 @@ import { AppError, cancelledError } from '../../core/errors';
 import { cancelOnAbort } from '../../core/cancellation';
 import { mlcBuildFor, type MlcBuild, type MlcDtype, type ModelEntry } from '../registry';
 import { generateFailure, loadFailure, stallFailure } from './engine-errors';
-import { stallLimits, watchProgress } from './watchdog';
+import { stallLimits, watchProgress } from '../../core/watchdog';
 
 /** What the adapter uses of web-llm's engine. */
 export type TextEngine = Pick<MLCEngineInterface, 'reload' | 'chatCompletion' | 'interruptGenerate' | 'unload' | 'setAppConfig' | 'setInitProgressCallback'>;

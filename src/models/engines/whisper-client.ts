@@ -8,7 +8,7 @@ import type { DisposableGenerator } from './resilient-engine';
 import { stallFailure } from './engine-errors';
 import { formatBytes } from '../../core/units';
 import { AUDIO_SAMPLE_RATE } from '../../media/types';
-import { stallLimits, watchProgress } from './watchdog';
+import { stallLimits, watchProgress } from '../../core/watchdog';
 import type {
   WhisperLoadOptions,
   WhisperLoadProgress,

@@ -1,11 +1,12 @@
 /**
  * Progress-based watchdogs for model loads and worker jobs. A load or a job is given an `advance`
  * callback that its progress reports call (bytes downloaded, runtime started, a frame of VAD, a
- * token); if nothing advances for the bounded time, the watched promise rejects with a 'stalled'
- * AppError (engine-errors.ts words it) and `onStall` lets the client end the stuck worker, so the
- * page stays usable and a retry starts afresh. A stall must never look like work in progress.
+ * token, bytes read from a video file, a decoded frame); if nothing advances for the bounded time,
+ * the watched promise rejects with a 'stalled' AppError (worded by engine-errors.ts for models,
+ * errors.ts for the media worker) and `onStall` lets the client end the stuck worker, so the page
+ * stays usable and a retry starts afresh. A stall must never look like work in progress.
  */
-import type { AppError } from '../../core/errors';
+import type { AppError } from './errors';
 
 /**
  * Seconds without any progress before a load or job counts as stalled. Generous: a progress-less
@@ -22,9 +23,15 @@ export interface StallLimits {
   speechJobSeconds: number;
   /** A VLM generation: the prefill of a Stage-1 prompt on WASM is its longest step. */
   vlmJobSeconds: number;
+  /**
+   * A media-worker job (open, skim, frames, audio, a playback read): between reads of the file and
+   * decoded frames or audio. Each read is milliseconds from a local disk; a file on a dropped
+   * network share or a cloud placeholder is what stops answering.
+   */
+  mediaJobSeconds: number;
 }
 
-const DEFAULT_LIMITS: StallLimits = { startSeconds: 45, loadSeconds: 120, speechJobSeconds: 120, vlmJobSeconds: 600 };
+const DEFAULT_LIMITS: StallLimits = { startSeconds: 45, loadSeconds: 120, speechJobSeconds: 120, vlmJobSeconds: 600, mediaJobSeconds: 60 };
 const limits: StallLimits = { ...DEFAULT_LIMITS };
 
 export function stallLimits(): Readonly<StallLimits> {
