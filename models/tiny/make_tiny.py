@@ -354,6 +354,7 @@ def greedy_tokens(family: Family, dtype: str, case: dict, steps: int) -> list[in
     (and, for Qwen3-VL, the DeepStack features scattered to the visual positions at prefill)."""
     import onnxruntime as ort
 
+    from sage_export import prefill
     from sage_export.quantize import SUFFIX
 
     def session(graph: str):
@@ -363,42 +364,26 @@ def greedy_tokens(family: Family, dtype: str, case: dict, steps: int) -> list[in
     with open(os.path.join(family.model_dir, "config.json"), encoding="utf-8") as handle:
         config = json.load(handle)
     embed, decoder = session("embed_tokens"), session("decoder_model_merged")
-    float_type = np.float16 if dtype == "q4f16" else np.float32
+    float_type = prefill.float_type(dtype)
     ids = np.array([case["input_ids"]], dtype=np.int64)
     embeds = embed.run(None, {"input_ids": ids})[0]
-    names = [meta.name for meta in decoder.get_inputs()]
-    layers = len(config.get("vision_config", {}).get("deepstack_visual_indexes", []))
+    layers = prefill.deepstack_layers(config)
     deepstack = np.zeros((layers, 1, ids.shape[1], embeds.shape[-1]), dtype=float_type)
     if "pixel_values_file" in case:
         pixels = np.fromfile(os.path.join(family.fixtures, case["pixel_values_file"]), dtype="<f4").reshape(case["pixel_values_shape"])
         grid = np.array([case["grid_thw"]], dtype=np.int64)
         outputs = session("vision_encoder").run(None, {"pixel_values": pixels, "image_grid_thw": grid})
         token = config["video_token_id"] if "fps" in case or "frame_times" in case else config["image_token_id"]
-        embeds[0, ids[0] == token] = outputs[0]
-        if layers:
-            deepstack[:, 0, ids[0] == token] = outputs[1]
-    past = {
-        meta.name: np.zeros([1 if d == "batch_size" else 0 if isinstance(d, str) else d for d in meta.shape], dtype=float_type)
-        for meta in decoder.get_inputs()
-        if meta.name.startswith("past_key_values")
-    }
+        prefill.place_visual(embeds, ids, token, outputs, deepstack)
+    past = prefill.empty_past(decoder, dtype)
     positions = np.array(case["position_ids"], dtype=np.int64)[:, None, :]
     length = ids.shape[1]
     tokens: list[int] = []
     for _ in range(steps):
-        feeds = {
-            "inputs_embeds": embeds,
-            "attention_mask": np.ones((1, length), dtype=np.int64),
-            "position_ids": positions,
-            "num_logits_to_keep": np.array(1, dtype=np.int64),
-            **past,
-        }
-        if "deepstack_visual_embeds" in names:
-            feeds["deepstack_visual_embeds"] = deepstack
-        outputs = decoder.run(None, feeds)
+        outputs = decoder.run(None, prefill.decoder_feeds(decoder, embeds, positions, length, past, deepstack))
         token = int(np.argmax(outputs[0][0, -1].astype(np.float32)))
         tokens.append(token)
-        past = {name.replace("present", "past_key_values"): value for name, value in zip([o.name for o in decoder.get_outputs()][1:], outputs[1:])}
+        past = prefill.present_as_past(decoder, outputs)
         embeds = embed.run(None, {"input_ids": np.array([[token]], dtype=np.int64)})[0]
         deepstack = np.zeros((layers, 1, 1, embeds.shape[-1]), dtype=float_type)
         positions = np.full((3, 1, 1), length + case["rope_delta"], dtype=np.int64)

@@ -174,6 +174,9 @@ def _write_tokenizer_and_processor(config: dict, folder: str) -> None:
     for index, token in enumerate(tokenizer_json["added_tokens"]):
         moved[str(token["id"])] = str(FIRST_ADDED_ID + index)
         token["id"] = FIRST_ADDED_ID + index
+        # The tokenizers library numbers added tokens after the vocabulary, whatever id the file
+        # gives them, unless the vocabulary holds them at that id.
+        tokenizer_json["model"]["vocab"][token["content"]] = token["id"]
     tokenizer_config["added_tokens_decoder"] = {moved[key]: value for key, value in tokenizer_config["added_tokens_decoder"].items()}
     with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as handle:
         json.dump(tokenizer_json, handle, ensure_ascii=False)

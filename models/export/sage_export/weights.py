@@ -261,8 +261,6 @@ def _float_blocks(recipe: Recipe, reader: TensorReader):
 
 def _quantized(recipe: Recipe, reader: TensorReader):
     """(packed rows, scales) blocks of the 4-bit form, quantized a block of rows at a time."""
-    from onnxruntime.capi._pybind_state import quantize_matmul_4bits
-
     dtype = FLOAT_TYPES[recipe.elem]
     rows, k = recipe.quantized_rows
     # The rows to quantize are the stored rows when the value is the stored tensor for Gather, or
@@ -270,20 +268,39 @@ def _quantized(recipe: Recipe, reader: TensorReader):
     # transposed first, which needs it whole.
     stored_rows = (recipe.layout == "gather") != recipe.transpose
     whole = None if stored_rows else reader.read(recipe).T
-    blocks = -(-k // BLOCK_SIZE)
     step = _rows_per_step(k)
     for start in range(0, rows, step):
         part = reader.read(recipe, slice(start, start + step)) if stored_rows else whole[start : start + step]
-        count = part.shape[0]
-        # The quantizer takes B as [K, N] and quantizes each column in blocks along K.
-        b = np.ascontiguousarray(part.astype(dtype, copy=False).T)
-        if k % BLOCK_SIZE:
-            b = np.pad(b, ((0, blocks * BLOCK_SIZE - k), (0, 0)))
-        packed = np.zeros((count, blocks, BLOCK_SIZE // 2), dtype=np.uint8)
-        scales = np.zeros(count * blocks, dtype=dtype)
-        zero_points = np.zeros(count * ((blocks + 1) // 2), dtype=np.uint8)
-        quantize_matmul_4bits(packed, b, scales, zero_points, BLOCK_SIZE, count, blocks * BLOCK_SIZE, True)
-        yield packed, scales
+        yield quantize_rows(part.astype(dtype, copy=False))
+
+
+def quantize_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(packed [rows, blocks, 16] uint8, scales [rows * blocks]) of a [rows, K] float matrix: each
+    row 4-bit symmetric in blocks of 32 along K, by ONNX Runtime's own block quantizer."""
+    from onnxruntime.capi._pybind_state import quantize_matmul_4bits
+
+    count, k = rows.shape
+    blocks = -(-k // BLOCK_SIZE)
+    # The quantizer takes B as [K, N] and quantizes each column in blocks along K.
+    b = np.ascontiguousarray(rows.T)
+    if k % BLOCK_SIZE:
+        b = np.pad(b, ((0, blocks * BLOCK_SIZE - k), (0, 0)))
+    packed = np.zeros((count, blocks, BLOCK_SIZE // 2), dtype=np.uint8)
+    scales = np.zeros(count * blocks, dtype=rows.dtype)
+    zero_points = np.zeros(count * ((blocks + 1) // 2), dtype=np.uint8)
+    quantize_matmul_4bits(packed, b, scales, zero_points, BLOCK_SIZE, count, blocks * BLOCK_SIZE, True)
+    return packed, scales
+
+
+def dequantize_rows(packed: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
+    """The [rows, K] float32 values a 4-bit form stands for (MatMulNBits' and
+    GatherBlockQuantized's reading: low nibble first, zero point 8)."""
+    count, blocks, _ = packed.shape
+    nibbles = np.empty((count, blocks, BLOCK_SIZE), dtype=np.float32)
+    nibbles[..., 0::2] = packed & 0x0F
+    nibbles[..., 1::2] = packed >> 4
+    values = (nibbles - 8) * scales.astype(np.float32).reshape(count, blocks, 1)
+    return values.reshape(count, blocks * BLOCK_SIZE)[:, :k]
 
 
 class ChunkWriter:

@@ -1,0 +1,56 @@
+"""Feeding an export's graphs for one prompt in ONNX Runtime the way the VLM worker does: the
+vision encoder's features put at the prompt's image or video tokens, its DeepStack features
+scattered to the same positions (zeros elsewhere and at decode steps), an empty cache, and
+PyTorch's mRoPE position ids. Used by the tiny models' reference (models/tiny/make_tiny.py) and the
+full-size comparison (compare_full.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def float_type(dtype: str):
+    """The activations' numpy type of an export dtype (q4f16 runs on float16)."""
+    return np.float16 if dtype == "q4f16" else np.float32
+
+
+def deepstack_layers(config: dict) -> int:
+    return len(config.get("vision_config", {}).get("deepstack_visual_indexes", []))
+
+
+def place_visual(embeds: np.ndarray, input_ids: np.ndarray, token_id: int, outputs: list[np.ndarray], deepstack: np.ndarray) -> None:
+    """Writes one vision encoder call's features at the tokens `token_id` of the (one) prompt, and
+    its DeepStack features, if any, at the same positions of `deepstack` [layers, 1, sequence, hidden]."""
+    at = input_ids[0] == token_id
+    embeds[0, at] = outputs[0]
+    if deepstack.shape[0]:
+        deepstack[:, 0, at] = outputs[1]
+
+
+def empty_past(decoder, dtype: str) -> dict[str, np.ndarray]:
+    """The decoder's past_key_values inputs with no cached positions."""
+    return {
+        meta.name: np.zeros([1 if d == "batch_size" else 0 if isinstance(d, str) else d for d in meta.shape], dtype=float_type(dtype))
+        for meta in decoder.get_inputs()
+        if meta.name.startswith("past_key_values")
+    }
+
+
+def decoder_feeds(decoder, embeds: np.ndarray, positions: np.ndarray, length: int, past: dict, deepstack: np.ndarray) -> dict:
+    """One decoder run's inputs: next-token logits only, the attention mask over `length` positions."""
+    feeds = {
+        "inputs_embeds": embeds,
+        "attention_mask": np.ones((1, length), dtype=np.int64),
+        "position_ids": positions,
+        "num_logits_to_keep": np.array(1, dtype=np.int64),
+        **past,
+    }
+    if any(meta.name == "deepstack_visual_embeds" for meta in decoder.get_inputs()):
+        feeds["deepstack_visual_embeds"] = deepstack
+    return feeds
+
+
+def present_as_past(decoder, outputs: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The cache a decoder run returns, named as the next run's inputs."""
+    names = [meta.name for meta in decoder.get_outputs()]
+    return {name.replace("present", "past_key_values"): value for name, value in zip(names, outputs) if name.startswith("present")}
