@@ -8,6 +8,8 @@ import re
 import struct
 from dataclasses import dataclass, field
 
+from tokenizers import Tokenizer
+
 SUPPORTED_TYPES = ("qwen2_5_vl", "qwen3_vl")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
 PROCESSOR_FILES = ("preprocessor_config.json",)
@@ -78,12 +80,23 @@ def _check_tokenizer(folder: str, config: dict) -> None:
             f"{folder}/tokenizer.json does not match config.json: it has token id {largest}, but the model's embedding has "
             f"{rows} rows (vocab_size). Use the tokenizer files that came with this checkpoint."
         )
+    # The ids the file lists are not always the ids the tokenizer uses: the tokenizers library
+    # numbers an added token after the vocabulary unless the vocabulary holds it at its listed id.
+    read = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     for key, token in (("image_token_id", "<|image_pad|>"), ("video_token_id", "<|video_pad|>")):
         expected = config.get(key)
-        if expected is not None and added.get(token) != expected:
+        if expected is None:
+            continue
+        if added.get(token) != expected:
             raise CheckpointError(
                 f"{folder}/tokenizer.json does not match config.json: config.json's {key} is {expected}, but the tokenizer "
                 f"has {token} at {added.get(token)}. Use the tokenizer files that came with this checkpoint."
+            )
+        if read.token_to_id(token) != expected:
+            raise CheckpointError(
+                f"{folder}/tokenizer.json does not match config.json: it lists {token} at {expected}, as config.json's {key} "
+                f"says, but the tokenizers library reads it as {read.token_to_id(token)} (the token is not in the vocabulary at "
+                "that id). Use the tokenizer files that came with this checkpoint."
             )
 
 

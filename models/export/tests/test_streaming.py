@@ -93,6 +93,29 @@ def test_shard_from_another_download_is_named(tiny, tmp_path):
         export(checkpoint, str(tmp_path / "out"))
 
 
+def test_tokenizer_whose_listed_ids_the_library_does_not_use_is_refused(tiny, tmp_path):
+    # As full.py's random-weight tokenizers were before: added tokens listed at the config's ids,
+    # but absent from the vocabulary, so the tokenizers library numbered them after it.
+    checkpoint = _copy(tiny, tmp_path / "checkpoint")
+    tokenizer_path = os.path.join(checkpoint, "tokenizer.json")
+    config_path = os.path.join(checkpoint, "config.json")
+    tokenizer, config = json.load(open(tokenizer_path)), json.load(open(config_path))
+    shift = 7
+    vocab = tokenizer["model"]["vocab"]
+    for token in tokenizer["added_tokens"]:
+        vocab.pop(token["content"], None)
+        token["id"] += shift
+    for key in ("image_token_id", "video_token_id", "vision_start_token_id", "vision_end_token_id", "bos_token_id", "eos_token_id"):
+        if key in config:
+            config[key] += shift
+    text = config["text_config"] if "vocab_size" in config.get("text_config", {}) else config
+    text["vocab_size"] += shift
+    json.dump(tokenizer, open(tokenizer_path, "w"))
+    json.dump(config, open(config_path, "w"))
+    with pytest.raises(CheckpointError, match=r"it lists <\|image_pad\|> at \d+, as config.json's image_token_id says, but the tokenizers library reads it as \d+"):
+        export(checkpoint, str(tmp_path / "out"))
+
+
 def test_tokenizer_of_another_model_is_refused(tiny, tmp_path):
     checkpoint = _copy(tiny, tmp_path / "checkpoint")
     config_path = os.path.join(checkpoint, "config.json")
