@@ -111,9 +111,10 @@ describe('generateFailure', () => {
     expect(generateFailure(new Error('no room for the zoomed frame'), model).code).toBe('internal');
   });
 
-  // What ONNX Runtime's WASM build threw through the VLM worker in headless Chromium when a
-  // prompt's attention scores did not fit in WebAssembly's 4 GB (the tiny test VLM, a
-  // 12,000-word prompt). Retrying fails the same way, and so does closing tabs.
+  // What ONNX Runtime's WASM build threw through the VLM worker in headless Chromium when a run did
+  // not fit in WebAssembly's 4 GB: the Qwen3-VL-4B-shaped q4 build's decoder on a 61-token prompt
+  // (bench/full-size-browser.ts), and the tiny test VLM on a 12,000-word one. Retrying fails the
+  // same way, and so does closing tabs.
   const wasmAllocation = new Error('failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc');
 
   it("a failed allocation in ONNX Runtime's WASM is out of memory, said as WebAssembly's 4 GB, not the device's", () => {
