@@ -7,7 +7,7 @@
 import { AutoProcessor, env } from '@huggingface/transformers';
 import { isAppError, describeError } from '../src/core/errors';
 import { detectCapabilities } from '../src/models/capabilities';
-import { setStallLimits } from '../src/models/engines/watchdog';
+import { setStallLimits } from '../src/core/watchdog';
 import { VlmClient } from '../src/models/engines/vlm-client';
 import { getModel, type ModelDevice, type ModelEntry, type TransformersDtype } from '../src/models/registry';
 import { servedFolderUrl, servedModelsAt } from '../src/models/served-models';
