@@ -7,11 +7,12 @@
  * of the long speech file (the whole hour takes a while). `long` needs about 5 GiB of disk once.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'vite';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright';
+import { chromiumRssMiB, taggedRootPid } from './chromium-processes';
 import { DEFAULT_LONG_MEDIA_DIR, makeOver4GiBFile, makeSixMinuteFile, makeThreeHourFile } from './make-long-files';
 import { makeLongSpeechFile, type LongSpeechReference } from './make-long-speech';
 import type { PageMemory } from './page-memory';
@@ -42,34 +43,6 @@ function makeHourFile(): void {
     '-movflags', '+faststart', partial,
   ], { stdio: 'inherit' });
   execFileSync('mv', [partial, HOUR_FILE]);
-}
-
-/** Resident memory of every Chromium process, summed, in MiB (Linux /proc). */
-function chromiumRssMiB(rootPid: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  let kib = 0;
-  const stack = [rootPid];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    try {
-      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kib += Number(match?.[1] ?? 0);
-    } catch {
-      // Gone.
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return kib / 1024;
 }
 
 function report(metric: string, values: Record<string, unknown>): void {
@@ -581,24 +554,6 @@ async function soakBench(browser: Browser, origin: string, browserPid: number, q
   await page.close();
   await cdp.detach();
   if (over.length > 0) throw new Error(`soak: memory grew past the bound per question: ${over.join(', ')}`);
-}
-
-/** Chromium's browser process: the one carrying `tag` whose parent does not. */
-function taggedRootPid(tag: string): number {
-  const tagged = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tag)) continue;
-      tagged.set(pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]));
-    } catch {
-      // Gone.
-    }
-  }
-  const root = [...tagged].find(([, ppid]) => !tagged.has(ppid));
-  if (!root) throw new Error('could not find the Chromium this bench started');
-  return root[0];
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * Vite plugins for the model files the app serves itself, so a static deployment needs no Hub:
  * Whisper from its npm packages, and whatever `npm run models:pull` put in `models/` (or MODELS_DIR).
  */
-import { cpSync, createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 // Imports carry their extension: Vite's native config loader (its future default) needs them.
@@ -60,7 +60,11 @@ export function servedModels(): Plugin {
           }
           const file = path.slice('models/'.length);
           if (!files.includes(file)) return next();
-          createReadStream(resolve(modelsDirectory(root), file)).pipe(response);
+          const onDisk = resolve(modelsDirectory(root), file);
+          // The length up front, as a static host sends it: without it transformers.js grows its
+          // buffer as the body arrives, which for a GB-size graph costs copies and memory.
+          response.setHeader('content-length', statSync(onDisk).size);
+          createReadStream(onDisk).pipe(response);
         }, next);
       });
     },

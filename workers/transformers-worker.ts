@@ -149,7 +149,7 @@ export async function loadFromSource<T>(
     const where = options.source.kind === 'hub' ? `hub:${options.source.repo}` : `url:${options.source.url}`;
     const { label, smallerLabel, device, dtype } = options;
     const from = options.source.kind === 'hub' ? 'hub' : 'site';
-    throw loadFailure(error, { label, smallerLabel, from, receivedBytes, where: `${where} on ${device} (${JSON.stringify(dtype)})` });
+    throw loadFailure(error, { label, smallerLabel, from, receivedBytes, device, where: `${where} on ${device} (${JSON.stringify(dtype)})` });
   }
 }
 

@@ -18,6 +18,8 @@ prepareTransformersWorker();
 interface Loaded {
   /** The model's name in messages. */
   label: string;
+  /** Where it runs: running out of memory on WASM is its 4 GB limit, said as such. */
+  device: VlmWorkerLoadOptions['device'];
   processor: Processor;
   model: PreTrainedModel;
   /** Present for Qwen-VL families: positions, vision calls, video (2.5) and DeepStack (3). */
@@ -58,7 +60,7 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
     if (job.cancelled) throw cancelledError();
     return streamer.text;
   } catch (error) {
-    throw generateFailure(error, { label: current.label });
+    throw generateFailure(error, { label: current.label, device: current.device });
   }
 }
 
@@ -145,7 +147,7 @@ async function loadModel(options: VlmWorkerLoadOptions, onProgress?: Parameters<
     yieldBetweenSteps(model);
     const family = String(model.config.model_type ?? 'unknown');
     const vision = QWEN_VISION_FAMILIES.has(family) ? installQwenVisionSupport(model) : null;
-    loaded = { label: options.label, processor, model, vision };
+    loaded = { label: options.label, device: options.device, processor, model, vision };
     const promptPack = await fetchPromptPack(options.source);
     return {
       device: options.device,

@@ -77,7 +77,10 @@ export function failureReason(error: AppError, model: VisionModelFacts | null): 
     case 'quota-exceeded':
       return `this browser has no room left to keep ${name}`;
     case 'out-of-memory':
-      return `${name} did not fit in this device's memory`;
+      // On WASM the limit is WebAssembly's 4 GB, not the device (engine-errors.ts says which).
+      return /WebAssembly gives/.test(error.message)
+        ? `${name} did not fit in the 4 GB that WebAssembly gives the CPU engine`
+        : `${name} did not fit in this device's memory`;
     case 'gpu-lost':
       return `the graphics card stopped responding while ${name} loaded`;
     case 'device-unsupported':

@@ -7,9 +7,11 @@
  * recognised by what they say. An AppError is already classified and passes through unchanged.
  */
 import { AppError, describeError, isAppError } from '../../core/errors';
+import type { ModelDevice } from '../registry';
 
 const GPU_LOST = /device (was )?lost|devicelost|gpu device.*(lost|destroyed)|context lost|instance dropped/i;
-const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds|array buffer allocation failed|createbuffer.*(size|too large)|exceeds the max/i;
+/** ONNX Runtime's WASM build reports a failed C++ allocation as `std::bad_alloc` ("failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc"). */
+const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation failed|memory access out of bounds|array buffer allocation failed|createbuffer.*(size|too large)|exceeds the max|bad_alloc/i;
 const QUOTA = /quotaexceeded|quota (has been )?exceeded|quota_exceeded|not enough (storage|space)/i;
 /** The connection failed or a body stopped early (Chromium: "Failed to fetch", "network error"; Safari: "Load failed"; undici: "terminated"). */
 const NETWORK = /failed to fetch|networkerror|network error|err_network|err_internet|connection (was )?(reset|closed|lost)|^typeerror: load failed|body stream|aborted.*download|unexpected end|terminated/i;
@@ -34,7 +36,20 @@ export interface FailureContext {
   receivedBytes?: number;
   /** Whether the browser says it is online (`navigator.onLine`); read from the global when not given. */
   online?: boolean;
+  /**
+   * Where the model runs. On WASM, running out of memory means WebAssembly's 4 GB (its 32-bit
+   * address space, one per worker), not the device's memory: closing tabs does not help.
+   */
+  device?: ModelDevice;
 }
+
+/**
+ * The WASM limit as the person should hear it: 4 GB whatever the machine has, and what is not held
+ * to it. A GPU is named only as free of this limit, not as running the model: whether one does
+ * depends on its own memory and buffer limits (docs/performance.md, "In the browser at full size").
+ */
+const WASM_LIMIT =
+  "WebAssembly gives the CPU engine at most 4 GB in a browser tab, however much memory this device has, so closing tabs will not help. A browser with WebGPU (Chrome or Edge) runs the model in the GPU's memory instead, outside that limit.";
 
 export function isGpuLost(error: unknown): boolean {
   return isAppError(error) ? error.code === 'gpu-lost' : GPU_LOST.test(describeError(error));
@@ -58,6 +73,10 @@ export function loadFailure(error: unknown, context: FailureContext): AppError {
     );
   }
   if (OUT_OF_MEMORY.test(cause)) {
+    if (context.device === 'wasm') {
+      const smaller = smallerLabel ? ` The smaller ${smallerLabel} may fit.` : '';
+      return new AppError('out-of-memory', `${label} did not fit in the CPU engine's memory. ${WASM_LIMIT}${smaller}`, init);
+    }
     const suggestion = smallerLabel ? ` Try the smaller ${smallerLabel} instead.` : ' Close other tabs and try again.';
     return new AppError('out-of-memory', `${label} did not fit in this device's memory.${suggestion}`, init);
   }
@@ -117,6 +136,10 @@ export function generateFailure(error: unknown, context: Omit<FailureContext, 's
   const cause = describeError(error);
   const init = { detail: where ? `${where}: ${cause}` : cause, cause: error };
   if (GPU_LOST.test(cause)) return new AppError('gpu-lost', `The graphics card stopped responding while ${label} was running.`, init);
+  if (OUT_OF_MEMORY.test(cause) && context.device === 'wasm') {
+    // The prompt's attention and cache grow with its length: the load fitted, this prompt did not.
+    return new AppError('out-of-memory', `${label} ran out of memory on this prompt. ${WASM_LIMIT}`, init);
+  }
   if (OUT_OF_MEMORY.test(cause)) return new AppError('out-of-memory', `${label} ran out of memory. Close other tabs and try again.`, init);
   return new AppError('internal', `${label} failed while running. Please try again.`, init);
 }

@@ -110,6 +110,30 @@ describe('generateFailure', () => {
     // Not out of memory: "room" and "zoom" contain "oom".
     expect(generateFailure(new Error('no room for the zoomed frame'), model).code).toBe('internal');
   });
+
+  // What ONNX Runtime's WASM build threw through the VLM worker in headless Chromium when a run did
+  // not fit in WebAssembly's 4 GB: the Qwen3-VL-4B-shaped q4 build's decoder on a 61-token prompt
+  // (bench/full-size-browser.ts), and the tiny test VLM on a 12,000-word one. Retrying fails the
+  // same way, and so does closing tabs.
+  const wasmAllocation = new Error('failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc');
+
+  it("a failed allocation in ONNX Runtime's WASM is out of memory, said as WebAssembly's 4 GB, not the device's", () => {
+    const error = generateFailure(wasmAllocation, { ...model, device: 'wasm' });
+    expect(error).toMatchObject({ code: 'out-of-memory', detail: expect.stringMatching(/std::bad_alloc$/) });
+    expect(error.message).toMatch(/^Qwen2\.5-VL 3B Instruct ran out of memory on this prompt\. WebAssembly gives the CPU engine at most 4 GB in a browser tab/);
+    expect(error.message).toMatch(/closing tabs will not help/);
+    expect(error.message).toMatch(/WebGPU \(Chrome or Edge\)/);
+    expect(error.message).not.toMatch(/try again/i);
+    // Off WASM the same words mean the device's memory.
+    expect(generateFailure(wasmAllocation, { ...model, device: 'webgpu' }).message).toBe('Qwen2.5-VL 3B Instruct ran out of memory. Close other tabs and try again.');
+  });
+
+  it('a load that does not fit in WASM says the 4 GB limit and the smaller model', () => {
+    const error = loadFailure(wasmAllocation, { ...model, device: 'wasm', smallerLabel: 'Qwen3.5 0.8B' });
+    expect(error.code).toBe('out-of-memory');
+    expect(error.message).toMatch(/^Qwen2\.5-VL 3B Instruct did not fit in the CPU engine's memory\. WebAssembly gives the CPU engine at most 4 GB/);
+    expect(error.message).toMatch(/The smaller Qwen3\.5 0\.8B may fit\.$/);
+  });
 });
 
 describe('failOnServerErrors', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
+import { loadFailure } from '../../../src/models/engines/engine-errors';
 import { downloadNote, failureReason, VisionGate, visionVerdict, type VisionFacts } from '../../../src/runtime/vision-plan';
 
 const qwen = { label: 'Qwen3.5 0.8B', downloadMB: 702.8, wasmSecondsPerAnswer: [420, 960] as const };
@@ -28,6 +29,13 @@ describe('visionVerdict', () => {
     expect(reasons[0]).toBe('the vision model (Qwen3.5 0.8B, 703 MB) is not stored and this page cannot reach the site holding it');
     expect(reasons[2]).toBe('the server holding the vision model (Qwen3.5 0.8B, 703 MB) refused to send it');
     expect(reasons[3]).toBe('this browser has no room left to keep the vision model (Qwen3.5 0.8B, 703 MB)');
+
+    expect(reasons[4]).toBe("the vision model (Qwen3.5 0.8B, 703 MB) did not fit in this device's memory");
+  });
+
+  it("a load that did not fit in WASM's 4 GB says so, not the device's memory", () => {
+    const wasm = loadFailure(new Error('failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc'), { label: 'Qwen3.5 0.8B', device: 'wasm' });
+    expect(failureReason(wasm, qwen)).toBe('the vision model (Qwen3.5 0.8B, 703 MB) did not fit in the 4 GB that WebAssembly gives the CPU engine');
   });
 });
 
