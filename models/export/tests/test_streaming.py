@@ -251,3 +251,44 @@ def test_full_width_graphs_run(full_width):
     positions = np.broadcast_to(np.arange(4), (3, 1, 4)).copy()
     logits = decoder.run(None, {"inputs_embeds": embeds, "attention_mask": np.ones((1, 4), np.int64), "position_ids": positions, "num_logits_to_keep": np.array(1), **past})[0]
     assert logits.shape == (1, 1, 151936) and np.isfinite(logits).all()
+
+
+def test_full_width_checkpoint_shards_are_safetensors(full_width):
+    """export:full writes its shards itself (so that --share-layers can alias tensors); without
+    sharing they are ordinary safetensors files, which the safetensors library reads."""
+    from safetensors import safe_open
+
+    from sage_export.checkpoint import inspect_checkpoint
+
+    _, out, _, _ = full_width
+    folder = os.path.join(os.path.dirname(out), "checkpoint")
+    checkpoint = inspect_checkpoint(folder)
+    seen = 0
+    for name in checkpoint.weight_files:
+        with safe_open(os.path.join(folder, name), framework="pt") as handle:
+            for key in handle.keys():
+                assert tuple(handle.get_slice(key).get_shape()) == checkpoint.tensors[key][2]
+                seen += 1
+    assert seen == len(checkpoint.tensors)
+
+
+def test_shared_layers_checkpoint_reads_as_the_whole_model(tmp_path):
+    """--share-layers: layer 1's and block 1's tensors point at layer 0's and block 0's bytes, the
+    tool still sees every tensor of the model and counts all its parameters, and the shards hold
+    one layer's bytes fewer."""
+    from sage_export.checkpoint import inspect_checkpoint
+    from sage_export.full import write_checkpoint
+
+    folder = str(tmp_path / "checkpoint")
+    written = write_checkpoint("qwen2.5-vl-3b", folder, layers=2, vision_depth=2, share_layers=True)
+    checkpoint = inspect_checkpoint(folder)
+    shared = [key for key in checkpoint.tensors if ".layers.1." in key or ".blocks.1." in key]
+    assert len(shared) > 20
+    layer_bytes = 0
+    for key in shared:
+        first = key.replace(".layers.1.", ".layers.0.").replace(".blocks.1.", ".blocks.0.")
+        file, dtype, shape, offset = checkpoint.tensors[key]
+        assert (file, dtype, shape, offset) == checkpoint.tensors[first], key
+        layer_bytes += int(np.prod(shape)) * 2
+    assert checkpoint.parameters == written["parameters"]
+    assert written["bytes"] <= checkpoint.weight_bytes - layer_bytes + 2**20
