@@ -16,12 +16,10 @@ export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';
  * layer and the token embedding in 4 bits (blocks of 32 with float16 scales in q4f16, float32 in
  * q4), so the largest buffer is the packed embedding or LM head. Measured on random-weight builds
  * of the published shapes (`npm run export:full -- <base> --measure`, docs/performance.md): the
- * 4B's and 8B's downloads are their graphs' bytes plus 11 MiB for the real tokenizer.json, and
- * their largest buffers the packed embedding (and the 8B's LM head); the 7B's are the export
- * tool's plan for its shape, which matched the 3B-, 4B- and 8B-shaped builds to 0.1%. Memory is
+ * 4B's, 7B's and 8B's downloads are their graphs' bytes plus 11 MiB for the real tokenizer.json,
+ * and their largest buffers the packed embedding (and the 7B's and 8B's LM head). Memory is
  * ONNX Runtime's peak resident memory (Python, CPU, a 64-token prompt and 8 decode steps),
- * measured for the 4B (q4f16 3.87 GiB, q4 3.66 GiB) and the 8B (q4f16 6.06 GiB, q4 5.60 GiB);
- * the 7B's is its download times the 8B's ratio (1.31 for q4f16, 1.09 for q4). A long Stage-1
+ * measured: 4B q4f16 3.87 GiB, q4 3.66 GiB; 7B 5.78 and 5.34 GiB; 8B 6.06 and 5.60 GiB. A long Stage-1
  * prompt's cache and attention add to it, and a GPU runtime's memory differs.
  */
 const SAGE_MM_NOTES =
@@ -69,10 +67,10 @@ export const VISION_MODELS: readonly ModelEntry[] = [
       webgpu: {
         dtype: 'q4f16',
         dtypeWithoutF16: 'q4',
-        downloadMB: 4460,
-        memoryMB: 5860,
-        downloadWithoutF16MB: 4960,
-        memoryWithoutF16MB: 5410,
+        downloadMB: 4465,
+        memoryMB: 5919,
+        downloadWithoutF16MB: 4962,
+        memoryWithoutF16MB: 5468,
         largestBufferMB: 260,
         largestBufferWithoutF16MB: 260,
         downloadIsEstimate: true,
