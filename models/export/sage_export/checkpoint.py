@@ -54,11 +54,12 @@ def inspect_checkpoint(path: str) -> Checkpoint:
     weight_bytes = 0
     for name in weight_files:
         file = os.path.join(path, name)
-        size, header, data_start = _check_safetensors(file)
-        weight_bytes += size
+        header, data_start = _check_safetensors(file)
         for key, entry in header.items():
             if key != "__metadata__":
                 tensors[key] = (file, entry["dtype"], tuple(entry["shape"]), data_start + entry["data_offsets"][0])
+                # Each tensor's own bytes, not the file's: a shard may store a tensor once for several names (full.py --share-layers).
+                weight_bytes += entry["data_offsets"][1] - entry["data_offsets"][0]
     _check_index(path, tensors)
     return Checkpoint(path=path, config=config, weight_files=weight_files, weight_bytes=weight_bytes, tensors=tensors)
 
@@ -158,8 +159,8 @@ def _weight_files(folder: str) -> list[str]:
     raise CheckpointError(f"{folder} has no model.safetensors or model.safetensors.index.json (PyTorch .bin checkpoints are not read).")
 
 
-def _check_safetensors(file: str) -> tuple[int, dict, int]:
-    """Returns the tensor bytes, the header and where the data starts; fails when the header is
+def _check_safetensors(file: str) -> tuple[dict, int]:
+    """Returns the header and where the data starts; fails when the header is
     unreadable or the file is cut short."""
     size = os.path.getsize(file)
     try:
@@ -173,4 +174,4 @@ def _check_safetensors(file: str) -> tuple[int, dict, int]:
     end = max((entry["data_offsets"][1] for key, entry in header.items() if key != "__metadata__"), default=0)
     if 8 + header_length + end > size:
         raise CheckpointError(f"{file} is cut short: it holds {size} bytes of the {8 + header_length + end} its header lists. Download it again.")
-    return end, header, 8 + header_length
+    return header, 8 + header_length

@@ -1,6 +1,6 @@
 """Full-size random-weight builds, for measuring (`npm run export:full`; not part of `npm test`).
 
-    python -m sage_export.full BASE [--dtypes q4f16,q4] [--out DIR] [--measure] [--layers N] [--vision-depth N]
+    python -m sage_export.full BASE [--dtypes q4f16,q4] [--out DIR] [--measure [--lock FILE]] [--share-layers] [--layers N] [--vision-depth N]
 
 1. writes a random-weight checkpoint with BASE's published configuration, shard by shard (one
    shard of at most SHARD_BYTES in memory at a time), with a tokenizer whose Qwen special tokens
@@ -14,6 +14,8 @@
    and largest tensor, and the runtime figures.
 
 --layers and --vision-depth shrink the depth for tests (widths and vocabulary stay full size).
+--share-layers stores each layer's tensors once for all layers (write_checkpoint says how), for a
+disk too small for the 7B's or 8B's 17 GB checkpoint beside its builds.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -105,10 +109,17 @@ def config_for(base: str, layers: int | None = None, vision_depth: int | None = 
     return config
 
 
-def write_checkpoint(base: str, folder: str, layers: int | None = None, vision_depth: int | None = None, seed: int = 20261207) -> dict:
-    """Random bfloat16 weights of BASE's shapes in shards of at most SHARD_BYTES, with tokenizer and processor files."""
+def write_checkpoint(
+    base: str, folder: str, layers: int | None = None, vision_depth: int | None = None, seed: int = 20261207, share_layers: bool = False
+) -> dict:
+    """Random bfloat16 weights of BASE's shapes in shards of at most SHARD_BYTES, with tokenizer and processor files.
+
+    With share_layers, every decoder layer's and vision block's tensors after the first are stored
+    once: their header entries point at the bytes of layer (block) 0's same tensor, in the same
+    shard. The export reads every tensor as before (it reads by offset), so its work, memory and
+    output sizes are those of a full checkpoint, on a fifth of the disk for the 7B and 8B shapes.
+    Such a shard is not a valid safetensors file for other readers (overlapping offsets)."""
     import torch
-    from safetensors.torch import save_file
     from transformers import AutoConfig
 
     from . import skeleton
@@ -123,16 +134,25 @@ def write_checkpoint(base: str, folder: str, layers: int | None = None, vision_d
     # from a pool of 2^26 seeded normals at a random offset (wrapping), which is as random as the
     # quantizer and the runtime can tell.
     pool = torch.randn(1 << 26, generator=generator).mul_(0.02).to(torch.bfloat16)
-    weight_map, shard, shard_bytes, shards, parameters = {}, {}, 0, [], 0
 
-    def flush():
-        nonlocal shard, shard_bytes
-        if shard:
-            name = f"model-{len(shards) + 1:05d}.safetensors"
-            save_file(shard, os.path.join(folder, name), metadata={"format": "pt"})
-            shards.append(name)
-            weight_map.update({key: name for key in shard})
-            shard, shard_bytes = {}, 0
+    # Plan the shards first (shapes only), so a shared tensor's aliases go into its shard.
+    params = dict(model.named_parameters())  # tied weights once, under the embedding's name
+    plan: list[list[str]] = [[]]
+    shard_of: dict[str, int] = {}
+    aliases: dict[int, dict[str, str]] = {}
+    planned = 0
+    for name, param in params.items():
+        first = _first_layer_name(name) if share_layers else None
+        if first is not None:
+            aliases.setdefault(shard_of[first], {})[name] = first
+            continue
+        size = param.numel() * 2
+        if plan[-1] and planned + size > SHARD_BYTES:
+            plan.append([])
+            planned = 0
+        plan[-1].append(name)
+        shard_of[name] = len(plan) - 1
+        planned += size
 
     def drawn(count: int) -> torch.Tensor:
         start = int(torch.randint(0, pool.numel(), (1,), generator=generator))
@@ -144,23 +164,58 @@ def write_checkpoint(base: str, folder: str, layers: int | None = None, vision_d
             start = 0
         return torch.cat(parts)
 
-    for name, param in model.named_parameters():  # tied weights once, under the embedding's name
-        count = param.numel()
-        parameters += count
-        if count * 2 + shard_bytes > SHARD_BYTES:
-            flush()
-        tensor = drawn(count).reshape(param.shape)
-        if name.endswith("norm.weight") or "norm1" in name or "norm2" in name or "ln_q" in name:
-            # RMS-norm weights near 1, as trained ones are; the rest at a trained model's scale (0.02).
-            tensor = (tensor.float() * 5 + 1).to(torch.bfloat16)
-        shard[name] = tensor
-        shard_bytes += count * 2
-    flush()
+    weight_map, shards = {}, []
+    for index, names in enumerate(plan):
+        shard = {}
+        for name in names:
+            tensor = drawn(params[name].numel()).reshape(params[name].shape)
+            if name.endswith("norm.weight") or "norm1" in name or "norm2" in name or "ln_q" in name:
+                # RMS-norm weights near 1, as trained ones are; the rest at a trained model's scale (0.02).
+                tensor = (tensor.float() * 5 + 1).to(torch.bfloat16)
+            shard[name] = tensor
+        file = f"model-{index + 1:05d}-of-{len(plan):05d}.safetensors"
+        _save_shard(os.path.join(folder, file), shard, aliases.get(index, {}))
+        shards.append(file)
+        weight_map.update({key: file for key in [*shard, *aliases.get(index, {})]})
+        del shard
     total = sum(os.path.getsize(os.path.join(folder, name)) for name in shards)
     with open(os.path.join(folder, "model.safetensors.index.json"), "w", encoding="utf-8") as handle:
         json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, handle, indent=1)
     _write_tokenizer_and_processor(config, folder)
-    return {"parameters": parameters, "shards": len(shards), "bytes": total}
+    parameters = sum(param.numel() for param in params.values())
+    return {"parameters": parameters, "shards": len(shards), "bytes": total, "shared_layers": share_layers}
+
+
+_LAYER_INDEX = re.compile(r"\.(?:layers|blocks)\.(\d+)\.")
+
+
+def _first_layer_name(name: str) -> str | None:
+    """The same tensor of decoder layer (or vision block) 0, for a tensor of a later layer; else None."""
+    match = _LAYER_INDEX.search(name)
+    if match is None or match.group(1) == "0":
+        return None
+    return name[: match.start(1)] + "0" + name[match.end(1) :]
+
+
+def _save_shard(path: str, tensors: dict, aliases: dict[str, str]) -> None:
+    """A safetensors file of bfloat16 TENSORS, written in order; each alias gets its target's offsets."""
+    import torch
+
+    header: dict = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for name, tensor in tensors.items():
+        size = tensor.numel() * 2
+        header[name] = {"dtype": "BF16", "shape": list(tensor.shape), "data_offsets": [offset, offset + size]}
+        offset += size
+    for name, target in aliases.items():
+        header[name] = dict(header[target])
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)  # the data starts 8-byte aligned, as safetensors writes it
+    with open(path, "wb") as handle:
+        handle.write(struct.pack("<Q", len(encoded)))
+        handle.write(encoded)
+        for tensor in tensors.values():
+            handle.write(tensor.contiguous().view(torch.uint8).numpy().data)
 
 
 def _write_tokenizer_and_processor(config: dict, folder: str) -> None:
@@ -229,6 +284,18 @@ def download_totals(folder: str, dtypes: list[str]) -> dict:
     return totals
 
 
+def _held(path: str | None):
+    """Opens PATH and waits for an exclusive flock on it (released when the file is closed); None without a path."""
+    if path is None:
+        return None
+    import fcntl
+
+    handle = open(path, "a")
+    print(f"waiting for the lock {path}", file=sys.stderr, flush=True)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="npm run export:full --", description=__doc__.split("\n\n")[0])
     parser.add_argument("base", choices=sorted(BASES))
@@ -239,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", action="store_true", help="also time ONNX Runtime (Python, CPU) on each dtype")
     parser.add_argument("--prefill", type=int, default=256, help="prompt tokens for --measure (default 256)")
     parser.add_argument("--keep-checkpoint", action="store_true", help="keep the random checkpoint after the export")
+    parser.add_argument(
+        "--share-layers", action="store_true",
+        help="store each decoder layer's and vision block's tensors once, for all layers (a fifth of the disk for the 7B/8B; only this tool reads such shards)",
+    )
+    parser.add_argument("--lock", help="a file to hold an exclusive flock on while measuring (a machine's shared lock for jobs of many GiB)")
     args = parser.parse_args(argv)
     out = os.path.abspath(args.out or f"full-{args.base}")
     checkpoint, export_dir = os.path.join(out, "checkpoint"), os.path.join(out, "export")
@@ -247,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"writing a random-weight {args.base} checkpoint to {checkpoint}", file=sys.stderr, flush=True)
         started = time.monotonic()
         shutil.rmtree(checkpoint, ignore_errors=True)
-        report["checkpoint"] = write_checkpoint(args.base, checkpoint, args.layers, args.vision_depth)
+        report["checkpoint"] = write_checkpoint(args.base, checkpoint, args.layers, args.vision_depth, share_layers=args.share_layers)
         report["checkpoint"]["seconds"] = round(time.monotonic() - started, 1)
     report["export"] = export_child(checkpoint, export_dir, args.dtypes)
     with open(os.path.join(export_dir, "export_report.json"), encoding="utf-8") as handle:
@@ -260,11 +332,14 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(checkpoint, ignore_errors=True)
     if args.measure:
         report["runtime"] = {}
+        lock = _held(args.lock)
         for dtype in dtypes:
             command = [sys.executable, "-m", "sage_export.measure", export_dir, dtype, "--prefill", str(args.prefill)]
             result = subprocess.run(command, check=True, cwd=TOOL, capture_output=True, text=True)
             report["runtime"][dtype] = json.loads(result.stdout)
             print(f"{dtype}: {result.stdout.strip()}", file=sys.stderr, flush=True)
+        if lock is not None:
+            lock.close()
     report["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["machine"] = {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
     with open(os.path.join(out, "export_report.json"), "w", encoding="utf-8") as handle:

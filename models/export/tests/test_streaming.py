@@ -251,3 +251,79 @@ def test_full_width_graphs_run(full_width):
     positions = np.broadcast_to(np.arange(4), (3, 1, 4)).copy()
     logits = decoder.run(None, {"inputs_embeds": embeds, "attention_mask": np.ones((1, 4), np.int64), "position_ids": positions, "num_logits_to_keep": np.array(1), **past})[0]
     assert logits.shape == (1, 1, 151936) and np.isfinite(logits).all()
+
+
+def test_full_width_checkpoint_shards_are_safetensors(full_width):
+    """export:full writes its shards itself (so that --share-layers can alias tensors); without
+    sharing they are ordinary safetensors files, which the safetensors library reads."""
+    from safetensors import safe_open
+
+    from sage_export.checkpoint import inspect_checkpoint
+
+    _, out, _, _ = full_width
+    folder = os.path.join(os.path.dirname(out), "checkpoint")
+    checkpoint = inspect_checkpoint(folder)
+    seen = 0
+    for name in checkpoint.weight_files:
+        with safe_open(os.path.join(folder, name), framework="pt") as handle:
+            for key in handle.keys():
+                assert tuple(handle.get_slice(key).get_shape()) == checkpoint.tensors[key][2]
+                seen += 1
+    assert seen == len(checkpoint.tensors)
+
+
+def test_shared_layers_checkpoint_reads_as_the_whole_model(tmp_path):
+    """--share-layers: layer 1's and block 1's tensors point at layer 0's and block 0's bytes, the
+    tool still sees every tensor of the model and counts all its parameters, and the shards hold
+    one layer's bytes fewer."""
+    from sage_export.checkpoint import inspect_checkpoint
+    from sage_export.full import write_checkpoint
+
+    folder = str(tmp_path / "checkpoint")
+    written = write_checkpoint("qwen2.5-vl-3b", folder, layers=2, vision_depth=2, share_layers=True)
+    checkpoint = inspect_checkpoint(folder)
+    shared = [key for key in checkpoint.tensors if ".layers.1." in key or ".blocks.1." in key]
+    assert len(shared) > 20
+    layer_bytes = 0
+    for key in shared:
+        first = key.replace(".layers.1.", ".layers.0.").replace(".blocks.1.", ".blocks.0.")
+        file, dtype, shape, offset = checkpoint.tensors[key]
+        assert (file, dtype, shape, offset) == checkpoint.tensors[first], key
+        layer_bytes += int(np.prod(shape)) * 2
+    assert checkpoint.parameters == written["parameters"]
+    assert written["bytes"] <= checkpoint.weight_bytes - layer_bytes + 2**20
+
+
+# What the random-weight builds of the published shapes measured (2026-12-07, docs/performance.md):
+# graph bytes per dtype, and the export's peak memory and CPU seconds for q4f16 and q4 together.
+MEASURED_FULL_SIZE = {
+    "qwen2.5-vl-3b": {"q4f16": 2_293e6, "q4": 2_550e6, "peak_gib": 3.15, "cpu_seconds": 340},
+    "qwen3-vl-4b": {"q4f16": 2_725e6, "q4": 3_033e6, "peak_gib": 2.52, "cpu_seconds": 379},
+    "qwen3-vl-8b": {"q4f16": 4_943e6, "q4": 5_499e6, "peak_gib": 3.62, "cpu_seconds": 618},
+}
+
+
+@pytest.mark.parametrize("base", sorted(MEASURED_FULL_SIZE))
+def test_plan_printed_before_an_export_is_what_the_full_size_builds_measured(base, tmp_path):
+    """The disk, memory and CPU time the tool prints before it starts, for a checkpoint of each
+    measured shape (its tensors' names and shapes, from the model built without weights)."""
+    from transformers import AutoConfig
+
+    from sage_export import skeleton
+    from sage_export.checkpoint import Checkpoint
+    from sage_export.full import config_for
+
+    with open(tmp_path / "config.json", "w") as handle:
+        json.dump(config_for(base), handle)
+    config = AutoConfig.from_pretrained(str(tmp_path))
+    model = skeleton.build(config)
+    tensors = {name: ("", "BF16", tuple(param.shape), 0) for name, param in model.named_parameters()}
+    weight_bytes = sum(param.numel() * 2 for param in model.parameters())
+    checkpoint = Checkpoint(path=str(tmp_path), config=config_for(base), weight_files=[], weight_bytes=weight_bytes, tensors=tensors)
+    need = export_module.plan(checkpoint, ("q4f16", "q4"))
+    measured = MEASURED_FULL_SIZE[base]
+    for dtype in ("q4f16", "q4"):
+        assert abs(need["disk_by_dtype"][dtype] / measured[dtype] - 1) < 0.005, (dtype, need["disk_by_dtype"][dtype])
+    assert abs(need["memory_gib"] / measured["peak_gib"] - 1) < 0.05, need["memory_gib"]
+    # CPU time varies with the machine's load (13.6-17.2 CPU s per GB here); the plan says their mean.
+    assert abs(need["seconds"] / measured["cpu_seconds"] - 1) < 0.2, need["seconds"]

@@ -14,13 +14,13 @@ export const TINY_TEST_VLM_ID = 'tiny-random-qwen2.5-vl';
 /**
  * Why the SAGE-MM sizes below are what they are (2026-12-07): models/export writes every linear
  * layer and the token embedding in 4 bits (blocks of 32 with float16 scales in q4f16, float32 in
- * q4), so the largest buffer is the packed embedding or LM head. The 4B's sizes were measured on
- * a random-weight build of its published shape (`npm run export:full -- qwen3-vl-4b`: the graphs'
- * bytes, plus 11 MiB for the real tokenizer.json); the 7B's and 8B's are the export tool's plan for
- * their shapes, which matched the measured 3B-shaped and 4B-shaped builds to 0.1%. Memory is ONNX
- * Runtime's peak (CPU, 64-token prefill): measured for the 4B (q4f16 3.87 GiB, q4 3.66 GiB);
- * elsewhere 1.52x the download for q4f16 (the 4B's ratio) and 1.34x for q4 (the 3B-shaped build's). A long Stage-1 prompt's cache and attention add to it
- * (docs/performance.md).
+ * q4), so the largest buffer is the packed embedding or LM head. Measured on random-weight builds
+ * of the published shapes (`npm run export:full -- <base> --measure`, docs/performance.md): the
+ * 4B's, 7B's and 8B's downloads are their graphs' bytes plus 11 MiB for the real tokenizer.json,
+ * and their largest buffers the packed embedding (and the 7B's and 8B's LM head). Memory is
+ * ONNX Runtime's peak resident memory (Python, CPU, a 64-token prompt and 8 decode steps),
+ * measured: 4B q4f16 3.87 GiB, q4 3.66 GiB; 7B 5.78 and 5.34 GiB; 8B 6.06 and 5.60 GiB. A long Stage-1
+ * prompt's cache and attention add to it, and a GPU runtime's memory differs.
  */
 const SAGE_MM_NOTES =
   'The released checkpoint is PyTorch safetensors; models/export (python -m sage_export) writes the ' +
@@ -40,10 +40,10 @@ export const VISION_MODELS: readonly ModelEntry[] = [
       webgpu: {
         dtype: 'q4f16',
         dtypeWithoutF16: 'q4',
-        downloadMB: 4720,
-        memoryMB: 7170,
+        downloadMB: 4725,
+        memoryMB: 6205,
         downloadWithoutF16MB: 5255,
-        memoryWithoutF16MB: 7040,
+        memoryWithoutF16MB: 5734,
         largestBufferMB: 297,
         largestBufferWithoutF16MB: 297,
         downloadIsEstimate: true,
@@ -53,7 +53,7 @@ export const VISION_MODELS: readonly ModelEntry[] = [
     notes:
       SAGE_MM_NOTES +
       "The release's evaluation runs this one as the orchestrator. Qwen3-VL 8B: hidden 4096, 36 layers, " +
-      'untied 151,936-token embedding and head (the largest buffers, 297 MiB each in 4 bits), DeepStack fed ' +
+      'untied 151,936-token embedding and head (the largest buffers, 297 MiB each in 4 bits, measured), DeepStack fed ' +
       'to the decoder by the VLM worker. Too large for WASM.',
   },
   {
@@ -67,10 +67,10 @@ export const VISION_MODELS: readonly ModelEntry[] = [
       webgpu: {
         dtype: 'q4f16',
         dtypeWithoutF16: 'q4',
-        downloadMB: 4460,
-        memoryMB: 6780,
-        downloadWithoutF16MB: 4960,
-        memoryWithoutF16MB: 6650,
+        downloadMB: 4465,
+        memoryMB: 5919,
+        downloadWithoutF16MB: 4962,
+        memoryWithoutF16MB: 5468,
         largestBufferMB: 260,
         largestBufferWithoutF16MB: 260,
         downloadIsEstimate: true,

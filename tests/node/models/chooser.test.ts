@@ -164,7 +164,7 @@ describe('chooseModels', () => {
     const all = ['sage-mm-qwen3-vl-8b', 'sage-mm-qwen2.5-vl-7b', 'sage-mm-qwen3-vl-4b'];
     const served = { models: Object.fromEntries(all.map((id) => [id, ['q4f16', 'q4']])) };
     expect(chooseModels(device({ memoryGB: 16 }), {}, { served }).orchestrator.entry.id).toBe('sage-mm-qwen3-vl-8b');
-    // Chromium reports at most 8 GB: 6,144 MB for all models; with Whisper's 400 MB the 7B's 6,780 MB does not fit, the 4B's 3,960 MB does.
+    // Chromium reports at most 8 GB: 6,144 MB for all models; with Whisper's 400 MB the 7B's 5,919 MB does not fit, the 4B's 3,960 MB does.
     const eight = chooseModels(device({ memoryGB: 8 }), {}, { served });
     expect(eight.orchestrator.entry.id).toBe('sage-mm-qwen3-vl-4b');
     expect(eight.orchestrator.entry.family).toBe('qwen3_vl');
