@@ -182,6 +182,9 @@ def write_checkpoint(
     with open(os.path.join(folder, "model.safetensors.index.json"), "w", encoding="utf-8") as handle:
         json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, handle, indent=1)
     _write_tokenizer_and_processor(config, folder)
+    # The real checkpoints ship one, which the export copies; the app serves a build only with it.
+    with open(os.path.join(folder, "generation_config.json"), "w", encoding="utf-8") as handle:
+        json.dump({"bos_token_id": config["bos_token_id"], "eos_token_id": [config["eos_token_id"], config["bos_token_id"]], "pad_token_id": config["bos_token_id"]}, handle, indent=2)
     parameters = sum(param.numel() for param in params.values())
     return {"parameters": parameters, "shards": len(shards), "bytes": total, "shared_layers": share_layers}
 

@@ -231,6 +231,12 @@ def test_full_width_export_memory_is_the_runtime_and_one_tensor(full_width):
     assert "This export needs about" in log and "GiB of disk" in log
 
 
+def test_full_width_build_has_the_generation_config_the_app_needs(full_width):
+    _, out, _, _ = full_width
+    generation = json.load(open(os.path.join(out, "generation_config.json")))
+    assert generation["eos_token_id"] == [151645, 151643]
+
+
 def test_full_width_4bit_builds_have_no_tensor_of_1_gib(full_width):
     _, out, report, _ = full_width
     largest = report["largest_tensor_bytes"]
