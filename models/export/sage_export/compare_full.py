@@ -39,6 +39,8 @@ import time
 
 import numpy as np
 
+from .measure import status_gib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tiny")
 PROMPTS = ("image", "video", "text")
@@ -53,14 +55,6 @@ STAGE1_SOURCE = {"fps": 25.0, "frames": 90000, "sampled": 128}
 TOLERANCE_FACTOR = 10.0
 TOLERANCE_FLOOR = 1e-4
 TOP_K = 10
-
-
-def _status_gib(field: str) -> float:
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return round(int(line.split()[1]) / 2**20, 2)
-    return 0.0
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -245,7 +239,7 @@ def run_reference(checkpoint: str, out: str, image: tuple[int, int], frame: tupl
     inputs = prompt_inputs(processor, pictures(image, frame, frames))
     started, cpu = time.monotonic(), time.process_time()
     model = float32_model(checkpoint)
-    summary: dict = {"load_s": round(time.monotonic() - started, 1), "rss_loaded_gib": _status_gib("VmRSS"), "threads": torch.get_num_threads(), "prompts": {}}
+    summary: dict = {"load_s": round(time.monotonic() - started, 1), "rss_loaded_gib": status_gib("VmRSS"), "threads": torch.get_num_threads(), "prompts": {}}
     config = model.config
     for name, batch in inputs.items():
         folder = os.path.join(out, name)
@@ -283,7 +277,7 @@ def run_reference(checkpoint: str, out: str, image: tuple[int, int], frame: tupl
     summary["quantized_weights"] = quantize_weights_4bit(model)
     with widened_weights(model):
         forward("torch_q4")
-    summary["rss_peak_gib"] = _status_gib("VmHWM")
+    summary["rss_peak_gib"] = status_gib("VmHWM")
     summary["cpu_s"] = round(time.process_time() - cpu, 1)
     with open(os.path.join(out, "reference.json"), "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=1)
@@ -342,7 +336,7 @@ def run_onnx(export: str, dtype: str, out: str, threads: int) -> dict:
     embeds = {name: session.run(None, {"input_ids": prompt["input_ids"]})[0] for name, prompt in prompts.items()}
     del session
     decoder = timed("decoder_model_merged", hidden_output=True)
-    summary["rss_decoder_loaded_gib"] = _status_gib("VmRSS")
+    summary["rss_decoder_loaded_gib"] = status_gib("VmRSS")
     layers = prefill.deepstack_layers(config)
     for name, prompt in prompts.items():
         ids = prompt["input_ids"]
@@ -355,7 +349,7 @@ def run_onnx(export: str, dtype: str, out: str, threads: int) -> dict:
         summary["prompts"][name]["prefill_cpu_s"] = round(time.process_time() - begun, 1)
         np.save(os.path.join(out, name, f"{dtype}.logits.npy"), outputs[0][0, -1].astype(np.float32))
         np.save(os.path.join(out, name, f"{dtype}.hidden.npy"), outputs[-1][0, -1].astype(np.float32))
-    summary["rss_peak_gib"] = _status_gib("VmHWM")
+    summary["rss_peak_gib"] = status_gib("VmHWM")
     summary["cpu_s"] = round(time.process_time() - cpu, 1)
     with open(os.path.join(out, f"onnx-{dtype}.json"), "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=1)

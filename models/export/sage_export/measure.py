@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 
-def _status_gib(field: str) -> float:
+def status_gib(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
             if line.startswith(field + ":"):
@@ -36,7 +36,7 @@ def measure(folder: str, dtype: str, prefill: int, steps: int) -> dict:
     vision = config["vision_config"]
     options = ort.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
-    result: dict = {"threads": options.intra_op_num_threads, "rss_before_gib": _status_gib("VmRSS")}
+    result: dict = {"threads": options.intra_op_num_threads, "rss_before_gib": status_gib("VmRSS")}
     sessions = {}
     started, cpu = time.monotonic(), time.process_time()
     for graph in ("vision_encoder", "embed_tokens", "decoder_model_merged"):
@@ -46,7 +46,7 @@ def measure(folder: str, dtype: str, prefill: int, steps: int) -> dict:
         result[f"load_{graph}_s"] = round(time.monotonic() - begun, 1)
     result["load_s"] = round(time.monotonic() - started, 1)
     result["load_cpu_s"] = round(time.process_time() - cpu, 1)
-    result["rss_loaded_gib"] = _status_gib("VmRSS")
+    result["rss_loaded_gib"] = status_gib("VmRSS")
 
     half = dtype == "q4f16"
     float_type = np.float16 if half else np.float32
@@ -108,7 +108,7 @@ def measure(folder: str, dtype: str, prefill: int, steps: int) -> dict:
     # The first step still warms caches; the median is the steady rate.
     result["decode_s_per_token"] = round(float(np.median(times)), 3)
     result["decode_cpu_s_per_token"] = round(float(np.median(cpu_times)), 3)
-    result["rss_peak_gib"] = _status_gib("VmHWM")
+    result["rss_peak_gib"] = status_gib("VmHWM")
     # Other processes' share of the cores: the times above scale with it.
     result["load_average_1_5_15"] = [round(value, 1) for value in os.getloadavg()]
     return result
