@@ -7,6 +7,8 @@ import { FrameRenderer, fitSize } from './frame-renderer';
 import { blobSource, openMedia, requireAudio, requireVideo, type OpenMedia } from './open-media';
 import { AUDIO_SAMPLE_RATE, type AudioChunk, type ExtractOptions, type Frame, type FrameFormat, type PlaybackAudio, type PlaybackFrame, type ProbeResult, type SkimOptions, type VideoTrackInfo } from './types';
 import type { TimeSpan } from '../core/contracts';
+import { progressReport } from './job-progress';
+import { checkTime, checkWindow, clampCount } from './media-arguments';
 import { decodeError, decodeFramesAt, decodeNearestKeyFrames, type DecodedFrame } from './video-frames';
 
 const DEFAULT_SKIM_SIDE = 384;
@@ -36,25 +38,6 @@ export interface SkimTimings {
   /** Scaling, drawing and making the bitmaps or images. */
   renderMs: number;
   frames: number;
-}
-
-/** A job's progress callback is called at most this often: each call is a message to the page. */
-const PROGRESS_INTERVAL_MS = 1000;
-
-/**
- * A job's progress report for the client's stall watchdog (src/core/watchdog.ts), called on every
- * read of the file and every decoded frame or audio chunk, and passed on at most once a second.
- * The client's callback is a comlink proxy: a page that stopped listening is not an error here.
- */
-function progressReport(onProgress: (() => unknown) | undefined): () => void {
-  if (!onProgress) return () => {};
-  let last = -Infinity;
-  return () => {
-    const now = performance.now();
-    if (now - last < PROGRESS_INTERVAL_MS) return;
-    last = now;
-    void Promise.resolve(onProgress()).catch(() => {});
-  };
 }
 
 /** An opened file and the progress reports of the jobs reading it, which each read of it advances. */
@@ -402,23 +385,4 @@ export class MediaService {
     }
     return frames.sort((a, b) => a.timestamp - b.timestamp);
   }
-}
-
-function clampCount(count: number, max: number): number {
-  if (!Number.isFinite(count) || count < 1) throw new AppError('invalid-argument', 'The number of frames must be at least 1.');
-  return Math.min(max, Math.floor(count));
-}
-
-function checkTime(seconds: number): void {
-  if (!Number.isFinite(seconds)) throw new AppError('invalid-argument', `The time ${seconds} s is not a time in the video.`);
-}
-
-/** Windows are clamped to the file; an empty or reversed window is the caller's mistake. */
-function checkWindow(window: TimeSpan, duration: number): TimeSpan {
-  const start = Math.max(0, window.start);
-  const end = Math.min(duration, window.end);
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) {
-    throw new AppError('invalid-argument', `The time window ${window.start}–${window.end} s is empty or outside the video.`);
-  }
-  return { start, end };
 }
