@@ -71,7 +71,7 @@ export class ReplyStreamer extends BaseStreamer {
 }
 
 /** A task boundary (not a microtask), so messages waiting for the worker are handled. */
-function nextTask(): Promise<void> {
+export function nextTask(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {

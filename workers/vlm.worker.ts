@@ -10,8 +10,9 @@ import { AppError, cancelledError } from '../src/core/errors';
 import { generateFailure } from '../src/models/engines/engine-errors';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { promptInputs } from '../src/models/qwen-vl/prompt-inputs';
-import type { VlmInspection, VlmLoadResult, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
-import { JobQueue, ReplyStreamer, loadFromSource, prepareTransformersWorker, yieldBetweenSteps, type Job } from './transformers-worker';
+import { attentionHeads, installChunkedPrefill, prefillChunkTokens, type ChunkedPrefill } from '../src/models/decoder/chunked-prefill';
+import type { VlmInspection, VlmLoadResult, VlmPrefillProgress, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
+import { JobQueue, ReplyStreamer, loadFromSource, nextTask, prepareTransformersWorker, yieldBetweenSteps, type Job } from './transformers-worker';
 
 prepareTransformersWorker();
 
@@ -24,6 +25,8 @@ interface Loaded {
   model: PreTrainedModel;
   /** Present for Qwen-VL families: positions, vision calls, video (2.5) and DeepStack (3). */
   vision: QwenVisionSupport | null;
+  /** Present for models/export's decoders, whose long prompts run in parts. */
+  prefill: ChunkedPrefill | null;
 }
 
 const PROMPT_PACK_FILE = 'sage_prompts.json';
@@ -37,7 +40,25 @@ async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateReques
   return promptInputs(loadedModel.processor, request, vision?.video ?? null);
 }
 
-async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string> {
+/**
+ * While `work` runs, each part of a prompt prefilled in parts is reported and lets messages in, so
+ * a cancel arrives between parts of a long WASM prefill.
+ */
+async function withPrefillSteps<T>(prefill: ChunkedPrefill | null, job: Job | null, onPrefill: ((progress: VlmPrefillProgress) => void) | undefined, work: () => Promise<T>): Promise<T> {
+  if (!prefill) return work();
+  prefill.onChunk = async (done, total) => {
+    onPrefill?.({ done, total });
+    await nextTask();
+    if (job?.cancelled) throw cancelledError();
+  };
+  try {
+    return await work();
+  } finally {
+    prefill.onChunk = null;
+  }
+}
+
+async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onPrefill?: (progress: VlmPrefillProgress) => void): Promise<string> {
   if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
   const current = loaded;
   const { processor, model } = current;
@@ -48,14 +69,16 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
     const inputs = await modelInputs(current, request);
     if (job.cancelled) throw cancelledError();
     const streamer = new ReplyStreamer(tokenizer, onToken);
-    await model.generate({
-      ...inputs,
-      max_new_tokens: request.maxNewTokens,
-      do_sample: false,
-      // generate() takes any BaseStreamer; its typings merge in GenerationConfig's TextStreamer.
-      streamer: streamer as unknown as TextStreamer,
-      stopping_criteria: jobs.stopperFor(job),
-    });
+    await withPrefillSteps(current.prefill, job, onPrefill, () =>
+      model.generate({
+        ...inputs,
+        max_new_tokens: request.maxNewTokens,
+        do_sample: false,
+        // generate() takes any BaseStreamer; its typings merge in GenerationConfig's TextStreamer.
+        streamer: streamer as unknown as TextStreamer,
+        stopping_criteria: jobs.stopperFor(job),
+      }),
+    );
     await streamer.delivered();
     if (job.cancelled) throw cancelledError();
     return streamer.text;
@@ -76,6 +99,7 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
     ? rope.call(model, inputs.input_ids, inputs.image_grid_thw, inputs.video_grid_thw, inputs.attention_mask)
     : [null, null];
   const output = (await model.forward({ ...inputs })) as { logits: Tensor };
+  const prefillRuns = current.prefill?.lastRuns ?? 1;
   const [, length, vocab] = output.logits.dims as [number, number, number];
   const logits = output.logits.to('float32').data as Float32Array;
   const generated = (await model.generate({ ...inputs, max_new_tokens: greedySteps, do_sample: false })) as Tensor;
@@ -94,6 +118,7 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
     visualTokens: current.vision?.lastVision.tokens ?? 0,
     visionSeconds: current.vision?.lastVision.seconds ?? 0,
     visionCalls: current.vision?.lastVision.calls ?? 0,
+    prefillRuns,
   };
 }
 
@@ -128,6 +153,19 @@ async function fetchPromptPack(source: VlmWorkerLoadOptions['source']): Promise<
   }
 }
 
+/**
+ * Long prompts in parts for models/export's decoders (marked `sage_export` in config.json), whose
+ * attention and causal mask are known to give the one-run result (chunked-prefill.ts). Other
+ * graphs (the Hub's) run as their exporters made them.
+ */
+function chunkedPrefillFor(model: PreTrainedModel, fixedTokens: number | undefined): ChunkedPrefill | null {
+  const config = model.config as unknown as Record<string, unknown>;
+  const decoder = (model as unknown as { sessions: Record<string, Parameters<typeof installChunkedPrefill>[0] | undefined> }).sessions.decoder_model_merged;
+  if (!decoder || config.sage_export === undefined) return null;
+  const heads = attentionHeads(config);
+  return installChunkedPrefill(decoder, (total) => fixedTokens ?? prefillChunkTokens(heads, total));
+}
+
 async function releaseModel(): Promise<void> {
   const current = loaded;
   loaded = null;
@@ -146,8 +184,10 @@ async function loadModel(options: VlmWorkerLoadOptions, onProgress?: Parameters<
     });
     yieldBetweenSteps(model);
     const family = String(model.config.model_type ?? 'unknown');
+    // Beneath the vision support: DeepStack adds its decoder input, then the parts slice it.
+    const prefill = chunkedPrefillFor(model, options.prefillChunkTokens);
     const vision = QWEN_VISION_FAMILIES.has(family) ? installQwenVisionSupport(model) : null;
-    loaded = { label: options.label, device: options.device, processor, model, vision };
+    loaded = { label: options.label, device: options.device, processor, model, vision, prefill };
     const promptPack = await fetchPromptPack(options.source);
     return {
       device: options.device,
@@ -164,10 +204,12 @@ const api: VlmWorkerApi = {
     return jobs.enqueue(() => loadModel(options, onProgress));
   },
 
-  generate(request, onToken) {
-    // The callback is a comlink proxy (the client's watchdog listens to it): release its port after the job.
-    const release = () => (onToken as Partial<Comlink.Remote<(text: string) => void>> | undefined)?.[Comlink.releaseProxy]?.();
-    return jobs.submit(request.jobId, (job) => runJob(job, request, onToken)).finally(release);
+  generate(request, onToken, onPrefill) {
+    // The callbacks are comlink proxies (the client's watchdog listens to them): release their ports after the job.
+    const release = () => {
+      for (const callback of [onToken, onPrefill]) (callback as Partial<Comlink.Remote<() => void>> | undefined)?.[Comlink.releaseProxy]?.();
+    };
+    return jobs.submit(request.jobId, (job) => runJob(job, request, onToken, onPrefill)).finally(release);
   },
 
   inspect(request, greedySteps) {

@@ -19,80 +19,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VlmClient } from '../../src/models/engines/vlm-client';
 import type { VlmInspection } from '../../src/models/engines/vlm-engine';
-import type { VlmVideo } from '../../src/core/contracts';
-import { TINY_TEST_VLM_ID, getModel, type ModelEntry } from '../../src/models/registry';
-import qwen25Reference from '../fixtures/tiny-vlm/reference.json';
-import qwen3Reference from '../fixtures/tiny-vlm-qwen3/reference.json';
-import { fixtureFile, maxDifference } from './reference-fixtures';
+import { maxDifference } from './reference-fixtures';
+import { TINY_FAMILIES, tinyFixture, tinyRequest, withWasmDtype, type CaseName, type ReferenceCase, type TinyFamily } from './tiny-vlm-cases';
 
-const files = import.meta.glob<string>('../fixtures/tiny-vlm*/*.{png,f32}', { query: '?url', import: 'default', eager: true });
-
-interface ReferenceCase {
-  text: string;
-  input_ids: number[];
-  position_ids: number[][];
-  rope_delta: number;
-  next_token_logits: number[];
-  greedy_tokens: number[];
-  grid_thw?: number[];
-  pixel_values_shape?: number[];
-  pixel_values_file?: string;
-  fps?: number;
-  second_per_grid_t?: number;
-  frame_times?: number[];
+async function referencePixels(family: TinyFamily, entry: ReferenceCase): Promise<Float32Array> {
+  return new Float32Array(await (await tinyFixture(family, entry.pixel_values_file!)).arrayBuffer());
 }
 
-type CaseName = 'image' | 'video' | 'text';
-interface Family {
-  name: string;
-  fixtures: string;
-  entry: ModelEntry;
-  cases: Partial<Record<CaseName, ReferenceCase>>;
-  tolerance: number;
-}
-
-const tiny = getModel(TINY_TEST_VLM_ID);
-const FAMILIES: Family[] = [
-  { name: 'Qwen2.5-VL', fixtures: 'tiny-vlm', entry: tiny, cases: qwen25Reference.cases, tolerance: qwen25Reference.logit_tolerance },
-  {
-    name: 'Qwen3-VL',
-    fixtures: 'tiny-vlm-qwen3',
-    entry: { ...tiny, id: 'tiny-random-qwen3-vl', family: 'qwen3_vl', source: { kind: 'local', path: 'models/tiny/tiny-random-qwen3_vl' } },
-    cases: qwen3Reference.cases,
-    tolerance: qwen3Reference.logit_tolerance,
-  },
-];
-const PROMPTS = {
-  image: { system: 'You describe pictures.', prompt: 'What is in the picture?' },
-  video: { prompt: 'What happens in the video?' },
-  text: { prompt: 'Say something about videos.' },
-};
-
-function fixture(family: Family, name: string): Promise<Blob> {
-  return fixtureFile(files, family.fixtures, name);
-}
-
-async function referencePixels(family: Family, entry: ReferenceCase): Promise<Float32Array> {
-  return new Float32Array(await (await fixture(family, entry.pixel_values_file!)).arrayBuffer());
-}
-
-async function requestFor(family: Family, name: CaseName): Promise<{ prompt: string; system?: string; images?: Blob[]; video?: VlmVideo }> {
-  if (name === 'image') return { ...PROMPTS.image, images: [await fixture(family, 'image.png')] };
-  if (name === 'video') {
-    const frames = await Promise.all(Array.from({ length: 6 }, (_, index) => fixture(family, `frame-${index}.png`)));
-    // Qwen2.5-VL: the reference passed fps, which the processor turns into seconds per two-frame
-    // patch. Qwen3-VL: the frames' times, which go into the text.
-    const { fps, frame_times: frameTimes } = family.cases.video!;
-    return { ...PROMPTS.video, video: { frames, secondsPerGrid: fps ? 2 / fps : 1, ...(frameTimes ? { frameTimes } : {}) } };
-  }
-  return PROMPTS.text;
-}
-
-function withDtype(entry: ModelEntry, dtype: 'fp32' | 'q4' | 'q4f16'): ModelEntry {
-  return { ...entry, devices: { wasm: { ...entry.devices.wasm!, dtype } } };
-}
-
-const RUNS = FAMILIES.flatMap((family) => (['fp32', 'q4', 'q4f16'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
+const RUNS = TINY_FAMILIES.flatMap((family) => (['fp32', 'q4', 'q4f16'] as const).map((dtype) => ({ family, dtype, label: `${family.name} ${dtype}` })));
 
 describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtype }) => {
   let client: VlmClient;
@@ -102,11 +36,11 @@ describe.each(RUNS)('tiny $label export against PyTorch (WASM)', ({ family, dtyp
   const steps = family.cases.text!.greedy_tokens.length;
 
   beforeAll(async () => {
-    client = new VlmClient({ model: withDtype(family.entry, dtype), device: 'wasm' });
+    client = new VlmClient({ model: withWasmDtype(family.entry, dtype), device: 'wasm' });
     const loaded = await client.load();
     expect(loaded).toMatchObject({ family: family.entry.family, acceptsVideo: true });
     // Text first: a fresh model's first prompt may have no pictures (DeepStack then feeds zeros).
-    for (const name of [...names].reverse()) inspected.set(name, await client.inspect(await requestFor(family, name), steps));
+    for (const name of [...names].reverse()) inspected.set(name, await client.inspect(await tinyRequest(family, name), steps));
   });
 
   afterAll(async () => {

@@ -30,6 +30,8 @@ export interface VlmClientOptions {
   served?: ServedModels;
   /** A smaller model of the same role, suggested when this one does not fit in memory. */
   smallerLabel?: string;
+  /** Prompt tokens per decoder run of a long prompt, instead of the budget's choice (tests, bench). */
+  prefillChunkTokens?: number;
 }
 
 /** Where a registry entry's files for `dtype` are fetched from, as the worker needs it. */
@@ -69,6 +71,7 @@ export class VlmClient implements VlmEngine {
       dtype,
       label: model.label,
       smallerLabel: options.smallerLabel,
+      ...(options.prefillChunkTokens === undefined ? {} : { prefillChunkTokens: options.prefillChunkTokens }),
     };
     this.worker = new ModelWorker(new Worker(new URL('../../../workers/vlm.worker.ts', import.meta.url), { type: 'module' }), 'vision-language model');
   }
@@ -105,8 +108,9 @@ export class VlmClient implements VlmEngine {
 
   /**
    * Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token.
-   * A generation with no new token for the bounded time (watchdog.ts) ends the worker and rejects
-   * with a 'stalled' AppError; the engine is then loaded afresh by the next call.
+   * A generation with no new token and no new part of its prompt's prefill for the bounded time
+   * (watchdog.ts) ends the worker and rejects with a 'stalled' AppError; the engine is then loaded
+   * afresh by the next call.
    */
   async generate(request: VlmGenerateRequest): Promise<string> {
     const { signal, onToken } = request;
@@ -126,6 +130,7 @@ export class VlmClient implements VlmEngine {
               advance();
               onToken?.(text);
             }),
+            Comlink.proxy(() => advance()),
           );
           return signal ? untilAborted(call, signal) : call;
         },

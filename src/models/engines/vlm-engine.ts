@@ -45,6 +45,18 @@ export interface VlmWorkerLoadOptions {
   label: string;
   /** Suggested when the model does not fit in memory. */
   smallerLabel?: string;
+  /**
+   * Prompt tokens per decoder run when a long prompt is prefilled in parts (models/export graphs);
+   * by default as many as keep the attention scores within their budget (chunked-prefill.ts).
+   */
+  prefillChunkTokens?: number;
+}
+
+/** A step of a generation before its first token: a chunk of a long prompt through the decoder. */
+export interface VlmPrefillProgress {
+  /** Prompt tokens through the decoder so far, of `total`. */
+  done: number;
+  total: number;
 }
 
 export interface VlmWorkerGenerateRequest {
@@ -73,12 +85,15 @@ export interface VlmInspection {
   visionSeconds: number;
   /** Vision-encoder calls the prompt took (how a video's temporal patches were laid out). */
   visionCalls: number;
+  /** Decoder runs the prompt's prefill took (more than 1 when it ran in parts). */
+  prefillRuns: number;
 }
 
 /** What `workers/vlm.worker.ts` exposes through comlink. */
 export interface VlmWorkerApi {
   load(options: VlmWorkerLoadOptions, onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
-  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void): Promise<string>;
+  /** `onPrefill` hears each part of a prompt prefilled in parts (the client's watchdog listens). */
+  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onPrefill?: (progress: VlmPrefillProgress) => void): Promise<string>;
   /** Runs one prompt for inspection: processor outputs, positions, next-token logits, `greedySteps` tokens. */
   inspect(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection>;
   /** Runs only the vision encoder on a prompt's pictures or video (bench): tokens made, seconds taken. */

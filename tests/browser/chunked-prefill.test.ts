@@ -1,0 +1,117 @@
+/**
+ * A prompt prefilled in parts (src/models/decoder/chunked-prefill.ts) through the real VLM worker
+ * gives PyTorch's one-run result: the tiny Qwen2.5-VL and Qwen3-VL (DeepStack) exports, fp32 on
+ * WASM, with chunks of a few tokens so the parts cut through the picture and video tokens. Checked
+ * against the reference of models/tiny/make_tiny.py with vlm-fidelity.test.ts's tolerance: the
+ * next-token logits (every position's logits are kept and joined across the parts), the 12 greedy
+ * tokens after, and that the prompt did run in the parts asked for. The q4f16 build (float16
+ * activations and cache) is compared with its own one-run result.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VlmClient } from '../../src/models/engines/vlm-client';
+import type { VlmInspection } from '../../src/models/engines/vlm-engine';
+import { maxDifference } from './reference-fixtures';
+import { TINY_FAMILIES, tinyRequest, withWasmDtype, type CaseName } from './tiny-vlm-cases';
+
+/** Odd sizes, so no part boundary falls on a vision block's edge by design. */
+const CHUNK_TOKENS = [7, 31];
+
+describe.each(TINY_FAMILIES.flatMap((family) => CHUNK_TOKENS.map((chunk) => ({ family, chunk, label: `${family.name}, ${chunk}-token parts` }))))(
+  'tiny $label against PyTorch (WASM fp32)',
+  ({ family, chunk }) => {
+    let client: VlmClient;
+    const inspected = new Map<CaseName, VlmInspection>();
+    const names = Object.keys(family.cases) as CaseName[];
+    const steps = family.cases.text!.greedy_tokens.length;
+
+    beforeAll(async () => {
+      client = new VlmClient({ model: withWasmDtype(family.entry, 'fp32'), device: 'wasm', prefillChunkTokens: chunk });
+      await client.load();
+      for (const name of [...names].reverse()) inspected.set(name, await client.inspect(await tinyRequest(family, name), steps));
+    });
+
+    afterAll(async () => {
+      await client?.dispose();
+    });
+
+    it.each(names)('%s prompt: prefilled in parts, same logits and greedy tokens', (name) => {
+      const ours = inspected.get(name)!;
+      const expected = family.cases[name]!;
+      expect(ours.inputIds).toEqual(expected.input_ids);
+      expect(ours.prefillRuns).toBe(Math.ceil(expected.input_ids.length / chunk));
+      expect(maxDifference(ours.nextTokenLogits, expected.next_token_logits)).toBeLessThan(family.tolerance);
+      expect(ours.greedyTokens).toEqual(expected.greedy_tokens);
+    });
+  },
+);
+
+describe('tiny Qwen3-VL q4f16 in parts against its one-run result (WASM)', () => {
+  const family = TINY_FAMILIES.find((candidate) => candidate.name === 'Qwen3-VL')!;
+  const clients: VlmClient[] = [];
+  let whole: VlmInspection;
+  let parts: VlmInspection;
+
+  beforeAll(async () => {
+    const steps = family.cases.text!.greedy_tokens.length;
+    const request = await tinyRequest(family, 'video');
+    for (const prefillChunkTokens of [undefined, 7]) {
+      const client = new VlmClient({ model: withWasmDtype(family.entry, 'q4f16'), device: 'wasm', ...(prefillChunkTokens ? { prefillChunkTokens } : {}) });
+      clients.push(client);
+      await client.load();
+      const inspection = await client.inspect(request, steps);
+      if (prefillChunkTokens) parts = inspection;
+      else whole = inspection;
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
+  });
+
+  it('same greedy tokens, and logits within float16 rounding', () => {
+    expect(whole.prefillRuns).toBe(1);
+    expect(parts.prefillRuns).toBe(Math.ceil(whole.inputIds.length / 7));
+    expect(parts.greedyTokens).toEqual(whole.greedyTokens);
+    expect(maxDifference(parts.nextTokenLogits, whole.nextTokenLogits)).toBeLessThan(2e-2);
+  });
+});
+
+/**
+ * On WebGPU transformers.js keeps the cache in GPU buffers (`preferredOutputLocation`): each part
+ * takes the previous part's GPU cache as its past, and the parts' caches are freed as they go.
+ * Chromium's software adapter, fp32 (it has no shader-f16). Its kernels round differently from
+ * the CPU's, so the parts are held to the one-run WebGPU result's own distance from PyTorch.
+ */
+describe('tiny Qwen3-VL in parts on WebGPU against PyTorch', () => {
+  const family = TINY_FAMILIES.find((candidate) => candidate.name === 'Qwen3-VL')!;
+  const clients: VlmClient[] = [];
+  let whole: VlmInspection;
+  let parts: VlmInspection;
+
+  beforeAll(async () => {
+    const entry = { ...family.entry, devices: { webgpu: { ...family.entry.devices.wasm!, dtype: 'fp32' as const } } };
+    const request = await tinyRequest(family, 'video');
+    for (const prefillChunkTokens of [undefined, 31]) {
+      const client = new VlmClient({ model: entry, device: 'webgpu', ...(prefillChunkTokens ? { prefillChunkTokens } : {}) });
+      clients.push(client);
+      await client.load();
+      const inspection = await client.inspect(request, family.cases.video!.greedy_tokens.length);
+      if (prefillChunkTokens) parts = inspection;
+      else whole = inspection;
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
+  });
+
+  it('video prompt: same greedy tokens, logits as near PyTorch as in one run', () => {
+    const expected = family.cases.video!;
+    expect(parts.prefillRuns).toBe(Math.ceil(expected.input_ids.length / 31));
+    const wholeError = maxDifference(whole.nextTokenLogits, expected.next_token_logits);
+    const partsError = maxDifference(parts.nextTokenLogits, expected.next_token_logits);
+    console.info(`WebGPU next-token logits from PyTorch: one run ${wholeError.toExponential(2)}, in parts ${partsError.toExponential(2)}`);
+    expect(partsError).toBeLessThan(2 * Math.max(wholeError, family.tolerance));
+    expect(parts.greedyTokens).toEqual(expected.greedy_tokens);
+  });
+});
