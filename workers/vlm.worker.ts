@@ -11,7 +11,7 @@ import { generateFailure } from '../src/models/engines/engine-errors';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { promptInputs } from '../src/models/qwen-vl/prompt-inputs';
 import { attentionHeads, installChunkedPrefill, prefillChunkTokens, type ChunkedPrefill } from '../src/models/decoder/chunked-prefill';
-import type { VlmInspection, VlmLoadResult, VlmPrefillProgress, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
+import type { VlmInspection, VlmLoadResult, VlmWorkProgress, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
 import { JobQueue, ReplyStreamer, loadFromSource, nextTask, prepareTransformersWorker, yieldBetweenSteps, type Job } from './transformers-worker';
 
 prepareTransformersWorker();
@@ -41,24 +41,26 @@ async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateReques
 }
 
 /**
- * While `work` runs, each part of a prompt prefilled in parts is reported and lets messages in, so
- * a cancel arrives between parts of a long WASM prefill.
+ * While `work` runs, each vision call and each part of a prompt prefilled in parts is reported and
+ * lets messages in, so a cancel arrives between the steps of a long WASM Stage 1.
  */
-async function withPrefillSteps<T>(prefill: ChunkedPrefill | null, job: Job | null, onPrefill: ((progress: VlmPrefillProgress) => void) | undefined, work: () => Promise<T>): Promise<T> {
-  if (!prefill) return work();
-  prefill.onChunk = async (done, total) => {
-    onPrefill?.({ done, total });
+async function withWorkSteps<T>(current: Loaded, job: Job, onWork: ((progress: VlmWorkProgress) => void) | undefined, work: () => Promise<T>): Promise<T> {
+  const step = (phase: VlmWorkProgress['phase']) => async (done: number, total: number) => {
+    onWork?.({ phase, done, total });
     await nextTask();
-    if (job?.cancelled) throw cancelledError();
+    if (job.cancelled) throw cancelledError();
   };
+  if (current.prefill) current.prefill.onChunk = step('prefill');
+  if (current.vision) current.vision.onCall = step('vision');
   try {
     return await work();
   } finally {
-    prefill.onChunk = null;
+    if (current.prefill) current.prefill.onChunk = null;
+    if (current.vision) current.vision.onCall = null;
   }
 }
 
-async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onPrefill?: (progress: VlmPrefillProgress) => void): Promise<string> {
+async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onWork?: (progress: VlmWorkProgress) => void): Promise<string> {
   if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
   const current = loaded;
   const { processor, model } = current;
@@ -69,7 +71,7 @@ async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (te
     const inputs = await modelInputs(current, request);
     if (job.cancelled) throw cancelledError();
     const streamer = new ReplyStreamer(tokenizer, onToken);
-    await withPrefillSteps(current.prefill, job, onPrefill, () =>
+    await withWorkSteps(current, job, onWork, () =>
       model.generate({
         ...inputs,
         max_new_tokens: request.maxNewTokens,
@@ -204,12 +206,12 @@ const api: VlmWorkerApi = {
     return jobs.enqueue(() => loadModel(options, onProgress));
   },
 
-  generate(request, onToken, onPrefill) {
+  generate(request, onToken, onWork) {
     // The callbacks are comlink proxies (the client's watchdog listens to them): release their ports after the job.
     const release = () => {
-      for (const callback of [onToken, onPrefill]) (callback as Partial<Comlink.Remote<() => void>> | undefined)?.[Comlink.releaseProxy]?.();
+      for (const callback of [onToken, onWork]) (callback as Partial<Comlink.Remote<() => void>> | undefined)?.[Comlink.releaseProxy]?.();
     };
-    return jobs.submit(request.jobId, (job) => runJob(job, request, onToken, onPrefill)).finally(release);
+    return jobs.submit(request.jobId, (job) => runJob(job, request, onToken, onWork)).finally(release);
   },
 
   inspect(request, greedySteps) {

@@ -5,11 +5,15 @@
  * against the reference of models/tiny/make_tiny.py with vlm-fidelity.test.ts's tolerance: the
  * next-token logits (every position's logits are kept and joined across the parts), the 12 greedy
  * tokens after, and that the prompt did run in the parts asked for. The q4f16 build (float16
- * activations and cache) is compared with its own one-run result.
+ * activations and cache) is compared with its own one-run result. The worker reports each vision
+ * call and part (what the stall watchdog hears), and a cancel sent between parts ends the prompt.
  */
+import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VlmClient } from '../../src/models/engines/vlm-client';
-import type { VlmInspection } from '../../src/models/engines/vlm-engine';
+import { VlmClient, workerSource } from '../../src/models/engines/vlm-client';
+import type { VlmInspection, VlmWorkProgress, VlmWorkerApi } from '../../src/models/engines/vlm-engine';
+import { modelSiteRoot } from '../../src/models/site-root';
+import { installAppErrorTransfer } from '../../src/rpc/comlink-errors';
 import { maxDifference } from './reference-fixtures';
 import { TINY_FAMILIES, tinyRequest, withWasmDtype, type CaseName } from './tiny-vlm-cases';
 
@@ -113,5 +117,62 @@ describe('tiny Qwen3-VL in parts on WebGPU against PyTorch', () => {
     console.info(`WebGPU next-token logits from PyTorch: one run ${wholeError.toExponential(2)}, in parts ${partsError.toExponential(2)}`);
     expect(partsError).toBeLessThan(2 * Math.max(wholeError, family.tolerance));
     expect(parts.greedyTokens).toEqual(expected.greedy_tokens);
+  });
+});
+
+/**
+ * What the client's stall watchdog hears before the first token: each vision call, then each part
+ * of the prompt but the last (the tokens follow it).
+ */
+describe('the worker reports each step of a long Stage 1', () => {
+  const family = TINY_FAMILIES.find((candidate) => candidate.name === 'Qwen3-VL')!;
+  let worker: Worker;
+  let remote: Comlink.Remote<VlmWorkerApi>;
+  const steps: VlmWorkProgress[] = [];
+  let reply: string;
+
+  beforeAll(async () => {
+    installAppErrorTransfer();
+    worker = new Worker(new URL('../../workers/vlm.worker.ts', import.meta.url), { type: 'module' });
+    remote = Comlink.wrap<VlmWorkerApi>(worker);
+    const entry = withWasmDtype(family.entry, 'fp32');
+    await remote.load({ source: workerSource(entry, 'fp32', modelSiteRoot(undefined)), device: 'wasm', dtype: 'fp32', label: entry.label, prefillChunkTokens: 31 });
+    const request = await tinyRequest(family, 'video');
+    reply = await remote.generate(
+      { jobId: 'steps', prompt: request.prompt, images: [], video: request.video!, maxNewTokens: 4 },
+      undefined,
+      Comlink.proxy((progress: VlmWorkProgress) => void steps.push(progress)),
+    );
+  });
+
+  afterAll(() => {
+    worker?.terminate();
+  });
+
+  it('vision calls, then prompt parts in order', () => {
+    const total = family.cases.video!.input_ids.length;
+    const parts = Math.ceil(total / 31);
+    expect(reply.length).toBeGreaterThan(0);
+    expect(steps).toEqual([
+      { phase: 'vision', done: 1, total: 1 },
+      ...Array.from({ length: parts - 1 }, (_, index) => ({ phase: 'prefill', done: (index + 1) * 31, total })),
+    ]);
+  });
+
+  it('a cancel between parts ends the prompt there', async () => {
+    const request = await tinyRequest(family, 'text');
+    const heard: VlmWorkProgress[] = [];
+    // The same worker, prefilling in 31-token parts: a cancel sent at the first part arrives before the second.
+    const run = remote.generate(
+      { jobId: 'cancelled', prompt: request.prompt.repeat(20), images: [], maxNewTokens: 4 },
+      undefined,
+      Comlink.proxy((progress: VlmWorkProgress) => {
+        heard.push(progress);
+        if (heard.length === 1) void remote.cancel('cancelled');
+      }),
+    );
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(heard.length).toBeGreaterThan(0);
+    expect(heard.length).toBeLessThan(Math.ceil(heard[0]!.total / 31) - 1);
   });
 });

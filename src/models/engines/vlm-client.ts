@@ -108,7 +108,7 @@ export class VlmClient implements VlmEngine {
 
   /**
    * Aborting rejects at once with a 'cancelled' AppError; the worker stops after its current token.
-   * A generation with no new token and no new part of its prompt's prefill for the bounded time
+   * A generation with no new token, vision call or part of its prompt's prefill for the bounded time
    * (watchdog.ts) ends the worker and rejects with a 'stalled' AppError; the engine is then loaded
    * afresh by the next call.
    */

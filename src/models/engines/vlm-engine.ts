@@ -52,9 +52,12 @@ export interface VlmWorkerLoadOptions {
   prefillChunkTokens?: number;
 }
 
-/** A step of a generation before its first token: a chunk of a long prompt through the decoder. */
-export interface VlmPrefillProgress {
-  /** Prompt tokens through the decoder so far, of `total`. */
+/**
+ * A step of a generation before its first token: a vision-encoder call (`done` of `total` calls),
+ * or a part of a long prompt through the decoder (`done` of `total` prompt tokens).
+ */
+export interface VlmWorkProgress {
+  phase: 'vision' | 'prefill';
   done: number;
   total: number;
 }
@@ -92,8 +95,8 @@ export interface VlmInspection {
 /** What `workers/vlm.worker.ts` exposes through comlink. */
 export interface VlmWorkerApi {
   load(options: VlmWorkerLoadOptions, onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
-  /** `onPrefill` hears each part of a prompt prefilled in parts (the client's watchdog listens). */
-  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onPrefill?: (progress: VlmPrefillProgress) => void): Promise<string>;
+  /** `onWork` hears each vision call and each part of a prompt prefilled in parts (the client's watchdog listens). */
+  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onWork?: (progress: VlmWorkProgress) => void): Promise<string>;
   /** Runs one prompt for inspection: processor outputs, positions, next-token logits, `greedySteps` tokens. */
   inspect(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection>;
   /** Runs only the vision encoder on a prompt's pictures or video (bench): tokens made, seconds taken. */

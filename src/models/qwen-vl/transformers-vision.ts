@@ -50,6 +50,8 @@ export interface QwenVisionSupport {
   setSecondsPerGrid(values: readonly number[]): void;
   readonly lastVision: VisionCallStats;
   ropeConfig: RopeConfig;
+  /** Called after each vision-encoder call of a prompt with the calls done and planned; a throw stops the prompt. */
+  onCall: ((done: number, total: number) => Promise<void>) | null;
 }
 
 /**
@@ -133,6 +135,15 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   const lastVision: VisionCallStats = { seconds: 0, tokens: 0, calls: 0 };
   const videoStep = temporalPatchesPerCall(model.config);
   let imageTokens = 0;
+  const support: QwenVisionSupport = {
+    video,
+    setSecondsPerGrid(values) {
+      secondsPerGrid = [...values];
+    },
+    lastVision,
+    ropeConfig,
+    onCall: null,
+  };
 
   // generate() passes the model only the inputs named here.
   if (!model.forward_params.includes('video_grid_thw')) model.forward_params.push('video_grid_thw');
@@ -143,10 +154,13 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
     deepstack?.startEncoding();
     const pixels = pixel_values as Tensor;
     const imageGrids = gridsOf(image_grid_thw);
+    const grids = [...imageGrids, ...gridsOf(video_grid_thw)];
+    const stepOf = (index: number, t: number) => (index < imageGrids.length ? t : videoStep);
+    const calls = grids.reduce((sum, [t], index) => sum + Math.ceil(t / stepOf(index, t)), 0);
     const parts: Tensor[] = [];
     let row = 0;
-    for (const [index, [t, h, w]] of [...imageGrids, ...gridsOf(video_grid_thw)].entries()) {
-      const step = index < imageGrids.length ? t : videoStep;
+    for (const [index, [t, h, w]] of grids.entries()) {
+      const step = stepOf(index, t);
       for (let first = 0; first < t; first += step) {
         const frames = Math.min(step, t - first);
         const rows = frames * h * w;
@@ -157,6 +171,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
           }),
         );
         row += rows;
+        await support.onCall?.(parts.length, calls);
       }
     }
     if (row !== pixels.dims[0]) throw new Error(`vision input has ${pixels.dims[0]} patches, the grids ${row}`);
@@ -201,14 +216,7 @@ export function installQwenVisionSupport(loaded: PreTrainedModel): QwenVisionSup
   model.get_rope_index = (inputIds, imageGrid, videoGrid, attentionMask) =>
     promptPositions({ inputIds, imageGrid, videoGrid, attentionMask, secondsPerGrid }, ropeConfig, video);
 
-  return {
-    video,
-    setSecondsPerGrid(values) {
-      secondsPerGrid = [...values];
-    },
-    lastVision,
-    ropeConfig,
-  };
+  return support;
 }
 
 /**
