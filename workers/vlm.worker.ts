@@ -7,11 +7,12 @@
 import * as Comlink from 'comlink';
 import { AutoModelForImageTextToText, AutoProcessor, Tensor, type PreTrainedModel, type Processor, type TextStreamer } from '@huggingface/transformers';
 import { AppError, cancelledError } from '../src/core/errors';
+import type { ModelWorkProgress } from '../src/core/contracts';
 import { generateFailure } from '../src/models/engines/engine-errors';
 import { QWEN_VISION_FAMILIES, installQwenVisionSupport, type QwenVisionSupport } from '../src/models/qwen-vl/transformers-vision';
 import { promptInputs } from '../src/models/qwen-vl/prompt-inputs';
 import { attentionHeads, installChunkedPrefill, prefillChunkTokens, type ChunkedPrefill } from '../src/models/decoder/chunked-prefill';
-import type { VlmInspection, VlmLoadResult, VlmWorkProgress, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
+import type { VlmInspection, VlmLoadResult, VlmWorkerApi, VlmWorkerGenerateRequest, VlmWorkerLoadOptions } from '../src/models/engines/vlm-engine';
 import { JobQueue, ReplyStreamer, loadFromSource, nextTask, prepareTransformersWorker, yieldBetweenSteps, type Job } from './transformers-worker';
 
 prepareTransformersWorker();
@@ -44,8 +45,8 @@ async function modelInputs(loadedModel: Loaded, request: VlmWorkerGenerateReques
  * While `work` runs, each vision call and each part of a prompt prefilled in parts is reported and
  * lets messages in, so a cancel arrives between the steps of a long WASM Stage 1.
  */
-async function withWorkSteps<T>(current: Loaded, job: Job, onWork: ((progress: VlmWorkProgress) => void) | undefined, work: () => Promise<T>): Promise<T> {
-  const step = (phase: VlmWorkProgress['phase']) => async (done: number, total: number) => {
+async function withWorkSteps<T>(current: Loaded, job: Job, onWork: ((progress: ModelWorkProgress) => void) | undefined, work: () => Promise<T>): Promise<T> {
+  const step = (phase: ModelWorkProgress['phase']) => async (done: number, total: number) => {
     onWork?.({ phase, done, total });
     await nextTask();
     if (job.cancelled) throw cancelledError();
@@ -60,7 +61,7 @@ async function withWorkSteps<T>(current: Loaded, job: Job, onWork: ((progress: V
   }
 }
 
-async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onWork?: (progress: VlmWorkProgress) => void): Promise<string> {
+async function runJob(job: Job, request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onWork?: (progress: ModelWorkProgress) => void): Promise<string> {
   if (!loaded) throw new AppError('invalid-argument', 'The vision-language model is not loaded yet.');
   const current = loaded;
   const { processor, model } = current;

@@ -59,7 +59,7 @@ const api: SageEvalApi = {
     let askedAt = 0;
     const onStep = (e: Event) => {
       const event = (e as CustomEvent<AgentEvent>).detail;
-      if (event.type === 'token') return;
+      if (event.type === 'token' || event.type === 'work') return;
       events.push(timed(event, performance.now() - askedAt));
       if (event.type === 'tool-called') tools.push({ step: event.step, name: event.name, label: event.label, arguments: event.arguments, error: false });
       if (event.type === 'tool-result') {

@@ -1,6 +1,6 @@
 /** The events a run emits, in order; the UI and tests consume them. The last event is terminal. */
 import type { AppError } from '../core/errors';
-import type { FrameRef, TimeSpan } from '../core/contracts';
+import type { FrameRef, ModelWorkProgress, TimeSpan } from '../core/contracts';
 
 /** Stage 1 is step 0; Stage-2 calls are steps 1 to 10. */
 export type Step = number;
@@ -16,6 +16,13 @@ export interface TokenEvent {
   stage: 1 | 2;
   step: Step;
   text: string;
+}
+
+/** A model call's step before its first token (a vision call, a part of a long prompt). */
+export interface WorkEvent extends ModelWorkProgress {
+  type: 'work';
+  stage: 1 | 2;
+  step: Step;
 }
 
 export interface ToolCalledEvent {
@@ -109,6 +116,7 @@ export interface ErrorEvent {
 export type AgentEvent =
   | StageStartedEvent
   | TokenEvent
+  | WorkEvent
   | ToolCalledEvent
   | ToolResultEvent
   | AnswerEvent

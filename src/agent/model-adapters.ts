@@ -51,6 +51,7 @@ export class VlmReasoningModel implements ReasoningModel {
       maxNewTokens: this.maxNewTokens,
       signal: request.signal,
       ...(request.onToken ? { onToken: request.onToken } : {}),
+      ...(request.onWork ? { onWork: request.onWork } : {}),
     });
   }
 

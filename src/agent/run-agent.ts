@@ -6,7 +6,7 @@
  */
 import { AppError, cancelledError, isCancelled, toAppError } from '../core/errors';
 import { throwIfAborted, untilAborted } from '../core/cancellation';
-import type { AgentEvent, AnswerEvent, AttemptedCall, GaveUpEvent, Step, TokenEvent, ToolResultEvent } from './events';
+import type { AgentEvent, AnswerEvent, AttemptedCall, GaveUpEvent, Step, TokenEvent, ToolResultEvent, WorkEvent } from './events';
 import { parseStage1Output, parseStage2Output } from './parse-model-output';
 import { OWN_PROMPTS, type ModelPrompt, type PromptStyle, type ToolResultEntry } from './prompts';
 import { parseReleasePack, releasePromptStyle } from './release-prompts';
@@ -156,15 +156,15 @@ class AgentRun<F extends FrameRef> {
     yield this.gaveUp();
   }
 
-  /** Streams one model call as token events and returns the whole reply. */
+  /** Streams one model call as work and token events and returns the whole reply. */
   private async *generate(
     model: ReasoningModel<F>,
     stage: 1 | 2,
     step: Step,
     prompt: ModelPrompt,
     images?: readonly F[],
-  ): AsyncGenerator<TokenEvent, string, undefined> {
-    const pending: string[] = [];
+  ): AsyncGenerator<TokenEvent | WorkEvent, string, undefined> {
+    const pending: (TokenEvent | WorkEvent)[] = [];
     let finished = false;
     let wake: (() => void) | undefined;
     const reply = untilAborted(
@@ -176,7 +176,12 @@ class AgentRun<F extends FrameRef> {
             signal: this.signal,
             onToken: (text) => {
               if (finished) return;
-              pending.push(text);
+              pending.push({ type: 'token', stage, step, text });
+              wake?.();
+            },
+            onWork: (progress) => {
+              if (finished) return;
+              pending.push({ type: 'work', stage, step, ...progress });
               wake?.();
             },
           }),
@@ -190,9 +195,9 @@ class AgentRun<F extends FrameRef> {
     };
     reply.then(finish, finish);
     for (;;) {
-      const text = pending.shift();
-      if (text !== undefined) {
-        yield { type: 'token', stage, step, text };
+      const event = pending.shift();
+      if (event !== undefined) {
+        yield event;
       } else if (finished) {
         break;
       } else {

@@ -29,6 +29,17 @@ export interface VideoContext<F extends FrameRef = FrameRef> {
   skimFrames: readonly F[];
 }
 
+/**
+ * A step of a model call before its first token, on a model that reports them: a vision-encoder
+ * call (`done` of `total` calls) or a part of a long prompt through the decoder (`done` of `total`
+ * prompt tokens). On a CPU these take minutes for a whole skim.
+ */
+export interface ModelWorkProgress {
+  phase: 'vision' | 'prefill';
+  done: number;
+  total: number;
+}
+
 export interface GenerateRequest<F extends FrameRef = FrameRef> {
   prompt: string;
   /** Replaces the model's default system message (the release's prompts have their own). */
@@ -38,6 +49,8 @@ export interface GenerateRequest<F extends FrameRef = FrameRef> {
   signal: AbortSignal;
   /** Called with each piece of text as it streams; the returned string is still the whole reply. */
   onToken?: (text: string) => void;
+  /** Called at each step before the first token (ModelWorkProgress). */
+  onWork?: (progress: ModelWorkProgress) => void;
 }
 
 export interface ReasoningModel<F extends FrameRef = FrameRef> {
@@ -131,6 +144,8 @@ export interface VlmGenerateRequest {
   signal?: AbortSignal;
   /** Each new piece of reply text, as soon as it decodes; the resolved string is still the whole reply. */
   onToken?: (text: string) => void;
+  /** Each vision call and each part of a long prompt, before the first token. */
+  onWork?: (progress: ModelWorkProgress) => void;
 }
 
 /** The part of the engine that answers prompts: all the agent and its visual tools use (tests pass fakes). */

@@ -2,7 +2,7 @@
 import type { AgentEvent, AnswerEvent, ToolResultEvent } from '../agent/events';
 import type { AppError } from '../core/errors';
 import { h, linkedText, timeButton } from './dom';
-import { describeStage, describeToolCall } from './step-text';
+import { describeStage, describeToolCall, describeWork } from './step-text';
 import { thumbnailStrip, type FrameLookup } from './thumbnails';
 
 /** Tool outputs longer than this many lines are folded behind "Show all". */
@@ -26,6 +26,8 @@ export class RunView {
   private readonly outcome = h('div', { class: 'outcome' });
   /** The model's streamed text for the current stage, and the step item of each tool call by label. */
   private tokens: HTMLPreElement | null = null;
+  /** The current stage's step before its first token: what the model is working through. */
+  private work: HTMLParagraphElement | null = null;
   private readonly calls = new Map<string, HTMLLIElement>();
 
   constructor(
@@ -41,12 +43,27 @@ export class RunView {
       case 'stage-started': {
         const label = describeStage(event.stage, event.step, this.context.skimFrames);
         this.tokens = h('pre', { class: 'tokens' });
+        this.work = h('p', { class: 'note work', hidden: true });
         this.steps.append(
-          h('li', { class: 'step stage' }, h('span', { class: 'step-title' }, label), h('details', { class: 'thoughts' }, h('summary', {}, 'Model output'), this.tokens)),
+          h(
+            'li',
+            { class: 'step stage' },
+            h('span', { class: 'step-title' }, label),
+            this.work,
+            h('details', { class: 'thoughts' }, h('summary', {}, 'Model output'), this.tokens),
+          ),
         );
         return label;
       }
+      case 'work':
+        if (this.work) {
+          this.work.textContent = describeWork(event);
+          this.work.hidden = false;
+        }
+        return null;
       case 'token':
+        this.work?.remove();
+        this.work = null;
         this.tokens?.append(event.text);
         return null;
       case 'tool-called': {

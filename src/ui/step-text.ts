@@ -2,6 +2,7 @@
  * Agent steps in words, and timestamps inside model and tool text turned into seekable pieces.
  * Pure functions: the element renders what they return.
  */
+import type { ModelWorkProgress } from '../core/contracts';
 import { parseTimestamp } from '../core/timestamps';
 import { formatSpan } from './format';
 
@@ -74,6 +75,14 @@ export function splitTimestamps(text: string, duration = Infinity): TextPart[] {
 }
 
 /** Label for a stage's start: Stage 1 looks at the skim, each Stage-2 step decides what to do next. */
+/** What a model call is doing before its first token, e.g. "Reading the prompt: 1,200 of 5,900 tokens". */
+export function describeWork(progress: ModelWorkProgress): string {
+  const count = (value: number) => value.toLocaleString('en-US');
+  return progress.phase === 'vision'
+    ? `Looking at the frames: ${count(progress.done)} of ${count(progress.total)} vision passes`
+    : `Reading the prompt: ${count(progress.done)} of ${count(progress.total)} tokens`;
+}
+
 export function describeStage(stage: 1 | 2, step: number, skimFrames: number): string {
   if (stage === 1) return skimFrames > 0 ? `Looking over the whole video (${skimFrames} skim frames)` : 'Reading the question';
   return `Step ${step}: weighing what was found`;

@@ -11,7 +11,8 @@
 import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VlmClient, workerSource } from '../../src/models/engines/vlm-client';
-import type { VlmInspection, VlmWorkProgress, VlmWorkerApi } from '../../src/models/engines/vlm-engine';
+import type { VlmInspection, VlmWorkerApi } from '../../src/models/engines/vlm-engine';
+import type { ModelWorkProgress } from '../../src/core/contracts';
 import { modelSiteRoot } from '../../src/models/site-root';
 import { installAppErrorTransfer } from '../../src/rpc/comlink-errors';
 import { maxDifference } from './reference-fixtures';
@@ -128,7 +129,7 @@ describe('the worker reports each step of a long Stage 1', () => {
   const family = TINY_FAMILIES.find((candidate) => candidate.name === 'Qwen3-VL')!;
   let worker: Worker;
   let remote: Comlink.Remote<VlmWorkerApi>;
-  const steps: VlmWorkProgress[] = [];
+  const steps: ModelWorkProgress[] = [];
   let reply: string;
 
   beforeAll(async () => {
@@ -141,7 +142,7 @@ describe('the worker reports each step of a long Stage 1', () => {
     reply = await remote.generate(
       { jobId: 'steps', prompt: request.prompt, images: [], video: request.video!, maxNewTokens: 4 },
       undefined,
-      Comlink.proxy((progress: VlmWorkProgress) => void steps.push(progress)),
+      Comlink.proxy((progress: ModelWorkProgress) => void steps.push(progress)),
     );
   });
 
@@ -161,12 +162,12 @@ describe('the worker reports each step of a long Stage 1', () => {
 
   it('a cancel between parts ends the prompt there', async () => {
     const request = await tinyRequest(family, 'text');
-    const heard: VlmWorkProgress[] = [];
+    const heard: ModelWorkProgress[] = [];
     // The same worker, prefilling in 31-token parts: a cancel sent at the first part arrives before the second.
     const run = remote.generate(
       { jobId: 'cancelled', prompt: request.prompt.repeat(20), images: [], maxNewTokens: 4 },
       undefined,
-      Comlink.proxy((progress: VlmWorkProgress) => {
+      Comlink.proxy((progress: ModelWorkProgress) => {
         heard.push(progress);
         if (heard.length === 1) void remote.cancel('cancelled');
       }),

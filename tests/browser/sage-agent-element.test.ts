@@ -237,6 +237,29 @@ describe('<sage-agent> drop, ask and Stop (real media worker, scripted orchestra
     expect(askInput(el).value).toBe('');
   });
 
+  it("shows what the model works through before its first token, until the reply starts", async () => {
+    const el = mount();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const reply = stage1Answer('A counter.');
+    el.orchestrator = {
+      generate: async (request) => {
+        request.onWork?.({ phase: 'vision', done: 2, total: 4 });
+        request.onWork?.({ phase: 'prefill', done: 710, total: 2048 });
+        await released;
+        request.onToken?.(reply);
+        return reply;
+      },
+    };
+    await dropFile(el, await fixtureFile('counter.mp4'));
+    const answered = el.ask('What is shown?');
+    await expect.poll(() => el.shadowRoot!.querySelector('.step.stage .work')?.textContent).toBe('Reading the prompt: 710 of 2,048 tokens');
+    release();
+    await answered;
+    expect(el.shadowRoot!.querySelector('.step.stage .work')).toBeNull();
+    expect(part(el, '.answer-text').textContent).toBe('A counter.');
+  });
+
   it('Stop ends a running question: Ask comes back, and no error is reported', async () => {
     const el = mount();
     el.orchestrator = {

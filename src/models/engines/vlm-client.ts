@@ -6,7 +6,7 @@ import { dtypeFor, isMlcDtype, type DtypeSpec, type ModelDevice, type ModelEntry
 import { NO_SERVED_MODELS, isServed, servedFolderUrl, type ServedModels } from '../served-models';
 import { modelSiteRoot } from '../site-root';
 import type { VlmInspection, VlmWorkerGenerateRequest, VlmEngine, VlmLoadProgress, VlmLoadResult, VlmWorkerApi, VlmWorkerLoadOptions, VlmWorkerSource } from './vlm-engine';
-import type { VlmGenerateRequest } from '../../core/contracts';
+import type { ModelWorkProgress, VlmGenerateRequest } from '../../core/contracts';
 import { ModelWorker } from './model-worker';
 import { formatBytes } from '../../core/units';
 import { stallFailure } from './engine-errors';
@@ -113,7 +113,7 @@ export class VlmClient implements VlmEngine {
    * afresh by the next call.
    */
   async generate(request: VlmGenerateRequest): Promise<string> {
-    const { signal, onToken } = request;
+    const { signal, onToken, onWork } = request;
     if (this.worker.closed) throw this.worker.closedError();
     const jobId = `vlm-${++this.nextJob}`;
     return cancelOnAbort(signal, () => void this.worker.remote.cancel(jobId), () =>
@@ -130,7 +130,10 @@ export class VlmClient implements VlmEngine {
               advance();
               onToken?.(text);
             }),
-            Comlink.proxy(() => advance()),
+            Comlink.proxy((progress: ModelWorkProgress) => {
+              advance();
+              onWork?.(progress);
+            }),
           );
           return signal ? untilAborted(call, signal) : call;
         },
@@ -160,7 +163,7 @@ export class VlmClient implements VlmEngine {
   }
 }
 
-function workerRequest(jobId: string, request: Omit<VlmGenerateRequest, 'signal' | 'onToken'>): VlmWorkerGenerateRequest {
+function workerRequest(jobId: string, request: Omit<VlmGenerateRequest, 'signal' | 'onToken' | 'onWork'>): VlmWorkerGenerateRequest {
   const { images = [], maxNewTokens = DEFAULT_MAX_NEW_TOKENS, prompt, system, video } = request;
   return {
     jobId,

@@ -5,7 +5,7 @@
  */
 import type { ModelDevice, TransformersDtypeSpec } from '../registry';
 import type { ModelLoadProgress } from './load-progress';
-import type { VlmGenerateRequest, VlmImage, VlmVideo } from '../../core/contracts';
+import type { ModelWorkProgress, VlmGenerateRequest, VlmImage, VlmVideo } from '../../core/contracts';
 
 export type VlmLoadProgress = ModelLoadProgress;
 
@@ -52,15 +52,6 @@ export interface VlmWorkerLoadOptions {
   prefillChunkTokens?: number;
 }
 
-/**
- * A step of a generation before its first token: a vision-encoder call (`done` of `total` calls),
- * or a part of a long prompt through the decoder (`done` of `total` prompt tokens).
- */
-export interface VlmWorkProgress {
-  phase: 'vision' | 'prefill';
-  done: number;
-  total: number;
-}
 
 export interface VlmWorkerGenerateRequest {
   /** Names the job for `cancel`. */
@@ -96,7 +87,7 @@ export interface VlmInspection {
 export interface VlmWorkerApi {
   load(options: VlmWorkerLoadOptions, onProgress?: (progress: VlmLoadProgress) => void): Promise<VlmLoadResult>;
   /** `onWork` hears each vision call and each part of a prompt prefilled in parts (the client's watchdog listens). */
-  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onWork?: (progress: VlmWorkProgress) => void): Promise<string>;
+  generate(request: VlmWorkerGenerateRequest, onToken?: (text: string) => void, onWork?: (progress: ModelWorkProgress) => void): Promise<string>;
   /** Runs one prompt for inspection: processor outputs, positions, next-token logits, `greedySteps` tokens. */
   inspect(request: VlmWorkerGenerateRequest, greedySteps: number): Promise<VlmInspection>;
   /** Runs only the vision encoder on a prompt's pictures or video (bench): tokens made, seconds taken. */

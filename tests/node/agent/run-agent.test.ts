@@ -72,6 +72,30 @@ describe('single turn', () => {
   });
 });
 
+describe('work before the first token', () => {
+  it("passes the model's vision calls and prompt parts on as work events of their step, before its tokens", async () => {
+    const reply = stage1Answer('A chocolate cake');
+    const model = new ScriptedModel([
+      async (request) => {
+        request.onWork?.({ phase: 'vision', done: 1, total: 2 });
+        request.onWork?.({ phase: 'vision', done: 2, total: 2 });
+        request.onWork?.({ phase: 'prefill', done: 355, total: 900 });
+        return reply;
+      },
+    ]);
+    const { tools } = offlineTools();
+    const events = await collect({ question: 'What is baked?', video: makeVideo(), models: { stage1: model }, tools });
+    expect(ofType(events, 'work')).toEqual([
+      { type: 'work', stage: 1, step: 0, phase: 'vision', done: 1, total: 2 },
+      { type: 'work', stage: 1, step: 0, phase: 'vision', done: 2, total: 2 },
+      { type: 'work', stage: 1, step: 0, phase: 'prefill', done: 355, total: 900 },
+    ]);
+    const kinds = events.map((event) => event.type);
+    expect(kinds.lastIndexOf('work')).toBeLessThan(kinds.indexOf('token'));
+    expect(kinds.indexOf('stage-started')).toBeLessThan(kinds.indexOf('work'));
+  });
+});
+
 describe('multi turn', () => {
   it('runs every tool, labels results, feeds them to Stage 2 and cites them as evidence', async () => {
     const stage1 = new ScriptedModel([stage1Call('verbal_transcript', window('00:10:00', '00:15:00'))]);

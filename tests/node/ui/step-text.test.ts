@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStage, describeToolCall, splitTimestamps } from '../../../src/ui/step-text';
+import { describeStage, describeToolCall, describeWork, splitTimestamps } from '../../../src/ui/step-text';
 
 describe('tool calls in words', () => {
   it('says what each tool does over which stretch', () => {
@@ -29,6 +29,13 @@ describe('tool calls in words', () => {
     expect(describeStage(1, 0, 128)).toBe('Looking over the whole video (128 skim frames)');
     expect(describeStage(1, 0, 0)).toBe('Reading the question');
     expect(describeStage(2, 3, 128)).toBe('Step 3: weighing what was found');
+  });
+});
+
+describe('work before the first token in words', () => {
+  it('counts vision passes and prompt tokens', () => {
+    expect(describeWork({ phase: 'vision', done: 3, total: 8 })).toBe('Looking at the frames: 3 of 8 vision passes');
+    expect(describeWork({ phase: 'prefill', done: 1065, total: 5900 })).toBe('Reading the prompt: 1,065 of 5,900 tokens');
   });
 });
 
