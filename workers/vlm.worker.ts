@@ -101,7 +101,8 @@ async function inspectPrompt(request: VlmWorkerGenerateRequest, greedySteps: num
   const [positions, deltas] = rope
     ? rope.call(model, inputs.input_ids, inputs.image_grid_thw, inputs.video_grid_thw, inputs.attention_mask)
     : [null, null];
-  const output = (await model.forward({ ...inputs })) as { logits: Tensor };
+  // The last position's logits only, as generate() asks: every position's would be [L, vocab].
+  const output = (await model.forward({ ...inputs, num_logits_to_keep: new Tensor('int64', BigInt64Array.of(1n), []) })) as { logits: Tensor };
   const prefillRuns = current.prefill?.lastRuns ?? 1;
   const [, length, vocab] = output.logits.dims as [number, number, number];
   const logits = output.logits.to('float32').data as Float32Array;

@@ -3,8 +3,7 @@
  * gives PyTorch's one-run result: the tiny Qwen2.5-VL and Qwen3-VL (DeepStack) exports, fp32 on
  * WASM, with chunks of a few tokens so the parts cut through the picture and video tokens. Checked
  * against the reference of models/tiny/make_tiny.py with vlm-fidelity.test.ts's tolerance: the
- * next-token logits (every position's logits are kept and joined across the parts), the 12 greedy
- * tokens after, and that the prompt did run in the parts asked for. The q4f16 build (float16
+ * next-token logits, the 12 greedy tokens after, and that the prompt did run in the parts asked for. The q4f16 build (float16
  * activations and cache) is compared with its own one-run result. The worker reports each vision
  * call and part (what the stall watchdog hears), and a cancel sent between parts ends the prompt.
  */

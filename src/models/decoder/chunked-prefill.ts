@@ -65,7 +65,7 @@ export interface ChunkedPrefill {
 
 /**
  * Wraps the decoder session so a prompt longer than `chunkTokens(totalPositions)` runs in parts.
- * Only batch 1 (the worker's) is split; decode steps pass through.
+ * Only batch 1 (the worker's) asking for its last logits is split; decode steps pass through.
  */
 export function installChunkedPrefill(session: DecoderSession, chunkTokens: (totalPositions: number) => number): ChunkedPrefill {
   const runWhole = session.run.bind(session);
@@ -74,7 +74,12 @@ export function installChunkedPrefill(session: DecoderSession, chunkTokens: (tot
   session.run = async (feeds, options) => {
     const embeds = feeds.inputs_embeds as OrtTensor | undefined;
     const mask = feeds.attention_mask as OrtTensor | undefined;
-    const splittable = embeds && mask && embeds.dims[0] === 1 && Object.keys(feeds).every((name) => SLICED_INPUTS.has(name) || name.startsWith(PAST));
+    const keep = feeds.num_logits_to_keep as OrtTensor | undefined;
+    // The last chunk's run gives the last position's logits only; a caller asking for more (0 is
+    // every position's, as large as the scores the parts avoid) gets one run.
+    const lastLogitsOnly = keep !== undefined && Number(keep.data[0]) === 1;
+    const splittable =
+      embeds && mask && embeds.dims[0] === 1 && lastLogitsOnly && Object.keys(feeds).every((name) => SLICED_INPUTS.has(name) || name.startsWith(PAST));
     const length = embeds?.dims[1] ?? 0;
     const chunk = splittable ? chunkTokens(mask.dims[1]!) : Infinity;
     if (length <= 1) return runWhole(feeds, options);
@@ -83,12 +88,9 @@ export function installChunkedPrefill(session: DecoderSession, chunkTokens: (tot
       return runWhole(feeds, options);
     }
     const pastLength = mask.dims[1]! - length;
-    const keep = feeds.num_logits_to_keep as OrtTensor | undefined;
-    const keepAll = keep !== undefined && Number(keep.data[0]) === 0;
     const pastNames = Object.keys(feeds).filter((name) => name.startsWith(PAST));
     let past: Record<string, OrtTensor> = Object.fromEntries(pastNames.map((name) => [name, feeds[name] as OrtTensor]));
     let ownPast = false;
-    const logits: OrtTensor[] = [];
     state.lastRuns = 0;
     try {
       for (let start = 0; start < length; start += chunk) {
@@ -102,14 +104,12 @@ export function installChunkedPrefill(session: DecoderSession, chunkTokens: (tot
           part.position_ids = sliceAxis(positions, positions.dims.length - 1, start, end);
         }
         if (feeds.deepstack_visual_embeds) part.deepstack_visual_embeds = sliceAxis(feeds.deepstack_visual_embeds as OrtTensor, 2, start, end);
-        if (keep && !last && !keepAll) part.num_logits_to_keep = like(keep, BigInt64Array.of(1n), []);
         const out = await runWhole(part, options);
         state.lastRuns += 1;
         if (ownPast) disposeAll(past);
         past = Object.fromEntries(pastNames.map((name) => [name, out[PRESENT + name.slice(PAST.length)]!]));
         ownPast = true;
-        if (keepAll) logits.push(out.logits!);
-        if (last) return keepAll ? { ...out, logits: concatAxis(logits, 1) } : out;
+        if (last) return out;
         await state.onChunk?.(end, length);
       }
     } catch (error) {
@@ -152,22 +152,4 @@ function sliceAxis(tensor: OrtTensor, axis: number, start: number, end: number):
   }
   dims[axis] = end - start;
   return like(tensor, out, dims);
-}
-
-/** Row-major CPU tensors joined along one axis. */
-function concatAxis(tensors: readonly OrtTensor[], axis: number): OrtTensor {
-  const first = tensors[0]!;
-  const dims = [...first.dims];
-  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
-  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const total = tensors.reduce((sum, tensor) => sum + tensor.dims[axis]!, 0);
-  const out = emptyLike(first.data, outer * total * inner);
-  let offset = 0;
-  for (const tensor of tensors) {
-    const span = tensor.dims[axis]! * inner;
-    for (let block = 0; block < outer; block++) out.set(tensor.data.subarray(block * span, (block + 1) * span) as never, (block * total) * inner + offset);
-    offset += span;
-  }
-  dims[axis] = total;
-  return like(first, out, dims);
 }
