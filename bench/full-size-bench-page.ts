@@ -1,7 +1,8 @@
 /**
  * Runs inside headless Chromium, driven by bench/full-size-browser.ts: a full-size VLM build served
  * by this site (models/, as a deployment serves it) loaded through the real VLM worker and client,
- * then one temporal patch through its vision encoder, a text prefill and a few decoded tokens.
+ * then one temporal patch through its vision encoder, a text prefill and a few decoded tokens, or
+ * a long prompt's next-token logits from one decoder run and from a prefill in parts.
  * Failures come back as the AppError the page would show (code, message, detail).
  */
 import { AutoProcessor, env } from '@huggingface/transformers';
@@ -54,17 +55,46 @@ function frame(index: number): Promise<Blob> {
 // silence after the download was, against the app's bound).
 setStallLimits({ loadSeconds: 7200, vlmJobSeconds: 7200 });
 
+/**
+ * A text prompt whose templated length is at most `tokens`, counted with the model's own processor
+ * and the worker's input code (the page's transformers.js reads the processor from this site).
+ */
+async function textPrompt(id: string, tokens: number): Promise<{ prompt: string; length: number }> {
+  const folder = servedFolderUrl(getModel(id), modelSiteRoot(undefined))!;
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.useBrowserCache = false;
+  const segments = new URL(folder).pathname.split('/').filter(Boolean);
+  const modelId = segments.pop()!;
+  env.localModelPath = `/${segments.join('/')}/`;
+  const processor = await AutoProcessor.from_pretrained(modelId);
+  const words = 'the quick brown fox jumps over a lazy dog near the river bank while birds sing'.split(' ');
+  const promptOf = (count: number) => Array.from({ length: count }, (_, i) => words[i % words.length]).join(' ');
+  const lengthOf = async (text: string) => ((await promptInputs(processor, { prompt: text, images: [] }, null)).input_ids as Tensor).dims[1] ?? 0;
+  // Fewer words until the templated prompt is at most `tokens` long.
+  let count = tokens;
+  let prompt = promptOf(count);
+  let length = await lengthOf(prompt);
+  while (length > tokens && count > 1) {
+    count = Math.max(1, Math.min(count - 1, Math.floor((count * tokens) / length)));
+    prompt = promptOf(count);
+    length = await lengthOf(prompt);
+  }
+  return { prompt, length };
+}
+
 const bench = {
   /** What the app's own detection sees: WebGPU adapter and its buffer limits, memory hint, threads. */
   capabilities() {
     return detectCapabilities();
   },
 
-  async load(id: string, device: ModelDevice, dtype: TransformersDtype) {
+  /** `prefillChunkTokens`: a long prompt's parts, instead of the worker's own choice. */
+  async load(id: string, device: ModelDevice, dtype: TransformersDtype, prefillChunkTokens?: number) {
     const siteRoot = modelSiteRoot(undefined);
     const model = entryFor(id, device, dtype);
     const served = await servedModelsAt(siteRoot);
-    engine = new VlmClient({ model, device, served, siteRoot, hasShaderF16: dtype !== 'q4' });
+    engine = new VlmClient({ model, device, served, siteRoot, hasShaderF16: dtype !== 'q4', ...(prefillChunkTokens ? { prefillChunkTokens } : {}) });
     const started = performance.now();
     let downloaded = 0;
     let lastProgress = started;
@@ -100,27 +130,7 @@ const bench = {
    * The prompt's length is counted with the model's own processor and the worker's input code.
    */
   async prefillAndDecode(id: string, tokens: number, steps: number) {
-    const folder = servedFolderUrl(getModel(id), modelSiteRoot(undefined))!;
-    // The page's own transformers.js reads the processor from this site, as the worker does.
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.useBrowserCache = false;
-    const segments = new URL(folder).pathname.split('/').filter(Boolean);
-    const modelId = segments.pop()!;
-    env.localModelPath = `/${segments.join('/')}/`;
-    const processor = await AutoProcessor.from_pretrained(modelId);
-    const words = 'the quick brown fox jumps over a lazy dog near the river bank while birds sing'.split(' ');
-    const promptOf = (count: number) => Array.from({ length: count }, (_, i) => words[i % words.length]).join(' ');
-    const lengthOf = async (text: string) => ((await promptInputs(processor, { prompt: text, images: [] }, null)).input_ids as Tensor).dims[1] ?? 0;
-    // Fewer words until the templated prompt is at most `tokens` long.
-    let count = tokens;
-    let prompt = promptOf(count);
-    let length = await lengthOf(prompt);
-    while (length > tokens && count > 1) {
-      count = Math.max(1, Math.min(count - 1, Math.floor((count * tokens) / length)));
-      prompt = promptOf(count);
-      length = await lengthOf(prompt);
-    }
+    const { prompt, length } = await textPrompt(id, tokens);
     const time = async (maxNewTokens: number) => {
       const started = performance.now();
       let pieces = 0;
@@ -132,6 +142,21 @@ const bench = {
       // Without steps, only the prefill (a long prompt's is the step that may not fit).
       const more = steps > 0 ? await time(1 + steps) : one;
       return { ok: true as const, promptTokens: length, prefillSeconds: one.seconds, decodeSecondsPerToken: steps > 0 ? (more.seconds - one.seconds) / steps : null, steps };
+    } catch (error) {
+      return { ok: false as const, promptTokens: length, failure: failure(error) };
+    }
+  },
+
+  /**
+   * The next-token logits of a text prompt of about `tokens` tokens (inspect: one forward, and a
+   * greedy token), the decoder runs its prefill took, and the seconds.
+   */
+  async nextToken(id: string, tokens: number) {
+    const { prompt, length } = await textPrompt(id, tokens);
+    const started = performance.now();
+    try {
+      const inspection = await engine!.inspect({ prompt }, 1);
+      return { ok: true as const, promptTokens: length, seconds: (performance.now() - started) / 1000, prefillRuns: inspection.prefillRuns, logits: [...inspection.nextTokenLogits], greedy: inspection.greedyTokens };
     } catch (error) {
       return { ok: false as const, promptTokens: length, failure: failure(error) };
     }

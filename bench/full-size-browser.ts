@@ -1,12 +1,14 @@
 /**
  * `npx tsx bench/full-size-browser.ts --model DIR [--device wasm|webgpu] [--dtype q4|q4f16] [--id REGISTRY_ID]
- *  [--prefill N[,N...]] [--steps N] [--no-vision]`: a full-size VLM build (models/export's transformers.js layout, e.g. from
+ *  [--prefill N[,N...]] [--steps N] [--no-vision] [--parts C]`: a full-size VLM build (models/export's transformers.js layout, e.g. from
  * `npm run export:full`) in headless Chromium through the real VLM worker, served by the dev server
  * as a deployment serves a pulled model (MODELS_DIR pointing at a folder that links DIR under the
  * registry entry's repository). Prints one JSON line per step: the adapter's limits, the load (time,
  * Chromium's RSS and CPU seconds, or the error the page would show), one temporal patch through the
  * vision encoder (unless --no-vision), and a text prefill of each N tokens (64 by default) and the
- * per-token decode time over `--steps` further tokens (4; 0 times the prefill alone). Not part of `npm test`: a
+ * per-token decode time over `--steps` further tokens (4; 0 times the prefill alone). With `--parts C`,
+ * instead of vision and decoding: each N-token prompt's next-token logits from one decoder run, then
+ * (the model loaded again) from a prefill in C-token parts, and how far apart they are. Not part of `npm test`: a
  * 3 GB build takes many minutes and several GiB (run it under `flock /work/team/bigmem.lock`
  * where other heavy jobs share the machine). `--device webgpu` uses Chromium's software adapter.
  */
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
   const id = option(args, '--id', ENTRY_FOR_FAMILY[family]);
   const prefills = option(args, '--prefill', '64').split(',').map(Number);
   const steps = Number(option(args, '--steps', '4'));
+  const parts = args.includes('--parts') ? Number(option(args, '--parts')) : null;
   const repo = readManifest(process.cwd()).models[id]?.repo;
   if (!repo) throw new Error(`${id} is not in models/manifest.json`);
 
@@ -104,10 +107,18 @@ async function main(): Promise<void> {
     const capabilities = await page.evaluate(() => window.fullSizeBench.capabilities());
     report('capabilities', mark(), { capabilities });
 
+    const load = async (chunk?: number) => {
+      const started = mark();
+      const loaded = await page.evaluate(([i, d, t, c]) => window.fullSizeBench.load(i, d, t, c), [id, device, dtype, chunk] as const);
+      report('load', started, { ...loaded, seconds: round(loaded.seconds), afterDownloadSeconds: round(loaded.afterDownloadSeconds), ...(chunk ? { prefillChunkTokens: chunk } : {}) });
+      return loaded.ok;
+    };
+    if (parts !== null) {
+      await compareParts(prefills, parts);
+      return;
+    }
+    if (!(await load())) return;
     let started = mark();
-    const loaded = await page.evaluate(([i, d, t]) => window.fullSizeBench.load(i, d, t), [id, device, dtype] as const);
-    report('load', started, { ...loaded, seconds: round(loaded.seconds), afterDownloadSeconds: round(loaded.afterDownloadSeconds) });
-    if (!loaded.ok) return;
 
     if (!args.includes('--no-vision')) {
       started = mark();
@@ -125,6 +136,31 @@ async function main(): Promise<void> {
       if (!generated.ok) break;
     }
     await page.evaluate(() => window.fullSizeBench.dispose());
+
+    /** One run against parts: the model loaded for each, in turn, so only one is in memory. */
+    async function compareParts(lengths: readonly number[], chunk: number): Promise<void> {
+      const results = [];
+      for (const chunkTokens of [undefined, chunk]) {
+        if (!(await load(chunkTokens))) return;
+        const runs = [];
+        for (const tokens of lengths) {
+          const started = mark();
+          const result = await page.evaluate(([i, n]) => window.fullSizeBench.nextToken(i, n), [id, tokens] as const);
+          report('next_token', started, result.ok ? { promptTokens: result.promptTokens, seconds: round(result.seconds), prefillRuns: result.prefillRuns, greedy: result.greedy } : result);
+          runs.push(result);
+        }
+        results.push(runs);
+        await page.evaluate(() => window.fullSizeBench.dispose());
+      }
+      const [whole, inParts] = results as [typeof results[0], typeof results[0]];
+      whole.forEach((one, index) => {
+        const other = inParts[index]!;
+        if (!one.ok || !other.ok) return;
+        const difference = one.logits.reduce((worst, value, i) => Math.max(worst, Math.abs(value - other.logits[i]!)), 0);
+        const scale = one.logits.reduce((largest, value) => Math.max(largest, Math.abs(value)), 0);
+        console.log(JSON.stringify({ step: 'parts_against_one_run', ...base, promptTokens: one.promptTokens, chunk, prefillRuns: [one.prefillRuns, other.prefillRuns], maxLogitDifference: difference, largestLogit: scale, sameGreedy: one.greedy[0] === other.greedy[0], date: new Date().toISOString() }));
+      });
+    }
   } finally {
     clearInterval(sampler);
     await browser.close();
