@@ -175,7 +175,7 @@ export function wasmTimeNote(option: ChosenModel): string {
   const [fast, slow] = estimate.map((seconds) => Math.max(1, Math.round(seconds / 60)));
   return (
     `With ${option.entry.label} on the CPU, the first look at a long video (128 frames) takes roughly ${fast}–${slow} minutes ` +
-    'on a 2-core machine, less with more cores; each further step adds more (a rough estimate from the model\'s size, not a measurement).'
+    'on a 2-core machine, less with more cores; each further step adds more (an estimate: rates measured on a 3B model, scaled to this one\'s size).'
   );
 }
 

@@ -15,7 +15,7 @@ export interface VisionModelFacts {
   label: string;
   /** MB its files take on this device (the dtype the device runs). */
   downloadMB: number;
-  /** WASM only: rough seconds one answer's first call takes, [fast, slow] (the registry's estimate). */
+  /** WASM only: seconds one answer's first call takes, [fast, slow] (the registry's extrapolation from measured rates). */
   wasmSecondsPerAnswer?: readonly [number, number];
 }
 

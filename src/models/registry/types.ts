@@ -66,8 +66,9 @@ export interface DeviceProfile {
   /** The download sizes were not summed from a published file list (see the entry's `notes`). */
   readonly downloadIsEstimate?: true;
   /**
-   * WASM only: rough seconds, [fast, slow], one Stage-1 call on a full 128-frame skim takes on a
-   * 2-core CPU (docs/models.md says how each was derived; nothing here was measured).
+   * WASM only: seconds, [fast, slow], one Stage-1 call on a full 128-frame skim takes on a 2-core
+   * CPU: rates measured on the Qwen2.5-VL-3B shape in Chromium, scaled to this model's weights and
+   * planned tokens (docs/models.md has the inputs; tests/node/models/wasm-time.test.ts recomputes them).
    */
   readonly wasmSecondsPerAnswer?: readonly [number, number];
   /**

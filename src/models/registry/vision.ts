@@ -180,14 +180,15 @@ export const VISION_MODELS: readonly ModelEntry[] = [
         // embed_tokens_q4f16.onnx_data: the 248k x 1024 token embedding at 4 bits with its scales.
         largestBufferMB: 141,
       },
-      wasm: { dtype: 'q4', downloadMB: 702.8, memoryMB: 1500, wasmSecondsPerAnswer: [420, 960] },
+      wasm: { dtype: 'q4', downloadMB: 702.8, memoryMB: 1500, wasmSecondsPerAnswer: [670, 1860] },
     },
     license: 'apache-2.0',
     notes:
       'The smallest Qwen-family VLM with a transformers.js export; its q4f16 files are under 700 MB. ' +
       'Runs through the Qwen3-VL input path of the VLM worker, like Qwen3.5 2B (not run here). On ' +
-      'WASM its 48-token frames keep a 128-frame skim near 5,000 prompt tokens, the cheapest Stage 1 ' +
-      'of the VLMs here. Memory is an estimate.',
+      'WASM its 45-token temporal patches keep a 128-frame skim near 5,900 prompt tokens and its decoder ' +
+      'is small, the cheapest Stage 1 of the VLMs here. Memory is an estimate; the WASM time is ' +
+      'extrapolated from rates measured on the Qwen2.5-VL-3B shape (docs/models.md).',
   },
   {
     id: 'qwen2-vl-2b-instruct',
@@ -206,14 +207,14 @@ export const VISION_MODELS: readonly ModelEntry[] = [
         largestBufferMB: 470,
         downloadIsEstimate: true,
       },
-      wasm: { dtype: 'q4', downloadMB: 1700, memoryMB: 2800, downloadIsEstimate: true, wasmSecondsPerAnswer: [2000, 4600] },
+      wasm: { dtype: 'q4', downloadMB: 1700, memoryMB: 2800, downloadIsEstimate: true, wasmSecondsPerAnswer: [1720, 4760] },
     },
     license: 'apache-2.0',
     notes:
       'Previous Qwen VL generation, same processor and chat template; the worker gives it the skim as ' +
       'one video (two frames per temporal patch, one temporal patch per vision call: a Hub graph) with ' +
       "Qwen2-VL's own positions, inputs and positions checked against PyTorch transformers 4.57.1. The " +
-      'WASM time was estimated for frames as separate images (twice the visual tokens). Sizes are estimates.',
+      'WASM time is extrapolated from rates measured on the Qwen2.5-VL-3B shape (docs/models.md). Sizes are estimates.',
   },
   {
     id: 'smolvlm-256m-instruct',
@@ -232,7 +233,7 @@ export const VISION_MODELS: readonly ModelEntry[] = [
         memoryWithoutF16MB: 1500,
         downloadIsEstimate: true,
       },
-      wasm: { dtype: 'q4', downloadMB: 260, memoryMB: 600, downloadIsEstimate: true, wasmSecondsPerAnswer: [1600, 3700] },
+      wasm: { dtype: 'q4', downloadMB: 260, memoryMB: 600, downloadIsEstimate: true, wasmSecondsPerAnswer: [870, 2400] },
     },
     license: 'apache-2.0',
     notes:

@@ -143,7 +143,7 @@ describe('AgentEngines', () => {
     expect(facts.failure).toMatchObject({ code: 'download-failed' });
     settings = { ...settings, modelId: 'qwen3.5-0.8b' };
     expect((await engines.visionFacts(true)).failure).toBeNull();
-    expect((await engines.visionFacts(true)).model).toMatchObject({ label: 'Qwen3.5 0.8B', downloadMB: 702.8, wasmSecondsPerAnswer: [420, 960] });
+    expect((await engines.visionFacts(true)).model).toMatchObject({ label: 'Qwen3.5 0.8B', downloadMB: 702.8, wasmSecondsPerAnswer: [670, 1860] });
     settings = { ...settings, modelId: 'tiny-random-qwen2.5-vl' };
     engines.retryVision();
     expect((await engines.visionFacts(false)).failure).toBeNull();

@@ -26,8 +26,8 @@ describe('UI formats', () => {
     expect(sizeOn(getModel('qwen3.5-0.8b'), true)).toBe('635 MB');
     expect(sizeOn(getModel('qwen3.5-0.8b'), true, undefined, false)).toBe('703 MB');
     // On the CPU the size comes with the rough time of a first look at a long video.
-    expect(sizeOn(getModel('qwen3.5-0.8b'), false)).toBe('703 MB; on the CPU roughly 7–16 min a first look (estimate)');
-    expect(sizeOn(getModel('smolvlm-256m-instruct'), false)).toBe('about 260 MB; on the CPU roughly 27–62 min a first look (estimate)');
+    expect(sizeOn(getModel('qwen3.5-0.8b'), false)).toBe('703 MB; on the CPU roughly 11–31 min a first look (estimate)');
+    expect(sizeOn(getModel('smolvlm-256m-instruct'), false)).toBe('about 260 MB; on the CPU roughly 15–40 min a first look (estimate)');
     // Speech runs its bundled WASM copy unless the site serves the WebGPU build.
     expect(sizeOn(getModel('whisper-base'), true)).toBe('77 MB');
     expect(sizeOn(getModel('whisper-base'), true, { models: { 'whisper-base': ['fp32+q4'] } })).toBe('about 160 MB');
