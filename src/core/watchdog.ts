@@ -21,7 +21,11 @@ export interface StallLimits {
   loadSeconds: number;
   /** A Whisper job: between frames of VAD and tokens of Whisper (a 30 s window's encoder is the longest step). */
   speechJobSeconds: number;
-  /** A VLM generation: the prefill of a Stage-1 prompt on WASM is its longest step. */
+  /**
+   * A VLM generation: between tokens, vision calls and prompt parts. On WASM a model's measured
+   * time per answer raises it (vlm-client.ts `generationIdleSeconds`): a Hub graph's Stage-1
+   * prefill is one step.
+   */
   vlmJobSeconds: number;
   /**
    * A media-worker job (open, skim, frames, audio, a playback read): between reads of the file and

@@ -52,13 +52,26 @@ export function workerSource(model: ModelEntry, dtype: DtypeSpec, siteRoot: stri
   return { kind: 'url', url: new URL(`${folder}/`, siteRoot).href };
 }
 
+/**
+ * How long a generation may go without a token, vision call or prompt part before it counts as
+ * stalled. A Hub graph prefills a Stage 1 in one decoder run with no report inside it; on WASM
+ * that run may take up to the slow end of the model's measured time per answer (registry), which
+ * then replaces the usual bound when it is longer.
+ */
+export function generationIdleSeconds(model: ModelEntry, device: ModelDevice, usual: number): number {
+  const slowest = device === 'wasm' ? model.devices.wasm?.wasmSecondsPerAnswer?.[1] : undefined;
+  return Math.max(usual, slowest ?? 0);
+}
+
 export class VlmClient implements VlmEngine {
   private readonly worker: ModelWorker<VlmWorkerApi>;
   private readonly loadOptions: VlmWorkerLoadOptions;
+  private readonly model: ModelEntry;
   private nextJob = 0;
 
   constructor(options: VlmClientOptions) {
     const { model, device } = options;
+    this.model = model;
     const dtype = dtypeFor(model, device, options.hasShaderF16 ?? true);
     if (dtype === undefined || isMlcDtype(dtype)) {
       throw new AppError('invalid-argument', `${model.label} cannot run on ${device === 'webgpu' ? 'WebGPU' : 'WASM'}.`, {
@@ -119,7 +132,7 @@ export class VlmClient implements VlmEngine {
     return cancelOnAbort(signal, () => void this.worker.remote.cancel(jobId), () =>
       watchProgress(
         {
-          idleSeconds: stallLimits().vlmJobSeconds,
+          idleSeconds: generationIdleSeconds(this.model, this.loadOptions.device, stallLimits().vlmJobSeconds),
           stalled: (idle) => stallFailure(idle, { label: this.loadOptions.label, phase: 'run' }),
           onStall: () => this.worker.end(),
         },
