@@ -170,7 +170,7 @@ def qwen3(tmp_path_factory):
     checkpoint = str(tmp_path_factory.mktemp("qwen3") / "checkpoint")
     build_qwen3_checkpoint(checkpoint)
     out = str(tmp_path_factory.mktemp("qwen3-out") / "model")
-    export(checkpoint, out, dtypes=("fp32", "q4f16"))
+    export(checkpoint, out, dtypes=("fp32", "q4", "q4f16"))
     return checkpoint, out
 
 
@@ -234,3 +234,41 @@ def test_qwen3_decoder_adds_deepstack_after_the_first_layers_as_torch_does(qwen3
     half_feeds = {key: (value.astype(np.float16) if value.dtype == np.float32 else value) for key, value in feeds.items()}
     logits = half.run(None, half_feeds)[0].astype(np.float32)
     assert np.isfinite(logits).all() and logits.shape == expected.shape
+
+
+def _rotary_angles(path: str, positions: np.ndarray) -> np.ndarray:
+    """The decoder's rotary angles (what its Cos node takes) for `positions`, read by making them
+    an output of the graph file at `path`, in whatever float type the graph computes them."""
+    import onnx
+
+    model = onnx.load(path)
+    cos = next(node for node in model.graph.node if node.op_type == "Cos")
+    inferred = onnx.shape_inference.infer_shapes(model)
+    elem = next(value.type.tensor_type.elem_type for value in inferred.graph.value_info if value.name == cos.input[0])
+    model.graph.output.append(onnx.helper.make_tensor_value_info(cos.input[0], elem, None))
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {}
+    for meta in session.get_inputs():
+        dtype = np.float16 if meta.type == "tensor(float16)" else np.int64 if meta.type == "tensor(int64)" else np.float32
+        if meta.name == "position_ids":
+            feeds[meta.name] = np.tile(positions, (3, 1, 1))
+        elif meta.name == "attention_mask":
+            feeds[meta.name] = np.ones((1, positions.size), dtype=np.int64)
+        elif meta.name == "num_logits_to_keep":
+            feeds[meta.name] = np.array(1, dtype=np.int64)
+        else:
+            shape = [{"batch_size": 1, "sequence_length": positions.size}.get(d, 0) if isinstance(d, str) else d for d in meta.shape]
+            feeds[meta.name] = np.zeros(shape, dtype=dtype)
+    return session.run([cos.input[0]], feeds)[0].astype(np.float64)
+
+
+def test_qwen3_q4f16_rotary_angles_hold_at_stage1_positions(qwen3):
+    """The q4f16 decoder computes its rotary angles in float32, as q4 does: float16 holds integers
+    exactly only up to 2,048, so at a Stage 1's end (positions 5,891-5,899) float16 angles of the
+    fastest frequency are off by up to 2 rad."""
+    _, exported = qwen3
+    positions = np.arange(5891, 5900, dtype=np.int64)
+    q4 = _rotary_angles(os.path.join(exported, "onnx", "decoder_model_merged_q4.onnx"), positions)
+    half = _rotary_angles(os.path.join(exported, "onnx", "decoder_model_merged_q4f16.onnx"), positions)
+    assert np.abs(q4[..., 0] - positions).max() < 1e-3  # the fastest frequency is 1: its angle is the position
+    assert np.abs(half - q4).max() < 1e-3
