@@ -375,20 +375,10 @@ def greedy_tokens(family: Family, dtype: str, case: dict, steps: int) -> list[in
         outputs = session("vision_encoder").run(None, {"pixel_values": pixels, "image_grid_thw": grid})
         token = config["video_token_id"] if "fps" in case or "frame_times" in case else config["image_token_id"]
         prefill.place_visual(embeds, ids, token, outputs, deepstack)
-    past = prefill.empty_past(decoder, dtype)
     positions = np.array(case["position_ids"], dtype=np.int64)[:, None, :]
     length = ids.shape[1]
-    tokens: list[int] = []
-    for _ in range(steps):
-        outputs = decoder.run(None, prefill.decoder_feeds(decoder, embeds, positions, length, past, deepstack))
-        token = int(np.argmax(outputs[0][0, -1].astype(np.float32)))
-        tokens.append(token)
-        past = prefill.present_as_past(decoder, outputs)
-        embeds = embed.run(None, {"input_ids": np.array([[token]], dtype=np.int64)})[0]
-        deepstack = np.zeros((layers, 1, 1, embeds.shape[-1]), dtype=float_type)
-        positions = np.full((3, 1, 1), length + case["rope_delta"], dtype=np.int64)
-        length += 1
-    return tokens
+    logits, past = prefill.chunked_prefill(decoder, embeds, positions, deepstack, dtype, 0)
+    return prefill.greedy_continue(decoder, embed, logits, past, length, length + case["rope_delta"], layers, dtype, steps)
 
 
 def quantized_agreement(family: Family, cases: dict) -> dict:

@@ -28,40 +28,9 @@ import time
 import numpy as np
 
 from . import prefill
+from .prefill import chunked_prefill
 
 EMBEDDING_STD = 0.02
-
-
-def chunked_prefill(decoder, embeds: np.ndarray, positions: np.ndarray, deepstack: np.ndarray, dtype: str, chunk: int) -> tuple[np.ndarray, dict]:
-    """Runs a prompt (inputs_embeds [1, L, hidden], position_ids [3, 1, L], DeepStack
-    [layers, 1, L, hidden]) through the decoder in chunks of `chunk` tokens (0 or >= L: one run).
-    Returns the last run's logits [1, 1, vocab] and the cache after the whole prompt."""
-    length = embeds.shape[1]
-    chunk = chunk if 0 < chunk < length else length
-    past = prefill.empty_past(decoder, dtype)
-    for start in range(0, length, chunk):
-        end = min(start + chunk, length)
-        feeds = prefill.decoder_feeds(decoder, embeds[:, start:end], positions[:, :, start:end], end, past, deepstack[:, :, start:end])
-        outputs = decoder.run(None, feeds)
-        past = prefill.present_as_past(decoder, outputs)
-    return outputs[0], past
-
-
-def greedy_continue(decoder, embed, logits: np.ndarray, past: dict, length: int, next_position: int, deepstack_layers: int, dtype: str, steps: int) -> list[int]:
-    """`steps` greedy tokens after a prefill of `length` tokens whose logits and cache are given;
-    each decode step is at mRoPE position `next_position` + its index (all three axes)."""
-    tokens: list[int] = []
-    for step in range(steps):
-        token = int(np.argmax(logits[0, -1].astype(np.float32)))
-        tokens.append(token)
-        if step == steps - 1:
-            break
-        embeds = embed.run(None, {"input_ids": np.array([[token]], dtype=np.int64)})[0]
-        deepstack = np.zeros((deepstack_layers, 1, 1, embeds.shape[-1]), dtype=prefill.float_type(dtype))
-        positions = np.full((3, 1, 1), next_position + step, dtype=np.int64)
-        outputs = decoder.run(None, prefill.decoder_feeds(decoder, embeds, positions, length + step + 1, past, deepstack))
-        logits, past = outputs[0], prefill.present_as_past(decoder, outputs)
-    return tokens
 
 
 # ---- measuring at full size ----

@@ -1,8 +1,9 @@
 """Feeding an export's graphs for one prompt in ONNX Runtime the way the VLM worker does: the
 vision encoder's features put at the prompt's image or video tokens, its DeepStack features
-scattered to the same positions (zeros elsewhere and at decode steps), an empty cache, and
-PyTorch's mRoPE position ids. Used by the tiny models' reference (models/tiny/make_tiny.py) and the
-full-size comparison (compare_full.py)."""
+scattered to the same positions (zeros elsewhere and at decode steps), an empty cache, PyTorch's
+mRoPE position ids, the prompt in one decoder run or in chunks, then greedy decoding. Used by the
+tiny models' reference (models/tiny/make_tiny.py), the full-size comparison (compare_full.py) and
+the chunked-prefill measurement (chunked_prefill.py)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,35 @@ def present_as_past(decoder, outputs: list[np.ndarray]) -> dict[str, np.ndarray]
     """The cache a decoder run returns, named as the next run's inputs."""
     names = [meta.name for meta in decoder.get_outputs()]
     return {name.replace("present", "past_key_values"): value for name, value in zip(names, outputs) if name.startswith("present")}
+
+
+def chunked_prefill(decoder, embeds: np.ndarray, positions: np.ndarray, deepstack: np.ndarray, dtype: str, chunk: int) -> tuple[np.ndarray, dict]:
+    """Runs a prompt (inputs_embeds [1, L, hidden], position_ids [3, 1, L], DeepStack
+    [layers, 1, L, hidden]) through the decoder in chunks of `chunk` tokens (0 or >= L: one run).
+    Returns the last run's logits [1, 1, vocab] and the cache after the whole prompt."""
+    length = embeds.shape[1]
+    chunk = chunk if 0 < chunk < length else length
+    past = empty_past(decoder, dtype)
+    for start in range(0, length, chunk):
+        end = min(start + chunk, length)
+        feeds = decoder_feeds(decoder, embeds[:, start:end], positions[:, :, start:end], end, past, deepstack[:, :, start:end])
+        outputs = decoder.run(None, feeds)
+        past = present_as_past(decoder, outputs)
+    return outputs[0], past
+
+
+def greedy_continue(decoder, embed, logits: np.ndarray, past: dict, length: int, next_position: int, layers: int, dtype: str, steps: int) -> list[int]:
+    """`steps` greedy tokens after a prefill of `length` tokens whose logits and cache are given;
+    each decode step is at mRoPE position `next_position` + its index (all three axes)."""
+    tokens: list[int] = []
+    for step in range(steps):
+        token = int(np.argmax(logits[0, -1].astype(np.float32)))
+        tokens.append(token)
+        if step == steps - 1:
+            break
+        embeds = embed.run(None, {"input_ids": np.array([[token]], dtype=np.int64)})[0]
+        deepstack = np.zeros((layers, 1, 1, embeds.shape[-1]), dtype=float_type(dtype))
+        positions = np.full((3, 1, 1), next_position + step, dtype=np.int64)
+        outputs = decoder.run(None, decoder_feeds(decoder, embeds, positions, length + step + 1, past, deepstack))
+        logits, past = outputs[0], present_as_past(decoder, outputs)
+    return tokens

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tiny"))
 
 from make_tiny import FAMILIES  # noqa: E402
 from sage_export import prefill  # noqa: E402
-from sage_export.chunked_prefill import chunked_prefill, greedy_continue  # noqa: E402
+from sage_export.prefill import chunked_prefill, greedy_continue  # noqa: E402
 from sage_export.quantize import SUFFIX  # noqa: E402
 
 STEPS = 4
