@@ -10,6 +10,8 @@
  * Installed on the decoder session beneath anything else that wraps its `run` (DeepStack adds its
  * input first, then the chunks slice it).
  */
+import { zerosLike } from '../tensor-data';
+
 /**
  * The most bytes one layer's attention scores may take. A chunk's softmax holds the scores and its
  * output at once, so this keeps a run's largest activations near 0.5 GiB, inside WASM's heap beside
@@ -73,6 +75,9 @@ export function installChunkedPrefill(session: DecoderSession, chunkTokens: (tot
 
   session.run = async (feeds, options) => {
     const embeds = feeds.inputs_embeds as OrtTensor | undefined;
+    const length = embeds?.dims[1] ?? 0;
+    // A decode step (one token) passes straight through.
+    if (length <= 1) return runWhole(feeds, options);
     const mask = feeds.attention_mask as OrtTensor | undefined;
     const keep = feeds.num_logits_to_keep as OrtTensor | undefined;
     // The last chunk's run gives the last position's logits only; a caller asking for more (0 is
@@ -80,9 +85,7 @@ export function installChunkedPrefill(session: DecoderSession, chunkTokens: (tot
     const lastLogitsOnly = keep !== undefined && Number(keep.data[0]) === 1;
     const splittable =
       embeds && mask && embeds.dims[0] === 1 && lastLogitsOnly && Object.keys(feeds).every((name) => SLICED_INPUTS.has(name) || name.startsWith(PAST));
-    const length = embeds?.dims[1] ?? 0;
     const chunk = splittable ? chunkTokens(mask.dims[1]!) : Infinity;
-    if (length <= 1) return runWhole(feeds, options);
     if (!splittable || length <= chunk) {
       state.lastRuns = 1;
       return runWhole(feeds, options);
@@ -135,17 +138,13 @@ function disposeAll(tensors: Record<string, OrtTensor>): void {
   for (const tensor of Object.values(tensors)) if (tensor.location === 'gpu-buffer') tensor.dispose?.();
 }
 
-function emptyLike(data: Data, size: number): Data {
-  return new (data.constructor as new (size: number) => Data)(size);
-}
-
 /** [start, end) of one axis of a row-major CPU tensor. */
 function sliceAxis(tensor: OrtTensor, axis: number, start: number, end: number): OrtTensor {
   const dims = [...tensor.dims];
   const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const span = (end - start) * inner;
-  const out = emptyLike(tensor.data, outer * span);
+  const out = zerosLike(tensor.data, outer * span);
   for (let block = 0; block < outer; block++) {
     const from = (block * dims[axis]! + start) * inner;
     out.set(tensor.data.subarray(from, from + span) as never, block * span);

@@ -18,6 +18,7 @@
 import { Tensor, cat, type PreTrainedModel } from '@huggingface/transformers';
 import { ropeIndex, type Grid, type RopeConfig, type RopeCursor } from './rope-index';
 import type { VideoInput } from './prompt-inputs';
+import { zerosLike } from '../tensor-data';
 
 /** Temporal patches per vision-encoder call on a graph that keeps frames apart: 16 x 48 tokens is about 3,000 patches. */
 const FRAMES_APART_PATCHES_PER_CALL = 16;
@@ -290,7 +291,7 @@ function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined,
     const dense =
       pending && pending.dims[2] === length
         ? pending
-        : new Tensor(type, sameKindOf(embeds.data, depth * batch * length * hidden), [depth, batch, length, hidden]);
+        : new Tensor(type, zerosLike(embeds.data, depth * batch * length * hidden), [depth, batch, length, hidden]);
     pending = null;
     return runDecoder({ ...feeds, [DEEPSTACK_INPUT]: (dense as unknown as { ort_tensor: unknown }).ort_tensor }, options);
   };
@@ -305,7 +306,7 @@ function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined,
       if (!first) return;
       if (first.dims[0] !== depth) throw new Error(`${first.dims[0]} DeepStack layers from the encoder, ${depth} in the config`);
       const rows = batch * sequence;
-      const dense = sameKindOf(first.data, depth * rows * hidden);
+      const dense = zerosLike(first.data, depth * rows * hidden);
       let offset = 0;
       for (const part of parts) {
         const count = part.dims[1]!;
@@ -322,11 +323,6 @@ function installDeepStack(vision: SessionLike, decoder: SessionLike | undefined,
       pending = new Tensor(type, dense, [depth, batch, sequence, hidden]);
     },
   };
-}
-
-/** A zeroed array of the same element type (float16 data comes as Float16Array or Uint16Array). */
-function sameKindOf(data: TypedFloats, size: number): TypedFloats {
-  return new (data.constructor as new (size: number) => TypedFloats)(size);
 }
 
 function gridsOf(value: unknown): Grid[] {
